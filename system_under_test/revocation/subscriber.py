@@ -33,9 +33,9 @@ def encode_message(key: str, exp: int) -> str:
 
 
 def decode_message(data: bytes | str) -> tuple[str, int] | None:
-    text = data.decode() if isinstance(data, bytes) else data
-    key, _, exp = text.partition(" ")
-    if not key:
+    text = data.decode(errors="replace") if isinstance(data, bytes) else data
+    key, space, exp = text.rpartition(" ")  # the exp is last: a key may hold spaces
+    if not space:
         return None
     return key, parse_exp(exp) or 0
 
@@ -124,4 +124,4 @@ class RevocationSubscriber:
 
 
 def _text(name: bytes | str) -> str:
-    return name.decode() if isinstance(name, bytes) else name
+    return name.decode(errors="replace") if isinstance(name, bytes) else name
