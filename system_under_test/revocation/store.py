@@ -229,11 +229,9 @@ class RevocationStore:
         appendonly = _text(config.get("appendonly"))
         fsync = _text(config.get("appendfsync"))
         if appendonly != "yes" or fsync != "always":
-            replicas = self._settings.min_replicas
             return True, (
                 f"ok; warning: appendonly {appendonly}, appendfsync {fsync}: acknowledged "
-                "revocations can be lost across kill -9"
-                + ("" if replicas else " (no WAIT replicas required)")
+                "revocations can be lost across kill -9 unless replicas confirm them (WAIT)"
             )
         return True, "ok"
 
