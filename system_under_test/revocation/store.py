@@ -109,7 +109,7 @@ class RevocationStore:
         try:
             async with asyncio.timeout(self._check_budget_s):
                 values = await self._lookup.lookup(names)
-        except (RedisUnreachable, TimeoutError, RuntimeError):
+        except (RedisUnreachable, RevocationUnavailable, TimeoutError, RuntimeError):
             return self._without_redis(keys)
         revoked = False
         for key, name in zip(keys, names, strict=True):

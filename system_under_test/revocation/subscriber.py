@@ -70,6 +70,8 @@ class RevocationSubscriber:
                 await self._session()
             except (RedisError, OSError, TimeoutError) as exc:
                 log.info("revocation subscriber reconnecting: %s", exc)
+            except Exception:  # a feed that dies silently would leave the copy stale for good
+                log.exception("revocation subscriber failed; reconnecting")
             await asyncio.sleep(RECONNECT_PAUSE_S)  # pacing only: the next attempt re-checks
 
     async def _session(self) -> None:
