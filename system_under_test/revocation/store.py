@@ -54,6 +54,8 @@ return 0
 SUBSCRIBER_POOL_SIZE = 2  # the subscription plus the re-sync SCAN
 MAX_BATCHES_IN_FLIGHT = 4  # MGET batches out at once; later checks gather into the next batch
 SCAN_COUNT = 1000
+STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
+STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
 
 
 class RevocationStore:
@@ -240,7 +242,9 @@ class RevocationStore:
         client = self._redis()
         try:
             info: dict[str, Any] = await self.fence.run(client.info)
-            revoked = await self.fence.run(lambda: self._count_revoked(client), extra_s=1.0)
+            revoked, complete = await self.fence.run(
+                lambda: self._count_revoked(client), extra_s=STATS_SCAN_BUDGET_S
+            )
         except RedisUnreachable as exc:
             raise RevocationUnavailable(exc.reason, self._retry_after) from exc
         return {
@@ -251,6 +255,7 @@ class RevocationStore:
             "maxmemory_policy": info.get("maxmemory_policy"),
             "connected_replicas": info.get("connected_slaves"),
             "revoked_keys": revoked,
+            "revoked_keys_complete": complete,  # False: a lower bound (scan capped)
             "pool_in_use": pool_in_use(client),
             "pool_size": self._settings.pool_size,
             "breaker_state": self.breaker.state.name.lower(),
@@ -258,11 +263,15 @@ class RevocationStore:
             "local_synced": self.local.synced,
         }
 
-    async def _count_revoked(self, client: Redis) -> int:
-        count = 0
-        async for _ in client.scan_iter(match=REVOKED_PREFIX + "*", count=SCAN_COUNT):
-            count += 1
-        return count
+    async def _count_revoked(self, client: Redis) -> tuple[int, bool]:
+        """(revoked keys seen, complete?): at most STATS_SCAN_PAGES pages, so stats stay cheap."""
+        count, cursor = 0, 0
+        for _ in range(STATS_SCAN_PAGES):
+            cursor, names = await client.scan(cursor, match=REVOKED_PREFIX + "*", count=SCAN_COUNT)
+            count += len(names)
+            if cursor == 0:
+                return count, True
+        return count, False
 
     # internals ------------------------------------------------------------------------------
 
