@@ -32,7 +32,7 @@ from system_under_test.revocation.keys import (
 )
 from system_under_test.revocation.local_copy import LocalRevocations
 from system_under_test.revocation.lookup import CoalescedLookup, Values
-from system_under_test.revocation.metrics import StoreMetrics
+from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
 from system_under_test.revocation.replicas import ReplicaPolicy
 from system_under_test.revocation.settings import StoreSettings, call_budget_s
 from system_under_test.revocation.subscriber import RevocationSubscriber, encode_message
@@ -74,7 +74,8 @@ class RevocationStore:
             on_probe=metrics.breaker_probe,
         )
         self.fence = RedisFence(settings, self.breaker, self._report_pool)
-        self.local = LocalRevocations(settings.leeway_s, time.time)
+        on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
+        self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
         self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
         self._lookup = CoalescedLookup(self._fetch, min(MAX_BATCHES_IN_FLIGHT, settings.pool_size))
         self._subscriber: RevocationSubscriber | None = None
@@ -283,6 +284,10 @@ class RevocationStore:
     def _report_pool(self) -> None:
         if self._client is not None:
             self._metrics.pool_in_use(pool_in_use(self._client))
+
+
+def _ignore(n: int) -> None:
+    pass
 
 
 def _text(value: object) -> str:

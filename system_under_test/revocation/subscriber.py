@@ -83,6 +83,7 @@ class RevocationSubscriber:
             pinged = False
             while True:
                 message = await pubsub.get_message(timeout=PING_INTERVAL_S)
+                self._local.sweep_if_due()  # expiry goes on even when no revocation arrives
                 now = self._clock()
                 if message is not None:
                     last_seen, pinged = now, False

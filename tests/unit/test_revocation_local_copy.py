@@ -61,3 +61,16 @@ def test_later_exp_wins_and_resync_marks_synced() -> None:
     clock.now = 1008.0
     assert local.any_revoked(["j"])
     assert local.any_revoked(["k"])
+
+
+def test_size_is_reported_on_every_change_only() -> None:
+    clock = Clock()
+    sizes: list[int] = []
+    local = LocalRevocations(leeway_s=0, clock=clock, on_size=sizes.append)
+    local.add("a", exp=1001)
+    local.add("a", exp=1005)  # known key: no change in size
+    local.add("b", exp=2000)
+    clock.now = 1010.0
+    local.sweep()
+    local.sweep()  # nothing left to drop: no report
+    assert sizes == [1, 2, 1]
