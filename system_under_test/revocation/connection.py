@@ -43,7 +43,7 @@ def build_client(settings: StoreSettings, pool_size: int) -> Redis:
             timeout=settings.redis_timeout_s,
             **kwargs,
         )
-        return Redis(connection_pool=pool)
+        return Redis.from_pool(pool)  # the client owns the pool: aclose() closes its sockets
     sentinel_kwargs = {
         "socket_timeout": settings.redis_timeout_s,
         "socket_connect_timeout": settings.redis_timeout_s,
