@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from . import passwords
 from .config import ConfigError, Settings, jwt_secret, parse_settings
-from .service import token_keys
+from .service import store_settings, token_keys
 from .supervisor import BindError, Supervisor
 from .users import load_users
 
@@ -32,6 +32,10 @@ def prepare(argv: Sequence[str]) -> tuple[Settings, dict[str, str]]:
     settings = parse_settings(argv, os.environ)
     jwt_secret(os.environ)
     _check_keys(settings)
+    try:
+        store_settings(settings)
+    except ValueError as exc:  # the store's own cross-field rules
+        raise ConfigError(str(exc).replace("StoreSettings: ", "")) from None
     return settings, load_users(settings)
 
 

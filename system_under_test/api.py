@@ -184,7 +184,8 @@ def build_app(service: Service) -> FastAPI:
             claims = service.tokens.decode(body.refresh_token, "refresh")
         except TokenRejected as rejected:
             return refuse(rejected.code, rejected.detail)
-        answer = await service.store.check(claims.jti, "fam:" + claims.fam)
+        # the family only: a used refresh jti is the claim's business (reuse -> refresh_reused)
+        answer = await service.store.check("fam:" + claims.fam)
         if answer.check is RevocationCheck.UNAVAILABLE:
             return refuse("revocation_unavailable", "revocation list unreachable")
         if answer.revoked:

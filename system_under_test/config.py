@@ -46,7 +46,7 @@ class Settings:
     breaker_failures: int = 3
     breaker_reset_s: float = 1.0
     min_replicas: int | None = None
-    wait_timeout_ms: int = 200
+    wait_timeout_ms: int = 50
     redis_pool_size: int = 32
     leeway_s: int = 5
     access_ttl_s: int = 900
@@ -105,7 +105,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("--breaker-failures", "int", 3, "consecutive Redis failures that open the breaker"),
     _Option("--breaker-reset", "float", 1.0, "seconds the breaker stays open before a probe"),
     _Option("--min-replicas", "int", None, "replicas WAIT must confirm (default: auto)"),
-    _Option("--wait-timeout-ms", "int", 200, "timeout of Redis WAIT for a revocation (ms)"),
+    _Option("--wait-timeout-ms", "int", 50, "Redis WAIT timeout (ms), below --redis-timeout"),
     _Option("--redis-pool-size", "int", 32, "Redis connections per worker"),
     _Option("--leeway", "int", 5, "JWT exp/nbf/iat validation leeway (s)"),
     _Option("--access-ttl", "int", 900, "access token lifetime (s)"),
@@ -275,6 +275,12 @@ def _positive(settings: Settings) -> None:
     for name, value, low in checks:
         if value < low:
             raise ConfigError(f"{name}: {value} must be >= {low:g}")
+    if settings.wait_timeout_ms >= settings.redis_timeout_s * 1000:
+        # WAIT's reply is read under the socket timeout, so it must come back before it
+        raise ConfigError(
+            f"--wait-timeout-ms (AUTH_WAIT_TIMEOUT_MS): {settings.wait_timeout_ms} must be below "
+            f"--redis-timeout ({settings.redis_timeout_s * 1000:g} ms)"
+        )
     if settings.min_replicas is not None and settings.min_replicas < 0:
         raise ConfigError(f"--min-replicas (AUTH_MIN_REPLICAS): {settings.min_replicas} < 0")
 
