@@ -19,7 +19,7 @@ class Pair:
     refresh: str
 
 
-def login(url: str, user: str = "alice", password: str = "alice-pw") -> Pair:
+def login(url: str, user: str = "alice", password: str = "alice-pw") -> Pair:  # noqa: S107
     answer = httpx.post(
         url + "/auth/login", json={"username": user, "password": password}, timeout=TIMEOUT
     )

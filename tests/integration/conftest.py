@@ -6,6 +6,7 @@ deadline; ports from the OS.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -109,10 +110,8 @@ class Proc:
             self.popen.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.popen.kill()
-        try:  # the whole group, whatever the leader left
+        with contextlib.suppress(ProcessLookupError):  # the whole group, whatever is left
             os.killpg(self.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.popen.wait()
 
 
@@ -129,7 +128,8 @@ class RedisProc(Proc):
     def command(self) -> list[str]:
         return [
             "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--maxmemory-policy", self.maxmemory_policy,
+            "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.log.parent),
+            "--appenddirname", f"{self.name}-aof", "--maxmemory-policy", self.maxmemory_policy,
         ]  # fmt: skip
 
     def client(self) -> redis.Redis:

@@ -115,7 +115,7 @@ def test_malformed_input_is_a_json_error_never_a_500(
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=1)
     url = auth.worker_urls[0]
-    cases = [
+    cases: list[tuple[str, str, dict[str, Any], int]] = [
         ("POST", "/auth/login", {"content": b"not json"}, 422),
         ("POST", "/auth/login", {"json": {"username": "alice"}}, 422),
         ("POST", "/auth/login", {"json": {"username": "a", "password": "x" * 5000}}, 422),

@@ -89,7 +89,7 @@ def test_workers_that_keep_crashing_at_start_make_the_supervisor_exit_non_zero(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "system_under_test", "--port", str(port), "--workers", "2",
+        [sys.executable, "-m", "system_under_test", "--port", str(port), "--workers", "1",
          "--redis-url", "redis://127.0.0.1:1/0"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
