@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -56,6 +57,9 @@ class LogoutResponse(BaseModel):
 
 class StatusResponse(BaseModel):
     status: str
+
+
+BEARER: dict[str, Any] = {"security": [{"bearerAuth": []}]}
 
 
 def _doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -143,6 +147,7 @@ def build_app(service: Service) -> FastAPI:
             200: {"headers": {"X-Revocation-Check": {"schema": {"type": "string"}}}},
             **_doc(401, 503),
         },
+        openapi_extra=BEARER,
     )
     async def verify(request: Request) -> Response:
         status, body, headers = await verify_bearer(service, request.headers.get("authorization"))
@@ -153,7 +158,12 @@ def build_app(service: Service) -> FastAPI:
             headers={k.decode(): v.decode() for k, v in headers},
         )
 
-    @app.post("/auth/logout", response_model=LogoutResponse, responses=_doc(401, 503))
+    @app.post(
+        "/auth/logout",
+        response_model=LogoutResponse,
+        responses=_doc(401, 503),
+        openapi_extra=BEARER,
+    )
     async def logout(request: Request) -> Response:
         token = bearer_token(request.headers.get("authorization"))
         if token is None:
@@ -229,4 +239,14 @@ def build_app(service: Service) -> FastAPI:
             return refuse("redis_unavailable", str(exc)[:200], exc.retry_after)
         return Response(json.dumps(stats, default=str), media_type="application/json")
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -6,6 +6,7 @@ await service.start(); ...; await service.close()
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from .metrics import WorkerMetrics
 from .revocation import RevocationStore, StoreSettings
 from .tokens import TokenKeys, Tokens
 from .users import UserDirectory
+
+LOCAL_COPY_SAMPLE_S = 1.0
 
 
 def store_settings(settings: Settings) -> StoreSettings:
@@ -53,6 +56,7 @@ class Service:
     store: RevocationStore
     login_limit: LoginLimit
     metrics: WorkerMetrics
+    _gauges: asyncio.Task[None] | None = None
 
     @classmethod
     def build(cls, settings: Settings, users: dict[str, str], slot: int, secret: bytes) -> Service:
@@ -86,7 +90,16 @@ class Service:
 
     async def start(self) -> None:
         await self.store.start()
+        self._gauges = asyncio.create_task(self._report_local_copy())
+
+    async def _report_local_copy(self) -> None:
+        """auth_revocations_local: the store's local copy size, sampled once a second."""
+        while True:
+            self.metrics.revocations_local(len(self.store.local))
+            await asyncio.sleep(LOCAL_COPY_SAMPLE_S)
 
     async def close(self) -> None:
+        if self._gauges is not None:
+            self._gauges.cancel()
         await self.store.close()
         self.users.close()
