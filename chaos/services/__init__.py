@@ -7,6 +7,7 @@ pause / resume / restart of the whole process group). Handles: ``RedisServer``,
 """
 
 from chaos.services.auth_service import DEFAULT_USERS, AuthService, FailureMode
+from chaos.services.cluster import RedisCluster
 from chaos.services.command_service import CommandService
 from chaos.services.errors import ServiceError, ServiceNotReady, ServiceNotRunning
 from chaos.services.fault_proxy import FaultProxy
@@ -15,6 +16,8 @@ from chaos.services.process import ServiceProcess
 from chaos.services.reaper import Marked, leftovers, marked_processes, reap_orphans
 from chaos.services.redis_server import Persistence, RedisServer
 from chaos.services.run import RunIdentity, current_run, start_run
+from chaos.services.sentinel import SentinelGroup, SentinelServer
+from chaos.services.stack import Stack, open_stack
 
 __all__ = [
     "DEFAULT_USERS",
@@ -24,17 +27,22 @@ __all__ = [
     "FaultProxy",
     "Marked",
     "Persistence",
+    "RedisCluster",
     "RedisServer",
     "RunIdentity",
+    "SentinelGroup",
+    "SentinelServer",
     "ServiceError",
     "ServiceNotReady",
     "ServiceNotRunning",
     "ServiceProcess",
+    "Stack",
     "current_run",
     "install_exit_handlers",
     "kill_all",
     "leftovers",
     "marked_processes",
+    "open_stack",
     "reap_orphans",
     "start_run",
 ]

@@ -7,7 +7,7 @@ server.client().set("k", "v"); server.url  # redis://127.0.0.1:PORT/0
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import redis
 from redis.backoff import NoBackoff
@@ -75,6 +75,11 @@ class RedisServer(ServiceProcess):
             retry=Retry(NoBackoff(), 0),
             decode_responses=True,
         )
+
+    def command_reply(self, *args: str | int, timeout: float = CLIENT_TIMEOUT) -> Any:
+        """One command on a fresh short-timeout connection (raises redis.RedisError)."""
+        with self.client(timeout) as conn:
+            return conn.execute_command(*args)
 
     def config_lines(self) -> list[str]:
         lines = [
