@@ -30,13 +30,13 @@ def pytest_argv(sample: str, *args: str) -> list[str]:
 
 
 def run_sample(
-    sample: str, *args: str, timeout: float = 120, **env: str
+    sample: str, *args: str, timeout: float = 120, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run pytest on ``samples/<sample>`` to completion."""
     return subprocess.run(
         pytest_argv(sample, *args),
         cwd=ROOT,
-        env=child_env(**env),
+        env=child_env(**(env or {})),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -13,7 +13,7 @@ from tests.plugin.inner_pytest import run_sample
 
 def _configs(tmp_path: Path, *args: str, **env: str) -> list[dict[str, Any]]:
     out = tmp_path / "config.jsonl"
-    result = run_sample("sample_config.py", *args, SAMPLE_OUT=str(out), **env)
+    result = run_sample("sample_config.py", *args, env={"SAMPLE_OUT": str(out), **env})
     assert result.returncode == 0, result.stdout + result.stderr
     return [json.loads(line) for line in out.read_text().splitlines()]
 
@@ -79,7 +79,7 @@ def test_xdist_workers_share_the_seed(tmp_path: Path) -> None:
 def test_bad_values_stop_the_run_with_one_clear_line(
     tmp_path: Path, args: list[str], env: dict[str, str], message: str
 ) -> None:
-    result = run_sample("sample_config.py", *args, SAMPLE_OUT=str(tmp_path / "x"), **env)
+    result = run_sample("sample_config.py", *args, env={"SAMPLE_OUT": str(tmp_path / "x"), **env})
     assert result.returncode == 4, result.stdout + result.stderr  # pytest's usage error
     errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
     assert len(errors) == 1

@@ -9,7 +9,7 @@ from tests.plugin.inner_pytest import run_sample
 
 def test_two_xdist_workers_never_share_a_port(tmp_path: Path) -> None:
     shared = tmp_path / "ports.txt"
-    result = run_sample("sample_ports.py", "-n", "2", SAMPLE_PORTS_FILE=str(shared))
+    result = run_sample("sample_ports.py", "-n", "2", env={"SAMPLE_PORTS_FILE": str(shared)})
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line.split() for line in shared.read_text().splitlines()]
     workers = {line[0] for line in lines}
