@@ -7,14 +7,18 @@ auth.secret       # the HS256 key (AUTH_JWT_SECRET), fresh per instance
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+import httpx
+
 from chaos.ports import PortClaim, claim_port_range
-from chaos.services.http_probe import first_unhealthy
+from chaos.services.http_probe import PROBE_TIMEOUT, first_unhealthy
 from chaos.services.process import ServiceProcess
 
 __all__ = ["DEFAULT_USERS", "AuthService", "FailureMode"]
@@ -75,6 +79,23 @@ class AuthService(ServiceProcess):
         if not self.port_per_worker:
             return [self.base_url]
         return [f"http://127.0.0.1:{self.port + i}" for i in range(self.workers)]
+
+    def worker_ids(self) -> list[str]:
+        """``X-Worker-Id`` (``w<slot>-<pid>``) of each worker URL, asked over ``/health``."""
+        ids: list[str] = []
+        for url in self.worker_urls:
+            response = httpx.get(f"{url}/health", timeout=PROBE_TIMEOUT)
+            ids.append(response.headers.get("x-worker-id", ""))
+        return ids
+
+    def kill_worker(self, slot: int) -> int:
+        """SIGKILL the worker answering on slot ``slot`` (port-per-worker); its pid."""
+        if not self.port_per_worker:
+            raise ValueError("kill_worker needs port_per_worker=True to aim at one worker")
+        worker_id = self.worker_ids()[slot]
+        pid = int(worker_id.rpartition("-")[2])
+        os.kill(pid, signal.SIGKILL)
+        return pid
 
     def prepare(self) -> None:
         lines = [f"{name}:{password}" for name, password in self.users]
