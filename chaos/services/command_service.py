@@ -61,7 +61,10 @@ class CommandService(ServiceProcess):
                 f"--sut-command: bad template {self.template!r} ({exc!r}); "
                 f"placeholders: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
             ) from None
-        argv = shlex.split(text)
+        try:
+            argv = shlex.split(text)
+        except ValueError as exc:
+            raise ValueError(f"--sut-command: {exc} in {self.template!r}") from None
         if not argv:
             raise ValueError(f"--sut-command: empty command {self.template!r}")
         return argv

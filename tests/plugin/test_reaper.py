@@ -68,3 +68,18 @@ def test_a_finished_run_leaves_nothing_and_a_failure_shows_the_logs() -> None:
     run_line = next(line for line in out.splitlines() if line.startswith("auth-chaos: run "))
     run_id = run_line.split()[2].rstrip(",")
     assert leftovers(run_id) == []
+
+
+def test_sigterm_of_a_run_kills_what_it_started_without_the_reaper(tmp_path: Path) -> None:
+    marker = tmp_path / "marker.json"
+    child = subprocess.Popen(
+        pytest_argv("sample_blocking.py", "-p", "no:xdist"),
+        cwd=ROOT, env=child_env(SAMPLE_MARKER=str(marker)),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    info = _wait_for_file(marker, child, deadline_s=90)
+    assert len(leftovers(info["run"])) == 1
+    child.send_signal(signal.SIGTERM)
+    child.communicate(timeout=60)
+    assert child.returncode == -signal.SIGTERM
+    assert leftovers(info["run"]) == []
