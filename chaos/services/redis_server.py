@@ -39,7 +39,7 @@ class RedisServer(ServiceProcess):
         *,
         persistence: Persistence = "off",
         maxmemory_policy: str = "noeviction",
-        replica_of: int | None = None,
+        replica_of: int | RedisServer | None = None,
         extra_config: dict[str, str] | None = None,
         env: dict[str, str] | None = None,
     ) -> None:
@@ -52,7 +52,7 @@ class RedisServer(ServiceProcess):
         self.port = port
         self.persistence = persistence
         self.maxmemory_policy = maxmemory_policy
-        self.replica_of = replica_of
+        self.replica_of = replica_of.port if isinstance(replica_of, RedisServer) else replica_of
         self.extra_config = dict(extra_config or {})
         super().__init__(f"{self.binary}-{port}", Path(workdir) / f"{self.binary}-{port}", env)
         self.config_path = self.workdir / f"{self.binary}.conf"

@@ -99,3 +99,12 @@ def test_a_server_that_never_answers_times_out_with_what_was_seen(tmp_path: Path
 def test_unknown_persistence_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="persistence must be one of"):
         RedisServer(tmp_path, persistence="sometimes")  # type: ignore[arg-type]
+
+
+def test_replica_of_a_server_handle_replicates(redis_factory: RedisFactory) -> None:
+    primary = redis_factory()
+    replica = redis_factory(replica_of=primary)
+    primary.client().set("revoked:r", "1")
+    assert primary.command_reply("WAIT", 1, 10_000, timeout=15) == 1  # ready != in sync
+    assert replica.client().get("revoked:r") == "1"
+    assert replica.client().info("replication")["master_port"] == primary.port
