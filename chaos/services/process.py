@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, NoReturn, Self
 
 from chaos.services import ledger, lifetime
-from chaos.services.errors import ServiceNotReady, ServiceNotRunning
+from chaos.services.errors import ServiceError, ServiceNotReady, ServiceNotRunning
 from chaos.services.run import current_run
 
 __all__ = ["ServiceProcess"]
@@ -84,15 +84,20 @@ class ServiceProcess(ABC):
         self._log = self.log_path.open("ab")
         self._log.write(f"=== {self.name}: {' '.join(self.command())}\n".encode())
         self._log.flush()
-        self._proc = subprocess.Popen(
-            self.command(),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=self.workdir,
-            env=env,
-            start_new_session=True,  # its own group: signals reach every child, never us
-        )
+        try:
+            self._proc = subprocess.Popen(
+                self.command(),
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.workdir,
+                env=env,
+                start_new_session=True,  # its own group: signals reach every child, never us
+            )
+        except OSError as exc:
+            self._log.close()
+            self._log = None
+            raise ServiceError(f"{self.name}: cannot run {self.command()[0]!r}: {exc}") from exc
         self.paused = False
         ledger.record(self._proc.pid, run.owner_pid, run.run_id)
         lifetime.track(self)

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chaos.services import CommandService, ServiceNotReady
+from chaos.services import CommandService, ServiceError, ServiceNotReady
 from tests.plugin.inner_pytest import run_sample
 
 pytestmark = pytest.mark.integration
@@ -70,3 +70,11 @@ def test_sut_command_option_makes_auth_factory_start_the_users_service() -> None
         "--sut-route-health", "/",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_missing_program_is_a_clear_error(tmp_path: Path) -> None:
+    service = CommandService(tmp_path, "no-such-program-xyz --port {port}", "redis://x/0")
+    with pytest.raises(ServiceError, match="cannot run 'no-such-program-xyz'"):
+        service.start()
+    service.close()
+    assert not service.running
