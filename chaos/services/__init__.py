@@ -13,7 +13,7 @@ from chaos.services.errors import ServiceError, ServiceNotReady, ServiceNotRunni
 from chaos.services.fault_proxy import FaultProxy
 from chaos.services.lifetime import install_exit_handlers, kill_all
 from chaos.services.process import ServiceProcess
-from chaos.services.reaper import Marked, leftovers, marked_processes, reap_orphans
+from chaos.services.reaper import Marked, kill_groups, leftovers, marked_processes, reap_orphans
 from chaos.services.redis_server import Persistence, RedisServer
 from chaos.services.run import RunIdentity, current_run, start_run
 from chaos.services.sentinel import SentinelGroup, SentinelServer
@@ -40,6 +40,7 @@ __all__ = [
     "current_run",
     "install_exit_handlers",
     "kill_all",
+    "kill_groups",
     "leftovers",
     "marked_processes",
     "open_stack",

@@ -17,7 +17,7 @@ from pathlib import Path
 from chaos.services import ledger
 from chaos.services.run import OWNER_ENV, RUN_ENV
 
-__all__ = ["Marked", "leftovers", "marked_processes", "reap_orphans"]
+__all__ = ["Marked", "kill_groups", "leftovers", "marked_processes", "reap_orphans"]
 
 PROC = Path("/proc")
 
@@ -93,9 +93,13 @@ def leftovers(run_id: str) -> list[Marked]:
 
 def reap_orphans() -> list[Marked]:
     """SIGKILL the process group of every orphan; the orphans found."""
-    orphans = [m for m in marked_processes() if m.orphaned]
+    return kill_groups([m for m in marked_processes() if m.orphaned])
+
+
+def kill_groups(marked: list[Marked]) -> list[Marked]:
+    """SIGKILL the process group of each marked process (never our own group); ``marked``."""
     own_group = os.getpgrp()
-    for orphan in orphans:
+    for orphan in marked:
         try:
             group = os.getpgid(orphan.pid)
         except ProcessLookupError:
@@ -109,4 +113,4 @@ def reap_orphans() -> list[Marked]:
             continue
         finally:
             ledger.remove(orphan.pid)
-    return orphans
+    return marked

@@ -65,6 +65,8 @@ def test_a_finished_run_leaves_nothing_and_a_failure_shows_the_logs() -> None:
     assert "auth-chaos services" in out
     assert "Ready to accept connections" in out  # the Redis log tail
     assert "scenario report:" in out
+    assert "auth-chaos: leftover processes of run-" in out
+    assert out.split("auth-chaos: leftover processes of run-")[1].split(": ")[1].startswith("0")
     run_line = next(line for line in out.splitlines() if line.startswith("auth-chaos: run "))
     run_id = run_line.split()[2].rstrip(",")
     assert leftovers(run_id) == []
