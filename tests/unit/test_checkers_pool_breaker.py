@@ -14,7 +14,8 @@ def _after(in_use: int = 0, state: int = 0, probes_w1: int = 1) -> MetricsSnapsh
         f'auth_redis_pool_in_use{{worker="w0"}} 0\nauth_redis_pool_in_use{{worker="w1"}} {in_use}\n'
         f'auth_breaker_state{{worker="w0"}} 0\nauth_breaker_state{{worker="w1"}} {state}\n'
         'auth_breaker_opened_total{worker="w0"} 2\nauth_breaker_opened_total{worker="w1"} 1\n'
-        f'auth_breaker_probes_total{{worker="w0"}} 2\nauth_breaker_probes_total{{worker="w1"}} {probes_w1}\n'
+        'auth_breaker_probes_total{worker="w0"} 2\n'
+        f'auth_breaker_probes_total{{worker="w1"}} {probes_w1}\n'
     )
 
 
