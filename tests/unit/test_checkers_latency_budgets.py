@@ -10,7 +10,9 @@ from chaos.checkers.latency_budgets import percentile
 BUDGETS = {"verify": LatencyBudget(p99_ms=300), "logout": LatencyBudget(p99_ms=800, max_ms=1000)}
 
 
-def _window(latencies_s: Sequence[float | None], error: str = "timeout:ReadTimeout") -> CraftedHistory:
+def _window(
+    latencies_s: Sequence[float | None], error: str = "timeout:ReadTimeout"
+) -> CraftedHistory:
     crafted = CraftedHistory()
     crafted.fault("latency_100ms", inject_at=1.0, heal_at=5.0, effects={"redis_slow"})
     for i, took in enumerate(latencies_s):
