@@ -64,7 +64,7 @@ def test_timeline_is_well_formed_svg_with_windows_and_dots() -> None:
     svg = timeline_svg(_stale_history(), "proxy <down>")
     root = ET.fromstring(svg)  # noqa: S314 - our own output, not untrusted input
     circles = [c for c in root.iter(f"{SVG}circle") if c.get("class")]
-    assert sorted(c.get("class") for c in circles) == ["200", "200", "200", "503", "timeout"]
+    assert sorted(c.get("class", "") for c in circles) == ["200", "200", "200", "503", "timeout"]
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "proxy_down <&>" in texts  # escaped in the file, readable once parsed
     assert "proxy <down>" in texts
