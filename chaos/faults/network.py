@@ -26,7 +26,7 @@ class ToxicTarget(Protocol):
         name: str | None = None,
         stream: str = "downstream",
         toxicity: float = 1.0,
-        attributes: Mapping[str, Any] = ...,
+        attributes: dict[str, Any] = ...,
     ) -> object: ...
 
     def remove_toxic(self, name: str) -> None: ...

@@ -109,6 +109,8 @@ class ToyCluster:
             self.tasks.add(task)  # tracked so that stop() can end handlers still sleeping
             try:
                 await self._serve(reader, writer, worker)
+            except asyncio.CancelledError:
+                pass  # stop() cancels handlers on purpose; asyncio would log a cancelled one
             finally:
                 self.tasks.discard(task)
 
