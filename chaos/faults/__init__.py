@@ -1,5 +1,5 @@
 """Faults: the nemesis role. Every fault is ``inject()``/``heal()``; ``fault_window`` records
-both in the history and always heals.
+both in the history and always heals (``async_fault_window`` from asyncio code).
 
 - ``base``: ``Fault``, ``Noop``, ``Compose``, ``fault_window``, the effect names
 - ``network``: toxics through a ``ToxicTarget`` (latency, jitter, bandwidth, slow_close,
@@ -15,6 +15,7 @@ from chaos.faults.base import (
     Compose,
     Fault,
     Noop,
+    async_fault_window,
     fault_window,
 )
 from chaos.faults.network import ProxyDown, Switchable, ToxicFault, ToxicTarget
@@ -36,6 +37,7 @@ __all__ = [
     "Switchable",
     "ToxicFault",
     "ToxicTarget",
+    "async_fault_window",
     "fault_window",
     "run_schedule",
 ]

@@ -8,9 +8,11 @@ service (``redis_loss``: Redis cannot answer; ``redis_slow``: it answers late;
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, Protocol, runtime_checkable
 
 from chaos.history import FAULT_PROCESS, History, Op, wall_now
@@ -89,12 +91,33 @@ def fault_window(fault: Fault, history: History) -> Iterator[Fault]:
         fault.inject()
         yield fault
     finally:
-        error: str | None = None
+        _heal_and_record(fault, history)
+
+
+def _heal_and_record(fault: Fault, history: History) -> None:
+    error: str | None = None
+    try:
+        fault.heal()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        _record(history, fault, "heal", **({"error": error} if error else {}))
+
+
+@asynccontextmanager
+async def async_fault_window(fault: Fault, history: History) -> AsyncIterator[Fault]:
+    """``fault_window`` for asyncio code: inject and heal run in a thread of their own, so a
+    slow heal (a Redis restart) never stalls the clients' event loop. The heal is queued
+    after the inject, and still runs and is recorded if the awaiting task is cancelled."""
+    loop = asyncio.get_running_loop()
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"fault-{fault.name}")
+    _record(history, fault, "inject")
+    try:
+        await loop.run_in_executor(executor, fault.inject)
+        yield fault
+    finally:
         try:
-            fault.heal()
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            raise
+            await asyncio.shield(loop.run_in_executor(executor, _heal_and_record, fault, history))
         finally:
-            extra = {"error": error} if error else {}
-            _record(history, fault, "heal", **extra)
+            executor.shutdown(wait=False)

@@ -1,7 +1,7 @@
 """Fault schedules drawn from one seed: the same seed gives the same schedule.
 
 plan = Schedule(catalogue, seed=42, count=3).plan()
-await run_schedule(plan, history)     # each fault inside fault_window, at its offset
+await run_schedule(plan, history)     # each fault inside async_fault_window
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chaos.faults.base import Fault, fault_window
+from chaos.faults.base import Fault, async_fault_window
 from chaos.history import History
 
 
@@ -74,5 +74,5 @@ async def run_schedule(plan: Sequence[ScheduledFault], history: History) -> None
     for item in plan:
         # the offsets are the schedule itself, not a wait for readiness
         await asyncio.sleep(max(0.0, origin + item.start_s - time.monotonic()))
-        with fault_window(item.fault, history):
+        async with async_fault_window(item.fault, history):
             await asyncio.sleep(max(0.0, origin + item.end_s - time.monotonic()))

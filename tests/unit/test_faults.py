@@ -3,12 +3,13 @@ a schedule is a function of its seed."""
 
 import asyncio
 import itertools
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from chaos.faults import Compose, Noop, Schedule, fault_window, run_schedule
+from chaos.faults import Compose, Noop, Schedule, async_fault_window, fault_window, run_schedule
 from chaos.faults.network import ProxyDown, blackhole, latency
 from chaos.faults.process import Kill, Pause, worker_kill
 from chaos.history import History
@@ -230,3 +231,58 @@ def test_run_schedule_records_every_window() -> None:
     phases = [op.value["phase"] for op in history.faults()]
     assert phases == ["inject", "heal"] * 3
     assert log == [f"{p} {s.fault.name}" for s in plan.plan() for p in ("inject", "heal")]
+
+
+class BlockingInject(RecordingFault):
+    """inject() blocks until released: the task awaiting it gets cancelled meanwhile."""
+
+    def __init__(self, log: list[str]) -> None:
+        super().__init__("slow", log)
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.healed = threading.Event()
+
+    def inject(self) -> None:
+        self.started.set()
+        self.release.wait(timeout=30)
+        super().inject()
+
+    def heal(self) -> None:
+        super().heal()
+        self.healed.set()
+
+
+def test_async_window_heals_after_the_inject_even_when_cancelled_mid_inject() -> None:
+    log: list[str] = []
+    fault = BlockingInject(log)
+    history = History()
+
+    async def main() -> None:
+        async def scenario() -> None:
+            async with async_fault_window(fault, history):
+                log.append("body never runs")
+
+        task = asyncio.create_task(scenario())
+        assert await asyncio.to_thread(fault.started.wait, 30)  # the inject is under way
+        task.cancel()
+        fault.release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert fault.healed.wait(timeout=30)
+    assert log == ["inject slow", "heal slow"]
+    assert [op.value["phase"] for op in history.faults()] == ["inject", "heal"]
+
+
+def test_async_window_heals_when_the_body_raises() -> None:
+    log: list[str] = []
+    history = History()
+
+    async def main() -> None:
+        async with async_fault_window(RecordingFault("f", log), history):
+            raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        asyncio.run(main())
+    assert log == ["inject f", "heal f"]
