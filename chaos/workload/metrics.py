@@ -66,7 +66,7 @@ def parse_metrics(text: str, names: frozenset[str] = WATCHED) -> dict[str, dict[
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        name = line.split("{", 1)[0].split(None, 1)[0]
+        name = line.split("{", 1)[0].strip().split(" ", 1)[0]
         if name not in names:
             continue
         match = _SAMPLE.match(line)

@@ -60,3 +60,7 @@ def test_labels_with_escapes() -> None:
 def test_a_malformed_watched_line_names_its_number() -> None:
     with pytest.raises(ValueError, match="metrics line 2"):
         parse_metrics('auth_breaker_state{worker="w0"} 0\nauth_breaker_state{worker="w0" oops\n')
+
+
+def test_lines_of_other_shapes_are_ignored() -> None:
+    assert parse_metrics('{x="1"} 1\n   \nother 2\n') == {}

@@ -19,10 +19,15 @@ import pytest
 
 from chaos.checkers import documented_statuses, stale_accepts
 from chaos.history import History
-from chaos.workload import Mix, Routes, Workload, WorkloadConfig, token_claims
+from chaos.workload import MetricsScrape, Mix, Routes, Workload, WorkloadConfig, token_claims
 from chaos.workload.outcome import outcome_of_error, outcome_of_status
 
 USERS = [("alice", "pw"), ("bob", "pw")]
+METRICS_TEXT = (
+    "# TYPE auth_breaker_state gauge\n"
+    'auth_breaker_state{worker="w0"} 1.0\n'
+    'auth_redis_pool_in_use{worker="w0"} 2.0\n'
+)
 
 
 def _token(sub: str) -> str:
@@ -72,6 +77,8 @@ class ToyWorker:
                 return 401, {}, {"error": "invalid_token"}
             claims = token_claims(bearer)
             return 200, {"X-Revocation-Check": "enforced"}, {"sub": claims["sub"], "jti": jti}
+        if path == "/metrics":
+            return 200, {"Content-Type": "text/plain"}, {"text": METRICS_TEXT}
         return 404, {}, {"error": "not_found"}
 
 
@@ -132,10 +139,11 @@ class ToyCluster:
                     writer.transport.abort()  # drop the connection without an answer
                     return
                 status, extra, payload = reply
-                data = json.dumps(payload).encode()
+                text = payload.get("text")  # /metrics: plain text, everything else JSON
+                data = text.encode() if isinstance(text, str) else json.dumps(payload).encode()
+                extra.setdefault("Content-Type", "application/json")
                 head = [
                     f"HTTP/1.1 {status} Scripted",
-                    "Content-Type: application/json",
                     f"Content-Length: {len(data)}",
                     f"X-Worker-Id: w{worker.slot}-toy",
                 ]
@@ -325,3 +333,17 @@ def test_bad_config_is_refused() -> None:
         WorkloadConfig([], USERS)
     with pytest.raises(ValueError, match="mix weights"):
         WorkloadConfig(["http://127.0.0.1:1"], USERS, mix=Mix(0, 0, 0, 0, 0))
+
+
+def test_metrics_scrape_over_http(cluster_factory: ClusterFactory) -> None:
+    cluster = cluster_factory(_shared(1))
+
+    async def scrape() -> dict[str, float]:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(5.0)) as http:
+            snapshot = await MetricsScrape(http).fetch(cluster.urls[0] + "/metrics")
+        return {
+            **snapshot.per_worker("auth_breaker_state"),
+            "pool": snapshot.total("auth_redis_pool_in_use"),
+        }
+
+    assert asyncio.run(scrape()) == {"w0": 1.0, "pool": 2.0}
