@@ -26,6 +26,7 @@ from chaos.workload.routes import Mix, Routes
 from chaos.workload.tokens import token_fields
 
 REVISIT_KEEP = 8  # revoked tokens a client remembers for later checks
+LOGIN_BACKOFF_S = 0.02  # first pause after a failed login; doubles up to 1 s
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class _Budget:
     def __init__(self, max_ops: int, duration_s: float) -> None:
         self.left = max_ops
         self.deadline = time.monotonic() + duration_s
+
+    def time_left(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
 
     def take(self) -> bool:
         if self.left <= 0 or time.monotonic() >= self.deadline:
@@ -118,6 +122,7 @@ class _Client:
         self.access: str | None = None
         self.refresh_token: str | None = None
         self.revoked: list[str] = []
+        self.login_backoff_s = 0.0
 
     def _worker(self) -> str:
         return self.rng.choice(list(self.config.worker_urls))
@@ -154,6 +159,11 @@ class _Client:
         if answer is None:
             return False
         self._take_tokens(answer)
+        if answer.op.type == "ok":
+            self.login_backoff_s = 0.0
+        else:  # 429, refused, Redis trouble: back off instead of spinning through the budget
+            self.login_backoff_s = min(max(self.login_backoff_s * 2, LOGIN_BACKOFF_S), 1.0)
+            await asyncio.sleep(min(self.login_backoff_s, self.budget.time_left()))
         return True
 
     async def relogin(self) -> bool:

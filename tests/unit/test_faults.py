@@ -10,7 +10,17 @@ from typing import Any
 import pytest
 
 from chaos.faults import Compose, Noop, Schedule, async_fault_window, fault_window, run_schedule
-from chaos.faults.network import ProxyDown, blackhole, latency
+from chaos.faults.network import (
+    ProxyDown,
+    bandwidth,
+    blackhole,
+    jitter,
+    latency,
+    limit_data,
+    reset_peer,
+    slicer,
+    slow_close,
+)
 from chaos.faults.process import Kill, Pause, worker_kill
 from chaos.history import History
 
@@ -286,3 +296,20 @@ def test_async_window_heals_when_the_body_raises() -> None:
     with pytest.raises(KeyError):
         asyncio.run(main())
     assert log == ["inject f", "heal f"]
+
+
+def test_effects_tell_loss_from_flakiness() -> None:
+    proxy = RecordingProxy()
+    assert reset_peer(proxy).effects == frozenset({"redis_loss"})
+    assert reset_peer(proxy, 500).effects == frozenset({"redis_slow"})
+    assert limit_data(proxy, 1024).effects == frozenset({"redis_slow"})
+    assert bandwidth(proxy, 1).effects == frozenset({"redis_slow"})
+    for fault in (
+        jitter(proxy, 10, 5),
+        slicer(proxy),
+        slow_close(proxy, 100),
+        limit_data(proxy, 10),
+    ):
+        fault.inject()
+        fault.heal()
+    assert proxy.toxics == {}
