@@ -49,8 +49,10 @@ class CraftedHistory:
         check: str | None = None,
         error: str | None = None,
         value: dict[str, Any] | None = None,
+        reply: dict[str, Any] | None = None,
     ) -> None:
-        """A call invoked at ``at`` seconds; ``took=None`` leaves it without a completion."""
+        """A call invoked at ``at`` seconds; ``took=None`` leaves it without a completion.
+        ``value`` goes on the invoke (e.g. the token's exp), ``reply`` on the completion."""
         target = f"slot:{worker}" if worker else None
         self._add(
             Op(
@@ -84,6 +86,7 @@ class CraftedHistory:
                 revocation_check=check,
                 latency_ms=took * 1000,
                 error=error,
+                value=dict(reply or {}),
             )
         )
 

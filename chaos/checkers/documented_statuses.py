@@ -1,5 +1,7 @@
 """I9, only documented statuses: every answer's status is in its route's table of the
-contract (no 500, nothing else), and no call hangs (a timeout is a hang)."""
+contract (no 500, nothing else), no call hangs (a timeout is a hang), and a verify 200 names
+the token that was sent (a crossed reply, as after a cancelled Redis command corrupted a
+connection, answers for another token)."""
 
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ def documented_statuses(
         answered += 1
         if done.status not in allowed[call.f]:
             undocumented.append((f"status {done.status} not documented for {call.f}", call))
+        elif call.f == "verify" and done.status == 200 and _crossed(call):
+            undocumented.append(("verify 200 answered for another token", call))
     figures = {"answered": answered, "hangs": hangs, "undocumented": len(undocumented) - hangs}
     if undocumented:
         reason, call = undocumented[0]
@@ -56,3 +60,13 @@ def documented_statuses(
     return Verdict(
         INVARIANT, True, figures, message=f"I9 holds: all {answered} answers documented, no hang"
     )
+
+
+def _crossed(call: Call) -> bool:
+    """The answer's sub/jti (when given) differ from the token's."""
+    answered = call.op.value
+    for claim, sent in (("answered_jti", call.invoke.jti), ("answered_sub", call.invoke.sub)):
+        got = answered.get(claim)
+        if got is not None and sent is not None and got != sent:
+            return True
+    return False

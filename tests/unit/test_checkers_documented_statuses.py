@@ -30,6 +30,21 @@ def _calls(extra: tuple[str, int | None] | None = None) -> CraftedHistory:
     return crafted
 
 
+def test_matching_answer_is_fine() -> None:
+    crafted = _calls()
+    crafted.call(
+        3,
+        "verify",
+        at=0.5,
+        took=0.01,
+        status=200,
+        worker="w0-1",
+        jti="mine",
+        reply={"answered_jti": "mine", "answered_sub": None},
+    )
+    assert documented_statuses(crafted.history()).valid is True
+
+
 def test_documented_statuses_hold() -> None:
     verdict = documented_statuses(_calls().history())
     assert verdict.valid is True
@@ -60,3 +75,21 @@ def test_nothing_answered_is_unknown() -> None:
         1, "verify", at=0.3, took=0.01, type="fail", error="connect_refused", worker="w1-1"
     )
     assert documented_statuses(crafted.history()).valid == "unknown"
+
+
+def test_a_crossed_answer_is_caught() -> None:
+    crafted = _calls()
+    crafted.call(
+        3,
+        "verify",
+        at=0.5,
+        took=0.01,
+        status=200,
+        worker="w0-1",
+        jti="mine",
+        reply={"answered_jti": "someone-elses"},
+    )
+    verdict = documented_statuses(crafted.history())
+    assert verdict.valid is False
+    assert "another token" in verdict.message
+    assert "jti mine" in verdict.message
