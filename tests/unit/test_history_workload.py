@@ -12,13 +12,16 @@ import threading
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from chaos.checkers import documented_statuses, stale_accepts
+from chaos.checkers import documented_statuses, fail_open, stale_accepts, time_to_enforced
+from chaos.faults import Schedule, run_schedule
 from chaos.history import History
+from chaos.report import write_scenario
 from chaos.workload import MetricsScrape, Mix, Routes, Workload, WorkloadConfig, token_claims
 from chaos.workload.outcome import outcome_of_error, outcome_of_status
 
@@ -48,6 +51,9 @@ class ToyWorker:
     verify_status: int | None = None  # answer this instead (500, 503...)
     drop_verify: bool = False
     refreshed: set[str] = field(default_factory=set)
+    redis_lost: bool = False  # set by ToyRedisLoss: fail open like the contract's default
+    lies_when_lost: bool = False  # broken variant: claims "enforced" while Redis is lost
+    degraded_count: int = 0  # the toy's auth_revocation_degraded_total
 
     async def answer(
         self, method: str, path: str, headers: dict[str, str], body: bytes
@@ -76,10 +82,32 @@ class ToyWorker:
             if jti in self.revoked:
                 return 401, {}, {"error": "invalid_token"}
             claims = token_claims(bearer)
-            return 200, {"X-Revocation-Check": "enforced"}, {"sub": claims["sub"], "jti": jti}
+            check = "enforced"
+            if self.redis_lost and not self.lies_when_lost:
+                check = "degraded"
+                self.degraded_count += 1
+            return 200, {"X-Revocation-Check": check}, {"sub": claims["sub"], "jti": jti}
         if path == "/metrics":
             return 200, {"Content-Type": "text/plain"}, {"text": METRICS_TEXT}
         return 404, {}, {"error": "not_found"}
+
+
+class ToyRedisLoss:
+    """A Fault for the toy: its workers lose their (imaginary) Redis until healed."""
+
+    name = "toy_redis_loss"
+    effects = frozenset({"redis_loss"})
+
+    def __init__(self, workers: list[ToyWorker]) -> None:
+        self.workers = workers
+
+    def inject(self) -> None:
+        for worker in self.workers:
+            worker.redis_lost = True
+
+    def heal(self) -> None:
+        for worker in self.workers:
+            worker.redis_lost = False
 
 
 class ToyCluster:
@@ -347,3 +375,49 @@ def test_metrics_scrape_over_http(cluster_factory: ClusterFactory) -> None:
         }
 
     assert asyncio.run(scrape()) == {"w0": 1.0, "pool": 2.0}
+
+
+def _scenario(workers: list[ToyWorker], cluster: ToyCluster) -> History:
+    plan = Schedule(
+        [ToyRedisLoss(workers)],
+        seed=11,
+        count=1,
+        min_duration_s=0.6,
+        max_duration_s=0.8,
+        min_gap_s=0.3,
+        max_gap_s=0.4,
+    ).plan()
+    config = WorkloadConfig(cluster.urls, USERS, clients=4, max_ops=20_000, duration_s=2.5, seed=4)
+    history = History()
+
+    async def main() -> None:
+        await asyncio.gather(Workload(config, history).run(), run_schedule(plan, history))
+
+    asyncio.run(main())
+    return history
+
+
+def test_fail_open_scenario_end_to_end(cluster_factory: ClusterFactory, tmp_path: Path) -> None:
+    workers = _shared(2)
+    history = _scenario(workers, cluster_factory(workers))
+    metric = {f"w{w.slot}": float(w.degraded_count) for w in workers}
+    i2 = fail_open(history, degraded_bound_s=30, degraded_metric_delta=metric)
+    assert i2.valid is True, i2.message
+    assert i2.figures["degraded_accepts"] > 0
+    i6 = time_to_enforced(history, budget_s=5)
+    assert i6.valid is True, i6.message
+    assert stale_accepts(history).valid is True
+    verdicts = [i2, i6]
+    write_scenario(tmp_path / "toy", "toy fail-open", history, verdicts, seed=11)
+    assert "toy_redis_loss" in (tmp_path / "toy" / "timeline.svg").read_text()
+
+
+def test_fail_open_that_claims_enforced_is_caught(cluster_factory: ClusterFactory) -> None:
+    workers = _shared(2)
+    for worker in workers:
+        worker.lies_when_lost = True
+    history = _scenario(workers, cluster_factory(workers))
+    i2 = fail_open(history, degraded_bound_s=30, degraded_metric_delta={"w0": 0.0})
+    assert i2.valid is False
+    assert "not 'degraded'" in i2.message
+    assert "toy_redis_loss" in i2.message
