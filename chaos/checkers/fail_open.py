@@ -21,10 +21,13 @@ def fail_open(
     degraded_metric_delta: Mapping[str, float] | None,
     windows: list[FaultWindow] | None = None,
     bound_slack_s: float = 1.0,
+    known_after_s: float = 1.0,
 ) -> Verdict:
     """``degraded_metric_delta``: ``auth_revocation_degraded_total`` per worker, after minus
     before the run (None when it could not be scraped: that part is then unknown).
-    ``bound_slack_s`` allows for the last good contact being a little after the inject."""
+    ``bound_slack_s`` allows for the last good contact being a little after the inject;
+    a revocation counts as known to every worker ``known_after_s`` after its logout's 200
+    (pub/sub delivery), so one acknowledged just before the loss is not held against it."""
     loss = windows if windows is not None else fault_windows(history, {REDIS_LOSS})
     end = history_end_ns(history)
     calls = history.calls()
@@ -50,7 +53,7 @@ def fail_open(
         else:
             problems.append((f"200 marked {check!r}, not 'degraded'", call, window))
         revoked = revoked_done.get(call.jti or "")
-        if revoked is not None and revoked < window.start_ns:
+        if revoked is not None and revoked + int(known_after_s * 1e9) < window.start_ns:
             problems.append(("token revoked before the loss accepted", call, window))
         past_bound_ns = window.start_ns + int((degraded_bound_s + bound_slack_s) * 1e9)
         if call.start_ns > past_bound_ns:

@@ -19,7 +19,7 @@ from chaos.faults.base import (
     fault_window,
 )
 from chaos.faults.network import ProxyDown, Switchable, ToxicFault, ToxicTarget
-from chaos.faults.process import Kill, Pause
+from chaos.faults.process import Controllable, Kill, Pause
 from chaos.faults.schedule import Schedule, ScheduledFault, run_schedule
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "REDIS_SLOW",
     "WORKER_LOSS",
     "Compose",
+    "Controllable",
     "Fault",
     "Kill",
     "Noop",

@@ -25,6 +25,10 @@ class Pausable(Protocol):
     def resume(self) -> None: ...
 
 
+class Controllable(Restartable, Pausable, Protocol):
+    """A service handle (``RedisServer``, ``AuthService``): every process fault applies."""
+
+
 class Kill:
     """kill -9 on inject; ``restart()`` on heal unless a supervisor replaces the process."""
 

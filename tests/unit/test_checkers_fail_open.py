@@ -43,7 +43,9 @@ def test_token_revoked_before_the_loss_accepted_is_caught() -> None:
     crafted.call(
         1, "verify", at=2.0, took=0.3, status=200, worker="w1-1", jti="old", check="degraded"
     )
-    verdict = fail_open(crafted.history(), degraded_bound_s=60, degraded_metric_delta={"w1": 1.0})
+    verdict = fail_open(
+        crafted.history(), degraded_bound_s=60, degraded_metric_delta={"w1": 1.0}, known_after_s=0.5
+    )
     assert verdict.valid is False
     assert "revoked before the loss" in verdict.message
     assert "old" in verdict.message
@@ -89,3 +91,18 @@ def test_no_verify_during_loss_is_unknown() -> None:
     _window(crafted)
     verdict = fail_open(crafted.history(), degraded_bound_s=60, degraded_metric_delta={})
     assert verdict.valid == "unknown"
+
+
+def test_revocation_just_before_the_loss_gets_propagation_slack() -> None:
+    crafted = CraftedHistory()
+    crafted.call(0, "logout", at=0.9, took=0.01, status=200, worker="w0-1", jti="fresh")
+    _window(crafted)
+    crafted.call(
+        1, "verify", at=2.0, took=0.3, status=200, worker="w1-1", jti="fresh", check="degraded"
+    )
+    history = crafted.history()
+    assert fail_open(history, degraded_bound_s=60, degraded_metric_delta={"w1": 1.0}).valid is True
+    strict = fail_open(
+        history, degraded_bound_s=60, degraded_metric_delta={"w1": 1.0}, known_after_s=0
+    )
+    assert strict.valid is False

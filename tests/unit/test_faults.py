@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from chaos.faults import Compose, Noop, Schedule, async_fault_window, fault_window, run_schedule
+from chaos.faults import (
+    Compose,
+    Fault,
+    Noop,
+    Schedule,
+    async_fault_window,
+    fault_window,
+    run_schedule,
+)
 from chaos.faults.network import (
     ProxyDown,
     bandwidth,
@@ -21,7 +29,7 @@ from chaos.faults.network import (
     slicer,
     slow_close,
 )
-from chaos.faults.process import Kill, Pause, worker_kill
+from chaos.faults.process import Controllable, Kill, Pause, worker_kill, worker_pause
 from chaos.history import History
 
 
@@ -313,3 +321,18 @@ def test_effects_tell_loss_from_flakiness() -> None:
         fault.inject()
         fault.heal()
     assert proxy.toxics == {}
+
+
+def test_a_service_handle_fits_every_process_fault() -> None:
+    process = Process()
+    handle: Controllable = process  # structural: the real RedisServer/AuthService fit too
+    faults: list[Fault] = [
+        Kill(handle),
+        Pause(handle),
+        worker_kill(handle, 0),
+        worker_pause(handle, 0),
+    ]
+    for fault in faults:
+        with fault_window(fault, History()):
+            pass
+    assert process.log == ["kill", "restart", "pause", "resume", "kill", "pause", "resume"]
