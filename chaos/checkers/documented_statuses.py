@@ -52,7 +52,7 @@ def documented_statuses(
             capped(c.op for _, c in undocumented),
             (
                 f"I9 violated: {len(undocumented)} call(s) outside the contract; first: {reason}: "
-                f"token jti {call.jti}, worker {call.worker}, at {call.op.wall_time}"
+                f"token jti {call.jti or '-'}, worker {call.worker}, at {call.op.wall_time}"
             ),
         )
     if answered == 0:

@@ -43,7 +43,7 @@ def stale_accepts(history: History) -> Verdict:
         logout, verify = stale[0]
         message = (
             f"I1 violated: {len(stale)} stale accept(s) of {checked} verifies after logout; "
-            f"first: token jti {verify.jti} revoked by logout 200 on worker {logout.worker} "
+            f"first: token jti {verify.jti or '-'} revoked by logout 200 on worker {logout.worker} "
             f"at {logout.op.wall_time}, then accepted (200) by verify on worker "
             f"{verify.worker} invoked at {verify.invoke.wall_time}"
         )
