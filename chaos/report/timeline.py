@@ -78,7 +78,7 @@ def timeline_svg(history: History, title: str = "") -> str:
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
     ]
     for window in fault_windows(history):
-        x0, x1 = x(window.start_ns), x(window.end_ns(end))
+        x0, x1 = x(window.began_ns), x(window.end_ns(end))
         out.append(
             f'<rect x="{x0:.1f}" y="{TOP}" width="{max(x1 - x0, 1):.1f}" height="{plot_h}" '
             f'fill="#ffcdd2" fill-opacity="0.5"><title>{escape(window.name)}</title></rect>'
