@@ -54,7 +54,8 @@ def test_only_calls_that_saw_the_whole_fault_count() -> None:
     # inject called at 1.0, in effect from 1.5; heal called at 3.0, returned at 3.5
     history = History()
     for at, phase, began in ((1.5, "inject", 1.0), (3.5, "heal", 3.0)):
-        value = {"name": "redis_kill9_restart", "phase": phase, "effects": ["redis_loss"]}
+        value: dict[str, object] = {"name": "redis_kill9_restart", "phase": phase}
+        value["effects"] = ["redis_loss"]
         value["began"] = round(began * 1e9)
         history.append(Op(-1, -1, "info", "fault", round(at * 1e9), value=value))
     for process, start, end in ((0, 1.2, 1.3), (1, 3.1, 3.2), (2, 2.0, 2.1)):
