@@ -8,6 +8,7 @@ first and to the steady ``enforced`` verify answer on every worker, as I6 does f
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
 from chaos.checkers.time_to_enforced import recoveries
@@ -18,9 +19,31 @@ from chaos.history import Call, History
 INVARIANT = "I8"
 
 
+def _named_by_worker(calls: list[Call]) -> list[Call]:
+    """Calls without an answer (timeouts) carry their target URL: name them by the worker
+    id that URL answered with elsewhere (one port per worker), so they count for it."""
+    ids: dict[str, str] = {}
+    for call in calls:
+        done = call.completion
+        if done is not None and done.worker and call.invoke.target:
+            ids.setdefault(call.invoke.target, done.worker)
+    named: list[Call] = []
+    for call in calls:
+        done = call.completion
+        target = call.invoke.target
+        if (done is None or not done.worker) and target in ids:
+            if done is None:
+                named.append(Call(replace(call.invoke, worker=ids[target]), None))
+            else:
+                named.append(Call(call.invoke, replace(done, worker=ids[target])))
+        else:
+            named.append(call)
+    return named
+
+
 def unavailability(history: History, window: FaultWindow) -> dict[str, dict[str, float | None]]:
     """Per worker: ms from the fault to its first and to its steady ``enforced`` answer."""
-    calls = history.calls()
+    calls = _named_by_worker(history.calls())
     later = [w.began_ns for w in fault_windows(history) if w.began_ns > window.began_ns]
     until = min(later, default=history_end_ns(history))
     found = recoveries(calls, window.began_ns, until)
@@ -56,7 +79,13 @@ def durability(
         "revoked_keys_read": None if revoked_jtis is None else len(revoked_jtis),
         "faults": [w.name for w in windows],
     }
-    workers = sorted({c.worker for c in history.calls() if c.f == "verify" and c.worker})
+    workers = sorted(
+        {
+            c.completion.worker
+            for c in history.calls()
+            if c.f == "verify" and c.completion and c.completion.worker
+        }
+    )
     if windows:
         first = windows[0]
         per_worker = unavailability(history, first)
@@ -69,6 +98,7 @@ def durability(
     keys = set(revoked_jtis)
     lost = [c for c in acknowledged if c.jti not in keys]
     figures["lost"] = len(lost)
+    figures["revoked_accepted_enforced"] = _accepted_as_enforced(history, acknowledged)
     if windows:
         fault_ns = windows[0].began_ns
         figures["lost_acknowledged_before_fault"] = sum(
@@ -102,6 +132,22 @@ def durability(
             f"{', '.join(figures['faults'])}; enforced again on every worker after "
             f"{_show(figures.get('unavailable_steady_ms'))}"
         ),
+    )
+
+
+def _accepted_as_enforced(history: History, acknowledged: list[Call]) -> int:
+    """Verifies invoked after a logout 200 of their token that answered 200 ``enforced``:
+    the clients' view of a lost revocation (Redis itself said "not revoked")."""
+    revoked_at = {c.jti: c.end_ns for c in acknowledged if c.end_ns is not None}
+    return sum(
+        1
+        for c in history.calls()
+        if c.f == "verify"
+        and c.status == 200
+        and c.completion is not None
+        and c.completion.revocation_check == "enforced"
+        and c.jti in revoked_at
+        and c.start_ns > (revoked_at[c.jti] or 0)
     )
 
 

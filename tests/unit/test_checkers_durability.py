@@ -87,3 +87,25 @@ def test_no_acknowledged_logout_is_unknown() -> None:
     crafted.fault("restart", inject_at=1.0, heal_at=2.0, effects={"redis_loss"})
     crafted.call(0, "logout", at=1.5, took=0.01, status=503, jti="a")
     assert durability(crafted.history(), set()).valid == "unknown"
+
+
+def test_revoked_tokens_accepted_as_enforced_are_counted() -> None:
+    crafted = _failover(STEADY)
+    crafted.call(
+        20, "verify", at=2.7, took=0.01, status=200, worker="w1-1", jti="a", check="enforced"
+    )
+    crafted.call(
+        21, "verify", at=2.8, took=0.01, status=200, worker="w1-1", jti="b", check="degraded"
+    )
+    figures = durability(crafted.history(), {"c"}).figures
+    assert figures["revoked_accepted_enforced"] == 1
+
+
+def test_a_call_without_answer_counts_against_the_worker_its_url_belongs_to() -> None:
+    crafted = _failover(STEADY)
+    crafted.call(30, "verify", at=2.5, took=None, worker="w0-1", jti="z")  # no X-Worker-Id
+    crafted.call(
+        31, "verify", at=3.0, took=0.01, status=200, worker="w0-1", jti="z", check="enforced"
+    )
+    figures = durability(crafted.history(), {"a", "b", "c"}).figures
+    assert figures["unavailability"]["w0-1"] == {"first_ms": 1010.0, "steady_ms": 2010.0}

@@ -1,0 +1,142 @@
+"""The failover scenarios by name: a topology, a fault, the service settings and what I8
+must say (zero loss under the documented settings; loss caught for the negative control).
+
+SCENARIOS["sentinel-primary-kill"].fault(topology)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chaos.failover.faults import (
+    ClusterPrimaryKill,
+    ManualFailover,
+    RedisRestart,
+    ReplicaKill,
+    SentinelMinorityKill,
+    SentinelPrimaryKill,
+    SentinelPrimaryPause,
+)
+from chaos.failover.topology import ClusterTopology, SentinelTopology, SingleTopology, Topology
+from chaos.faults import Fault
+from chaos.services.redis_server import Persistence
+from chaos.workload import Mix
+
+__all__ = ["LOGOUT_HEAVY", "LOGOUT_STORM", "SCENARIOS", "Scenario"]
+
+# logout-heavy: every logout is followed by a verify on every worker (the I1 pattern)
+LOGOUT_HEAVY = Mix(verify=2.0, logout=4.0, refresh=0.2, login=0.2, revisit=1.0)
+LOGOUT_STORM = Mix(verify=0.5, logout=8.0, refresh=0.0, login=0.1, revisit=0.5)
+# Sentinel: every logout waits for one replica (WAIT 1), even when the primary sees none
+SENTINEL_ARGS = ("--min-replicas", "1")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One drill. ``expect_loss``: a negative control whose loss the I8 checker must catch."""
+
+    name: str
+    summary: str
+    topology: Callable[[Path], Topology]
+    fault: Callable[[Any], Fault]
+    service_args: tuple[str, ...] = ()
+    mix: Mix = field(default_factory=lambda: LOGOUT_HEAVY)
+    clients: int = 8
+    duration_s: float = 9.0  # the workload's deadline: covers the failover and a watch after
+    fault_at_s: float = 2.0  # after the workload starts
+    hold_s: float = 0.0  # the fault lasts this long (after the failover, if any) before its heal
+    expect_loss: bool = False
+
+
+def _single(persistence: Persistence) -> Callable[[Path], Topology]:
+    return lambda workdir: SingleTopology(workdir, persistence)
+
+
+def _sentinel(workdir: Path) -> Topology:
+    return SentinelTopology(workdir)
+
+
+def _restart(topology: SingleTopology) -> Fault:
+    return RedisRestart(topology.server)
+
+
+_LIST = [
+    Scenario(
+        "sentinel-primary-kill",
+        "Sentinel: the primary is killed (SIGKILL), a replica is promoted",
+        _sentinel,
+        SentinelPrimaryKill,
+        SENTINEL_ARGS,
+        duration_s=10.0,
+    ),
+    Scenario(
+        "sentinel-primary-pause",
+        "Sentinel: the primary hangs (SIGSTOP), a replica is promoted, the old one resumes",
+        _sentinel,
+        SentinelPrimaryPause,
+        SENTINEL_ARGS,
+        duration_s=10.0,
+    ),
+    Scenario(
+        "sentinel-replica-kill",
+        "Sentinel: one of two replicas is killed; WAIT 1 is still met by the other",
+        _sentinel,
+        ReplicaKill,
+        SENTINEL_ARGS,
+    ),
+    Scenario(
+        "sentinel-minority-kill",
+        "Sentinel: one of three sentinels is killed; no failover, discovery goes on",
+        _sentinel,
+        SentinelMinorityKill,
+        SENTINEL_ARGS,
+    ),
+    Scenario(
+        "sentinel-failover-storm",
+        "Sentinel: a failover (SENTINEL FAILOVER) in the middle of a logout storm",
+        _sentinel,
+        ManualFailover,
+        RedisRestart,
+        SENTINEL_ARGS,
+        duration_s=10.0,
+        mix=LOGOUT_STORM,
+        clients=16,
+    ),
+    Scenario(
+        "cluster-primary-kill",
+        "Redis Cluster (3 primaries, 3 replicas): one shard's primary is killed",
+        ClusterTopology,
+        ClusterPrimaryKill,
+        ("--min-replicas", "1"),
+        duration_s=14.0,  # cluster-node-timeout is 5 s: the replica takes over after it
+    ),
+    Scenario(
+        "restart-aof-always",
+        "Single Redis, appendfsync always: kill -9 and restart",
+        _single("always"),
+        _restart,
+        duration_s=6.0,
+        hold_s=1.0,
+    ),
+    Scenario(
+        "restart-aof-everysec",
+        "Single Redis, appendfsync everysec: kill -9 and restart (may lose about 1 s)",
+        _single("everysec"),
+        _restart,
+        duration_s=6.0,
+        hold_s=1.0,
+    ),
+    Scenario(
+        "restart-persistence-off",
+        "NEGATIVE CONTROL: single Redis without persistence, kill -9 and restart",
+        _single("off"),
+        _restart,
+        duration_s=6.0,
+        hold_s=1.0,
+        expect_loss=True,
+    ),
+]
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in _LIST}
