@@ -16,6 +16,7 @@ import redis
 
 from chaos.checkers import Verdict, documented_statuses, durability, fail_open, run_checker
 from chaos.failover.faults import Settling
+from chaos.failover.probe import verify_probes
 from chaos.failover.scenarios import Scenario
 from chaos.faults import Fault
 from chaos.faults.base import async_fault_window
@@ -27,6 +28,7 @@ from chaos.workload import Workload, WorkloadConfig
 __all__ = ["DrillResult", "run_drill"]
 
 USERS = (("alice", "alice-pw"), ("bob", "bob-pw"), ("carol", "carol-pw"), ("dave", "dave-pw"))
+PROBE_USER = ("probe", "probe-pw")  # never logs out: its token stays live for the probes
 WORKERS = 2
 HASH_COST = "16"  # logins are not under test: the cheapest scrypt keeps the logout rate up
 MAX_OPS = 200_000  # the deadline ends a drill, not the op count
@@ -88,7 +90,10 @@ async def _workload_with_fault(
         mix=scenario.mix,
         seed=seed,
     )
-    clients = asyncio.create_task(Workload(config, history).run())
+    clients = asyncio.gather(
+        Workload(config, history).run(),
+        verify_probes(worker_urls, PROBE_USER, history, scenario.duration_s, REQUEST_TIMEOUT_S),
+    )
     try:
         await asyncio.sleep(scenario.fault_at_s)  # schedule, not readiness: the fault's moment
         async with async_fault_window(fault, history):
@@ -129,7 +134,7 @@ def run_drill(scenario: Scenario, workdir: Path, report_root: Path, seed: int = 
         auth = AuthService(
             workdir,
             workers=WORKERS,
-            users=USERS,
+            users=(*USERS, PROBE_USER),
             extra_args=("--hash-cost", HASH_COST, *scenario.service_args),
             **topology.service_target(),
         ).start()

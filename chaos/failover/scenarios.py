@@ -86,6 +86,7 @@ _LIST = [
         _sentinel,
         ReplicaKill,
         SENTINEL_ARGS,
+        hold_s=2.0,
     ),
     Scenario(
         "sentinel-minority-kill",
@@ -93,13 +94,13 @@ _LIST = [
         _sentinel,
         SentinelMinorityKill,
         SENTINEL_ARGS,
+        hold_s=2.0,
     ),
     Scenario(
         "sentinel-failover-storm",
         "Sentinel: a failover (SENTINEL FAILOVER) in the middle of a logout storm",
         _sentinel,
         ManualFailover,
-        RedisRestart,
         SENTINEL_ARGS,
         duration_s=10.0,
         mix=LOGOUT_STORM,
