@@ -92,6 +92,7 @@ def durability(
         figures["unavailability"] = per_worker
         figures["unavailable_first_ms"] = _worst(per_worker, "first_ms", workers)
         figures["unavailable_steady_ms"] = _worst(per_worker, "steady_ms", workers)
+        figures["logout_unavailable_ms"] = _first_logout_after(history, first)
     if revoked_jtis is None:
         message = "I8 unknown: the revoked keys could not be read from Redis after the fault"
         return Verdict(INVARIANT, UNKNOWN, figures, message=message)
@@ -133,6 +134,16 @@ def durability(
             f"{_show(figures.get('unavailable_steady_ms'))}"
         ),
     )
+
+
+def _first_logout_after(history: History, window: FaultWindow) -> float | None:
+    """ms from the fault to the first logout 200 invoked after it (None: none was)."""
+    ends = [
+        c.end_ns
+        for c in history.calls()
+        if c.f == "logout" and c.status == 200 and c.start_ns >= window.began_ns and c.end_ns
+    ]
+    return round((min(ends) - window.began_ns) / 1e6, 1) if ends else None
 
 
 def _accepted_as_enforced(history: History, acknowledged: list[Call]) -> int:

@@ -71,7 +71,8 @@ class DrillResult:
         return (
             f"{self.scenario.name}: I8 {self.durability.label}, lost {self.lost} of "
             f"{self.acknowledged} acknowledged, unavailable first {self.unavailable_first_ms} ms "
-            f"/ steady {self.unavailable_steady_ms} ms (every worker), wall {self.wall_s:.1f} s"
+            f"/ steady {self.unavailable_steady_ms} ms (every worker), first logout 200 after "
+            f"{self.durability.figures.get('logout_unavailable_ms')} ms, wall {self.wall_s:.1f} s"
         )
 
 
@@ -183,10 +184,11 @@ def _append_failover_section(
         "",
         result.scenario.summary + ("" if not result.scenario.expect_loss else " (loss expected)"),
         "",
-        "| acknowledged revocations | lost | unavailable, first enforced | steady enforced |",
-        "|---|---|---|---|",
+        "| acknowledged revocations | lost | unavailable: first enforced | steady enforced "
+        "| first logout 200 |",
+        "|---|---|---|---|---|",
         f"| {result.acknowledged} | {result.lost} | {result.unavailable_first_ms} ms "
-        f"| {result.unavailable_steady_ms} ms |",
+        f"| {result.unavailable_steady_ms} ms | {figures.get('logout_unavailable_ms')} ms |",
         "",
         "| worker | first enforced after the fault | steady enforced |",
         "|---|---|---|",

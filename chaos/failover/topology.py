@@ -102,6 +102,9 @@ class SentinelTopology:
 
     def start(self) -> SentinelTopology:
         self.group.start()
+        for server in self.group.servers:
+            # a rejoining old primary needs a full sync: start it at once, not after 5 s
+            server.command_reply("CONFIG", "SET", "repl-diskless-sync-delay", "0")
         return self
 
     def close(self) -> None:

@@ -53,6 +53,7 @@ def test_unavailability_from_the_fault_to_first_and_steady_enforced() -> None:
     assert figures["unavailability"]["w1-1"] == {"first_ms": 1310.0, "steady_ms": 1810.0}
     assert figures["unavailable_first_ms"] == 1310.0
     assert figures["unavailable_steady_ms"] == 1810.0
+    assert figures["logout_unavailable_ms"] == 1510.0  # c acknowledged at 2.51 s
 
 
 def test_a_worker_never_enforced_again_has_no_window() -> None:
