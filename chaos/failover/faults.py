@@ -47,10 +47,11 @@ class SentinelPrimaryKill:
 
     def __init__(self, topology: SentinelTopology) -> None:
         self.group = topology.group
+        self.target = self.group.primary()  # asked now: inject only kills
         self._old: RedisServer | None = None
 
     def inject(self) -> None:
-        self._old = self.group.primary()
+        self._old = self.target
         self._old.kill()
 
     def wait_settled(self) -> None:
@@ -73,10 +74,11 @@ class SentinelPrimaryPause:
 
     def __init__(self, topology: SentinelTopology) -> None:
         self.group = topology.group
+        self.target = self.group.primary()  # asked now: inject only pauses
         self._old: RedisServer | None = None
 
     def inject(self) -> None:
-        self._old = self.group.primary()
+        self._old = self.target
         self._old.pause()
 
     def wait_settled(self) -> None:
@@ -97,10 +99,11 @@ class ReplicaKill:
 
     def __init__(self, topology: SentinelTopology) -> None:
         self.group = topology.group
+        self.target = self.group.replicas()[0]  # asked now: inject only kills
         self._lost: RedisServer | None = None
 
     def inject(self) -> None:
-        self._lost = self.group.replicas()[0]
+        self._lost = self.target
         self._lost.kill()
 
     def heal(self) -> None:
@@ -142,10 +145,11 @@ class ManualFailover:
 
     def __init__(self, topology: SentinelTopology) -> None:
         self.group = topology.group
+        self.target = self.group.primary()
         self._old: RedisServer | None = None
 
     def inject(self) -> None:
-        self._old = self.group.primary()
+        self._old = self.target
         self.group.sentinels[0].command_reply("SENTINEL", "FAILOVER", self.group.service)
 
     def wait_settled(self) -> None:
@@ -164,10 +168,11 @@ class ClusterPrimaryKill:
 
     def __init__(self, topology: ClusterTopology) -> None:
         self.topology = topology
+        self.target = topology.primaries()[0]  # asked now: inject only kills
         self._old: RedisServer | None = None
 
     def inject(self) -> None:
-        self._old = self.topology.primaries()[0]
+        self._old = self.target
         self._old.kill()
 
     def wait_settled(self) -> None:

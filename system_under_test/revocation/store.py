@@ -51,6 +51,7 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
 end
 return 0
 """
+READY_WARNING = "ok; warning: "  # readiness() reason of a ready store with an unsafe setting
 SUBSCRIBER_POOL_SIZE = 2  # the subscription plus the re-sync SCAN
 MAX_BATCHES_IN_FLIGHT = 4  # MGET batches out at once; later checks gather into the next batch
 SCAN_COUNT = 1000
@@ -231,10 +232,14 @@ class RevocationStore:
             )
         appendonly = _text(config.get("appendonly"))
         fsync = _text(config.get("appendfsync"))
-        if appendonly != "yes" or fsync != "always":
+        durable_on_disk = appendonly == "yes" and fsync == "always"
+        # a fixed --min-replicas makes every acknowledged write reach a replica (WAIT)
+        confirmed_by_replicas = (self._settings.min_replicas or 0) >= 1
+        if not durable_on_disk and not confirmed_by_replicas:
             return True, (
-                f"ok; warning: appendonly {appendonly}, appendfsync {fsync}: acknowledged "
-                "revocations can be lost across kill -9 unless replicas confirm them (WAIT)"
+                f"{READY_WARNING}appendonly {appendonly}, appendfsync {fsync} and no "
+                "--min-replicas: acknowledged revocations can be lost across kill -9 or a "
+                "failover (set appendfsync always, or replicas with --min-replicas)"
             )
         return True, "ok"
 
