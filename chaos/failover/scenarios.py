@@ -49,7 +49,7 @@ class Scenario:
     service_args: tuple[str, ...] = ()
     mix: Mix = field(default_factory=lambda: LOGOUT_HEAVY)
     clients: int = 8
-    duration_s: float = 9.0  # the workload's deadline: covers the failover and a watch after
+    duration_s: float = 8.0  # the workload's deadline: covers the failover and a watch after
     fault_at_s: float = 2.0  # after the workload starts
     hold_s: float = 0.0  # the fault lasts this long (after the failover, if any) before its heal
     expect_loss: bool = False
@@ -75,7 +75,7 @@ _LIST = [
         _sentinel,
         SentinelPrimaryKill,
         SENTINEL_ARGS,
-        duration_s=10.0,
+        duration_s=8.0,
     ),
     Scenario(
         "sentinel-primary-pause",
@@ -83,7 +83,7 @@ _LIST = [
         _sentinel,
         SentinelPrimaryPause,
         SENTINEL_ARGS,
-        duration_s=10.0,
+        duration_s=8.0,
     ),
     Scenario(
         "sentinel-replica-kill",
@@ -107,7 +107,7 @@ _LIST = [
         _sentinel,
         ManualFailover,
         SENTINEL_ARGS,
-        duration_s=10.0,
+        duration_s=8.0,
         mix=LOGOUT_STORM,
         clients=12,
     ),
@@ -117,7 +117,7 @@ _LIST = [
         _sentinel,
         ManualFailover,
         ("--min-replicas", "1", *SENTINEL_ARGS[2:]),
-        duration_s=10.0,
+        duration_s=8.0,
         mix=LOGOUT_STORM,
         clients=12,
         expect_loss=True,
@@ -129,14 +129,14 @@ _LIST = [
         ClusterTopology,
         ClusterPrimaryKill,
         CLUSTER_ARGS,
-        duration_s=14.0,  # cluster-node-timeout is 5 s: the replica takes over after it
+        duration_s=9.0,
     ),
     Scenario(
         "restart-aof-always",
         "Single Redis, appendfsync always: kill -9 and restart",
         _single("always"),
         _restart,
-        duration_s=6.0,
+        duration_s=5.0,
         hold_s=1.0,
     ),
     Scenario(
@@ -144,7 +144,7 @@ _LIST = [
         "Single Redis, appendfsync everysec: kill -9 and restart (may lose about 1 s)",
         _single("everysec"),
         _restart,
-        duration_s=6.0,
+        duration_s=5.0,
         hold_s=1.0,
     ),
     Scenario(
@@ -152,7 +152,7 @@ _LIST = [
         "NEGATIVE CONTROL: single Redis without persistence, kill -9 and restart",
         _single("off"),
         _restart,
-        duration_s=6.0,
+        duration_s=5.0,
         hold_s=1.0,
         expect_loss=True,
     ),

@@ -33,7 +33,8 @@ __all__ = [
 
 REVOKED_PREFIX = "revoked:"
 SCAN_COUNT = 1000
-SETTLE_TIMEOUT_S = 30.0  # a failover or restart must be over before the keys are read
+SETTLE_TIMEOUT_S = 30.0
+NODE_TIMEOUT_MS = 1000  # cluster-node-timeout of the drills' clusters  # a failover or restart must be over before the keys are read
 
 
 class Topology(Protocol):
@@ -147,6 +148,9 @@ class ClusterTopology:
 
     def start(self) -> ClusterTopology:
         self.cluster.start()
+        for node in self.cluster.nodes:
+            # the handle's 5 s node timeout: a replica takes over after it; 1 s, like Sentinel
+            node.command_reply("CONFIG", "SET", "cluster-node-timeout", str(NODE_TIMEOUT_MS))
         return self
 
     def close(self) -> None:
