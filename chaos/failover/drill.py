@@ -93,7 +93,13 @@ async def _workload_with_fault(
     )
     clients = asyncio.gather(
         Workload(config, history).run(),
-        verify_probes(worker_urls, PROBE_USER, history, scenario.duration_s, REQUEST_TIMEOUT_S),
+        verify_probes(
+            worker_urls,
+            PROBE_USER,
+            history,
+            duration_s=scenario.duration_s,
+            request_timeout_s=REQUEST_TIMEOUT_S,
+        ),
     )
     try:
         await asyncio.sleep(scenario.fault_at_s)  # schedule, not readiness: the fault's moment

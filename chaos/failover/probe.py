@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -26,73 +27,75 @@ PROBE_INTERVAL_S = 0.02  # pacing between two verifies of one probe
 LOGIN_ATTEMPTS = 50  # a probe logs in once; Redis may be down at that moment
 
 
-async def _call(
-    http: httpx.AsyncClient, history: History, process: int, method: str, url: str, f: str,
-    *, token: str | None = None, json: dict[str, Any] | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    fields = token_fields(token) if token else {}
-    invoke = history.invoke(process, f, target=url.rsplit("/", 2)[0], **fields)
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    try:
-        response = await http.request(method, url, headers=headers, json=json)
-    except httpx.HTTPError as exc:
-        kind, error = outcome_of_error(exc)
-        history.complete(invoke, kind, error=error)
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
-    done: dict[str, Any] = {
-        "status": response.status_code,
-        "worker": response.headers.get("x-worker-id"),
-        "revocation_check": response.headers.get("x-revocation-check"),
-    }
-    if isinstance(body.get("error"), str):
-        done["error"] = body["error"]
-    history.complete(invoke, outcome_of_status(response.status_code), **done)
-    return body if response.status_code == 200 else {}
+@dataclass(frozen=True)
+class _Probe:
+    """One worker's probe: one call at a time, as one history process."""
 
+    http: httpx.AsyncClient
+    history: History
+    process: int
+    base: str
+    routes: Routes
+    deadline: float
 
-async def _probe(
-    http: httpx.AsyncClient, history: History, process: int, base: str,
-    user: tuple[str, str], deadline: float, routes: Routes,
-) -> None:  # fmt: skip
-    token: str | None = None
-    for _ in range(LOGIN_ATTEMPTS):
-        if time.monotonic() >= deadline:
-            return
-        body = await _call(
-            http, history, process, "POST", base + routes.login, "login",
-            json={"username": user[0], "password": user[1]},
-        )  # fmt: skip
-        if isinstance(body.get("access_token"), str):
-            token = body["access_token"]
-            break
-        await asyncio.sleep(PROBE_INTERVAL_S * 5)
-    while token is not None and time.monotonic() < deadline:
-        await _call(http, history, process, "GET", base + routes.verify, "verify", token=token)
-        await asyncio.sleep(PROBE_INTERVAL_S)
+    async def call(
+        self, method: str, path: str, f: str, token: str | None = None, json: Any = None
+    ) -> dict[str, Any]:
+        """One recorded call; the JSON body of a 200, else {}."""
+        fields = token_fields(token) if token else {}
+        invoke = self.history.invoke(self.process, f, target=self.base, **fields)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            response = await self.http.request(method, self.base + path, headers=headers, json=json)
+        except httpx.HTTPError as exc:
+            kind, error = outcome_of_error(exc)
+            self.history.complete(invoke, kind, error=error)
+            return {}
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        done: dict[str, Any] = {
+            "status": response.status_code,
+            "worker": response.headers.get("x-worker-id"),
+            "revocation_check": response.headers.get("x-revocation-check"),
+        }
+        if isinstance(body.get("error"), str):
+            done["error"] = body["error"]
+        self.history.complete(invoke, outcome_of_status(response.status_code), **done)
+        return body if response.status_code == 200 else {}
+
+    async def run(self, user: tuple[str, str]) -> None:
+        token: str | None = None
+        for _ in range(LOGIN_ATTEMPTS):
+            if time.monotonic() >= self.deadline:
+                return
+            credentials = {"username": user[0], "password": user[1]}
+            body = await self.call("POST", self.routes.login, "login", json=credentials)
+            if isinstance(body.get("access_token"), str):
+                token = body["access_token"]
+                break
+            await asyncio.sleep(PROBE_INTERVAL_S * 5)  # pacing of the login retries
+        while token is not None and time.monotonic() < self.deadline:
+            await self.call("GET", self.routes.verify, "verify", token=token)
+            await asyncio.sleep(PROBE_INTERVAL_S)  # pacing, not readiness
 
 
 async def verify_probes(
     worker_urls: Sequence[str],
     user: tuple[str, str],
     history: History,
+    *,
     duration_s: float,
     request_timeout_s: float = 5.0,
     routes: Routes | None = None,
 ) -> None:
     """One probe per worker URL: log in once, then verify that live token until the end."""
     deadline = time.monotonic() + duration_s
-    timeout = httpx.Timeout(request_timeout_s)
-    async with httpx.AsyncClient(timeout=timeout) as http:
-        await asyncio.gather(
-            *(
-                _probe(
-                    http, history, PROBE_PROCESS_BASE + i, url, user, deadline, routes or Routes()
-                )
-                for i, url in enumerate(worker_urls)
-            )
-        )
+    async with httpx.AsyncClient(timeout=httpx.Timeout(request_timeout_s)) as http:
+        probes = [
+            _Probe(http, history, PROBE_PROCESS_BASE + i, url, routes or Routes(), deadline)
+            for i, url in enumerate(worker_urls)
+        ]
+        await asyncio.gather(*(probe.run(user) for probe in probes))

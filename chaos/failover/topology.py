@@ -33,8 +33,8 @@ __all__ = [
 
 REVOKED_PREFIX = "revoked:"
 SCAN_COUNT = 1000
-SETTLE_TIMEOUT_S = 30.0
-NODE_TIMEOUT_MS = 1000  # cluster-node-timeout of the drills' clusters  # a failover or restart must be over before the keys are read
+SETTLE_TIMEOUT_S = 30.0  # a failover or restart must be over before the keys are read
+NODE_TIMEOUT_MS = 1000  # cluster-node-timeout of the drills' clusters, like down-after
 
 
 class Topology(Protocol):

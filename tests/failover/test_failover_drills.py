@@ -15,7 +15,7 @@ import pytest
 from chaos.failover import SCENARIOS, DrillResult, run_drill
 from fixtures.config import ChaosConfig
 
-pytestmark = [pytest.mark.failover, pytest.mark.chaos, pytest.mark.slow]
+pytestmark = [pytest.mark.failover, pytest.mark.slow]
 
 ZERO_LOSS = [name for name, s in SCENARIOS.items() if s.in_suite and not s.expect_loss]
 UNAVAILABLE_BOUND_MS = 20_000  # generous: a busy 2-core box; the figures go to the report
