@@ -47,8 +47,9 @@ class PopulateError(Exception):
 class ProxyCollection:
     """The server's proxies."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, count_bytes: bool = False) -> None:
         self.proxies: dict[str, Proxy] = {}
+        self.count_bytes = count_bytes
 
     def get(self, name: str) -> Proxy:
         proxy = self.proxies.get(name)
@@ -59,7 +60,7 @@ class ProxyCollection:
     async def create(self, spec: ProxySpec) -> Proxy:
         if spec.name in self.proxies:
             raise errors.PROXY_EXISTS
-        proxy = Proxy(spec.name, spec.listen, spec.upstream)
+        proxy = Proxy(spec.name, spec.listen, spec.upstream, count_bytes=self.count_bytes)
         if spec.enabled:
             await proxy.start()  # a bind failure raises: the proxy is not added
         self.proxies[spec.name] = proxy

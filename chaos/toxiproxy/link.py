@@ -49,6 +49,7 @@ class Side(asyncio.Protocol):
         self.out: Pipe | None = None  # the pipe reading from this socket
         self.into: Pipe | None = None  # the pipe writing to this socket
         self.lost = False
+        self.fast_dest: asyncio.Transport | None = None  # set by the pipe reading this socket
         self.early = bytearray()  # read before the pipes exist (uvloop may read before resume)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -61,19 +62,17 @@ class Side(asyncio.Protocol):
             self.link.on_client(self.link)
 
     def data_received(self, data: bytes) -> None:
+        dest = self.fast_dest
+        if dest is not None:
+            dest.write(data)  # the fast path: a bare relay for a direction without toxics
+            return
         out = self.out
         if out is None:
             self.early += data
             if self.transport is not None:
                 self.transport.pause_reading()
             return
-        if out.fast:
-            # the fast path: a bare relay for a direction without toxics
-            out.received += len(data)
-            out.sent += len(data)
-            out.dest.write(data)
-        else:
-            out.feed(data)
+        out.feed(data)
 
     def eof_received(self) -> bool:
         if self.out is not None:
@@ -94,7 +93,7 @@ class Side(asyncio.Protocol):
             self.out.feed_eof()
         if self.into is not None:
             self.into.finished = True
-            self.into.fast = False
+            self.into.set_fast(False)
         self.link.side_lost()
 
 
@@ -106,11 +105,14 @@ class Link:
         on_client: Callable[[Link], None],
         on_done: Callable[[Link], None],
         rng: random.Random,
+        *,
+        count_bytes: bool = False,
     ) -> None:
         self.client = Side(self)
         self.server = Side(self)
         self.on_client = on_client
         self.on_done = on_done
+        self.count_bytes = count_bytes
         self.rng = rng
         self.pipes: dict[str, Pipe] = {}
         self.done = False
@@ -119,8 +121,9 @@ class Link:
         """Both sockets are up: build the pipes with the proxy's current toxics, start reading."""
         client, server = self.client.transport, self.server.transport
         assert client is not None and server is not None
-        up = Pipe(UPSTREAM, client, server, self.rng)
-        down = Pipe(DOWNSTREAM, server, client, self.rng)
+        count = self.count_bytes
+        up = Pipe(UPSTREAM, client, server, self.rng, self.client, count_bytes=count)
+        down = Pipe(DOWNSTREAM, server, client, self.rng, self.server, count_bytes=count)
         self.pipes = {UPSTREAM: up, DOWNSTREAM: down}
         self.client.out, self.client.into = up, down
         self.server.out, self.server.into = down, up

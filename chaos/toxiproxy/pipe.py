@@ -10,6 +10,7 @@ import asyncio
 import bisect
 import logging
 import random
+from typing import Protocol
 
 from .stub import Chunk, Item, ToxicStub
 from .toxics import ToxicWrapper
@@ -19,6 +20,12 @@ log = logging.getLogger("chaos.toxiproxy")
 # bytes queued inside a chain before the source socket stops being read
 QUEUE_HIGH = 256 * 1024
 QUEUE_LOW = 64 * 1024
+
+
+class FastPath(Protocol):
+    """The source protocol: with ``fast_dest`` set it writes there without calling the pipe."""
+
+    fast_dest: asyncio.Transport | None
 
 
 def roll(toxicity: float, rng: random.Random) -> bool:
@@ -35,14 +42,20 @@ class Pipe:
         source: asyncio.Transport,
         dest: asyncio.Transport,
         rng: random.Random,
+        reader: FastPath,
+        *,
+        count_bytes: bool = False,
     ) -> None:
         self.direction = direction
         self.source = source
         self.dest = dest
         self.rng = rng
+        self.reader = reader
+        self.count_bytes = count_bytes
         self.stubs: list[ToxicStub] = []
         self.states: dict[str, object] = {}
-        self.fast = True
+        self.fast = False
+        self.set_fast(True)
         self.eof_fed = False
         self.finished = False
         self.dest_full = False
@@ -50,10 +63,17 @@ class Pipe:
         self.received = 0
         self.sent = 0
 
+    def set_fast(self, fast: bool) -> None:
+        """Switch the source protocol between writing straight to ``dest`` and ``feed``."""
+        self.fast = fast
+        self.reader.fast_dest = self.dest if fast and not self.count_bytes else None
+
     # --- data path -------------------------------------------------------------------------
     def feed(self, data: bytes) -> None:
         """A chunk read from the source (the fast path never gets here)."""
         self.received += len(data)
+        if self.finished:
+            return
         if not self.stubs:
             self._write(data)
             return
@@ -78,7 +98,7 @@ class Pipe:
             return
         if item is None:
             self.finished = True
-            self.fast = False
+            self.set_fast(False)
             self.dest.close()
             return
         self._write(item.data)
@@ -157,7 +177,7 @@ class Pipe:
     def _rewire(self) -> None:
         for i, stub in enumerate(self.stubs):
             stub.next = self.stubs[i + 1] if i + 1 < len(self.stubs) else self
-        self.fast = not self.stubs and not self.finished
+        self.set_fast(not self.stubs and not self.finished)
 
     async def _run(self, stub: ToxicStub) -> None:
         try:
@@ -171,7 +191,7 @@ class Pipe:
     def stop(self) -> None:
         """The connection is gone: stop every toxic."""
         self.finished = True
-        self.fast = False
+        self.set_fast(False)
         for stub in self.stubs:
             if stub.task is not None:
                 stub.task.cancel()

@@ -17,8 +17,11 @@ DIAL_TIMEOUT = 30.0  # seconds; a hung upstream dial must not pin the client for
 class Proxy:
     """A named TCP proxy from ``listen`` to ``upstream``."""
 
-    def __init__(self, name: str, listen: str, upstream: str) -> None:
+    def __init__(
+        self, name: str, listen: str, upstream: str, *, count_bytes: bool = False
+    ) -> None:
         self.name = name
+        self.count_bytes = count_bytes  # only with --metrics: the fast path skips counting
         self.listen = listen
         self.upstream = upstream
         self.enabled = False
@@ -66,7 +69,7 @@ class Proxy:
         self.links.clear()
 
     def _accept(self) -> asyncio.Protocol:
-        link = Link(self._client_made, self._link_done, self._rng)
+        link = Link(self._client_made, self._link_done, self._rng, count_bytes=self.count_bytes)
         self.links.add(link)
         return link.client
 

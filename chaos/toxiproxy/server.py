@@ -19,7 +19,7 @@ class ToxiproxyServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 8474, *, metrics: bool = False):
         self.host = host
         self.port = port
-        self.collection = ProxyCollection()
+        self.collection = ProxyCollection(count_bytes=metrics)
         self.api = Api(self.collection, metrics=metrics)
         self.connections: set[HttpProtocol] = set()
         self._server: asyncio.AbstractServer | None = None
