@@ -105,9 +105,23 @@ def wait_for(condition: object, what: str, log: Path) -> None:
 def redis_server(workdir: Path) -> Iterator[int]:
     port, log = free_port(), workdir / "redis.log"
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--logfile", str(log), "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, start_new_session=True,
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(log),
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         wait_for(lambda: ping(port), "redis-server", log)
@@ -122,7 +136,9 @@ def fault_proxy(workdir: Path) -> Iterator[str]:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "chaos.toxiproxy", "--host", "127.0.0.1", "--port", "0"],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         address: list[str] = []
@@ -153,9 +169,24 @@ def ping(port: int) -> bool:
 
 def redis_benchmark(port: int, requests: int, clients: int) -> BenchRun:
     result = subprocess.run(
-        ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", str(clients),
-         "-n", str(requests), "-t", "get", "--csv"],
-        capture_output=True, text=True, timeout=600, check=True,
+        [
+            "redis-benchmark",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-c",
+            str(clients),
+            "-n",
+            str(requests),
+            "-t",
+            "get",
+            "--csv",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     row = next(r for r in rows if r["test"] == "GET")
@@ -189,22 +220,23 @@ def measure(requests: int, clients: int, pings: int, rounds: int) -> ProxyFigure
     """Alternate direct and proxied runs ``rounds`` times; keep each side's best run."""
     with tempfile.TemporaryDirectory(prefix="proxy-bench-") as tmp:
         workdir = Path(tmp)
-        with redis_server(workdir) as redis_port, fault_proxy(workdir) as url:
-            with ToxiproxyClient(url) as client:
-                proxy = client.create_proxy("bench", "127.0.0.1:0", f"127.0.0.1:{redis_port}")
-                direct: list[BenchRun] = []
-                proxied: list[BenchRun] = []
-                pings_direct: list[tuple[float, float]] = []
-                pings_proxied: list[tuple[float, float]] = []
-                for _ in range(rounds):
-                    direct.append(redis_benchmark(redis_port, requests, clients))
-                    proxied.append(redis_benchmark(proxy.listen_port, requests, clients))
-                    pings_direct.append(ping_latencies_us(redis_port, pings))
-                    pings_proxied.append(ping_latencies_us(proxy.listen_port, pings))
-                proxy.delete()
-    return ProxyFigures(
-        best(direct), best(proxied), min(pings_direct), min(pings_proxied)
-    )
+        with (
+            redis_server(workdir) as redis_port,
+            fault_proxy(workdir) as url,
+            ToxiproxyClient(url) as client,
+        ):
+            proxy = client.create_proxy("bench", "127.0.0.1:0", f"127.0.0.1:{redis_port}")
+            direct: list[BenchRun] = []
+            proxied: list[BenchRun] = []
+            pings_direct: list[tuple[float, float]] = []
+            pings_proxied: list[tuple[float, float]] = []
+            for _ in range(rounds):
+                direct.append(redis_benchmark(redis_port, requests, clients))
+                proxied.append(redis_benchmark(proxy.listen_port, requests, clients))
+                pings_direct.append(ping_latencies_us(redis_port, pings))
+                pings_proxied.append(ping_latencies_us(proxy.listen_port, pings))
+            proxy.delete()
+    return ProxyFigures(best(direct), best(proxied), min(pings_direct), min(pings_proxied))
 
 
 def main(argv: list[str] | None = None) -> int:

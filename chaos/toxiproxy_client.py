@@ -153,7 +153,7 @@ class ProxyHandle:
 
     def add_toxic(
         self,
-        type: str,  # noqa: A002 - the API's own field name
+        type: str,
         *,
         name: str | None = None,
         stream: str = "downstream",
@@ -164,7 +164,10 @@ class ProxyHandle:
         toxic_name = name or f"{type}_{stream}"
         self.client.via_library(
             lambda: self._tp().add_toxic(
-                type=type, name=toxic_name, stream=stream, toxicity=toxicity,
+                type=type,
+                name=toxic_name,
+                stream=stream,
+                toxicity=toxicity,
                 attributes=dict(attributes),
             )
         )
@@ -222,8 +225,12 @@ class ProxyHandle:
 
     def _toxic(self, body: Any) -> ToxicHandle:
         return ToxicHandle(
-            self, str(body["name"]), str(body["type"]), str(body["stream"]),
-            float(body["toxicity"]), dict(body.get("attributes") or {}),
+            self,
+            str(body["name"]),
+            str(body["type"]),
+            str(body["stream"]),
+            float(body["toxicity"]),
+            dict(body.get("attributes") or {}),
         )
 
 

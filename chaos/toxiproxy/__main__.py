@@ -43,8 +43,10 @@ async def serve(args: argparse.Namespace) -> int:
     try:
         await server.start()
     except OSError as exc:
-        print(f"chaos.toxiproxy: error: cannot listen on {args.host}:{args.port}: {exc.strerror}",
-              file=sys.stderr)
+        print(
+            f"chaos.toxiproxy: error: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
         return 1
     if args.config is not None:
         try:
@@ -53,8 +55,11 @@ async def serve(args: argparse.Namespace) -> int:
             print(f"chaos.toxiproxy: error: --config {args.config}: {exc}", file=sys.stderr)
             await server.close()
             return 2
-        print(f'{{"level":"info","config":"{args.config}","proxies":{count},'
-              '"message":"Populated proxies from file"}', flush=True)
+        print(
+            f'{{"level":"info","config":"{args.config}","proxies":{count},'
+            '"message":"Populated proxies from file"}',
+            flush=True,
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

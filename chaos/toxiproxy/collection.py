@@ -116,4 +116,3 @@ class ProxyCollection:
     def close(self) -> None:
         for proxy in self.proxies.values():
             proxy.stop()
-

@@ -6,14 +6,13 @@ a handler one at a time per connection (pipelined requests are answered in order
 
 from __future__ import annotations
 
-from typing import cast
-
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
+from typing import cast
 
 log = logging.getLogger("chaos.toxiproxy")
 

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import asyncio
+import contextlib
 import random
 import socket
 import struct
 from collections.abc import Callable, Iterable
+from typing import cast
 
 from .pipe import Pipe
 from .toxics import ToxicWrapper
@@ -24,20 +24,16 @@ WRITE_HIGH = 256 * 1024  # bytes buffered towards a socket before its source pau
 def set_nodelay(transport: asyncio.BaseTransport) -> None:
     sock = transport.get_extra_info("socket")
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
 
 
 def set_reset_on_close(transport: asyncio.BaseTransport) -> None:
     """SO_LINGER 0: closing the socket sends RST instead of FIN."""
     sock = transport.get_extra_info("socket")
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
 
 
 class Side(asyncio.Protocol):
@@ -120,7 +116,8 @@ class Link:
     def start(self, toxics: Iterable[ToxicWrapper], reset_peer: bool) -> None:
         """Both sockets are up: build the pipes with the proxy's current toxics, start reading."""
         client, server = self.client.transport, self.server.transport
-        assert client is not None and server is not None
+        assert client is not None
+        assert server is not None
         count = self.count_bytes
         up = Pipe(UPSTREAM, client, server, self.rng, self.client, count_bytes=count)
         down = Pipe(DOWNSTREAM, server, client, self.rng, self.server, count_bytes=count)

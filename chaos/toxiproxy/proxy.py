@@ -17,9 +17,7 @@ DIAL_TIMEOUT = 30.0  # seconds; a hung upstream dial must not pin the client for
 class Proxy:
     """A named TCP proxy from ``listen`` to ``upstream``."""
 
-    def __init__(
-        self, name: str, listen: str, upstream: str, *, count_bytes: bool = False
-    ) -> None:
+    def __init__(self, name: str, listen: str, upstream: str, *, count_bytes: bool = False) -> None:
         self.name = name
         self.count_bytes = count_bytes  # only with --metrics: the fast path skips counting
         self.listen = listen
@@ -84,9 +82,7 @@ class Proxy:
         try:
             host, port = upstream_target(self.upstream)
             async with asyncio.timeout(DIAL_TIMEOUT):
-                await asyncio.get_running_loop().create_connection(
-                    lambda: link.server, host, port
-                )
+                await asyncio.get_running_loop().create_connection(lambda: link.server, host, port)
         except (OSError, AddressError, TimeoutError) as exc:
             log.info("proxy %s: upstream %s unavailable: %s", self.name, self.upstream, exc)
             client.close()  # the client sees EOF, as with the real server

@@ -67,14 +67,14 @@ class ToxicStub:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    async def read(self, timeout: float | None = None) -> Item:
-        """The next chunk (None at EOF); raises TimeoutError after ``timeout`` seconds."""
+    async def read(self, idle_limit: float | None = None) -> Item:
+        """The next chunk (None at EOF); TimeoutError after ``idle_limit`` seconds without one."""
         while not self.queue:
             self._waiter = asyncio.get_running_loop().create_future()
-            if timeout is None:
+            if idle_limit is None:
                 await self._waiter
             else:
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout(idle_limit):
                     await self._waiter
         item = self.queue.popleft()
         if item is not None:

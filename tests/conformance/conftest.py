@@ -95,7 +95,9 @@ def make_proxy(api: httpx.Client) -> Iterator[ProxyFactory]:
     """Create proxies with unique names on 127.0.0.1:0; every one is deleted afterwards."""
     names: list[str] = []
 
-    def create(upstream: str, *, enabled: bool = True, listen: str = "127.0.0.1:0") -> dict[str, object]:
+    def create(
+        upstream: str, *, enabled: bool = True, listen: str = "127.0.0.1:0"
+    ) -> dict[str, object]:
         name = f"conf_{uuid.uuid4().hex[:10]}"
         names.append(name)
         body = {"name": name, "listen": listen, "upstream": upstream, "enabled": enabled}

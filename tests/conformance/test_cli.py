@@ -43,19 +43,20 @@ def test_invalid_config_content_exits_2(tmp_path: Path) -> None:
     config.write_text('{"not": "an array"}')
     result = subprocess.run(
         [*MODULE, "--port", "0", "--config", str(config)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "--config" in result.stderr
 
 
-def test_config_file_creates_proxies_and_sigterm_exits_0(
-    tmp_path: Path, echo: EchoServer
-) -> None:
+def test_config_file_creates_proxies_and_sigterm_exits_0(tmp_path: Path, echo: EchoServer) -> None:
     config = tmp_path / "proxies.json"
-    config.write_text(json.dumps(
-        [{"name": "from_config", "listen": "127.0.0.1:0", "upstream": echo.address}]
-    ))
+    config.write_text(
+        json.dumps([{"name": "from_config", "listen": "127.0.0.1:0", "upstream": echo.address}])
+    )
     log = tmp_path / "server.log"
     proc = start_embedded_with(log, ["--config", str(config)])
     try:
@@ -84,7 +85,9 @@ def start_embedded_with(log: Path, extra: list[str]) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
             [*MODULE, "--host", "127.0.0.1", "--port", "0", *extra],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 
@@ -95,6 +98,6 @@ def ready_url(log: Path, timeout: float = 30) -> str:
     while time.monotonic() < deadline:
         for line in log.read_text(errors="replace").splitlines():
             if "Starting Toxiproxy HTTP server" in line:
-                return "http://" + json.loads(line)["address"]
+                return "http://" + str(json.loads(line)["address"])
         time.sleep(0.05)
     raise AssertionError(f"no readiness line; log:\n{log.read_text(errors='replace')[-2000:]}")

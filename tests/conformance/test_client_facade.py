@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Iterator
@@ -34,10 +35,8 @@ def client(toxiproxy_url: str) -> Iterator[ToxiproxyClient]:
 def proxy(client: ToxiproxyClient, echo: EchoServer) -> Iterator[ProxyHandle]:
     handle = client.create_proxy(unique("facade"), "127.0.0.1:0", echo.address)
     yield handle
-    try:
+    with contextlib.suppress(NotFound):
         handle.delete()
-    except NotFound:
-        pass
 
 
 def test_create_get_and_listen_port(client: ToxiproxyClient, proxy: ProxyHandle) -> None:

@@ -194,8 +194,12 @@ def test_populate_keeps_an_identical_proxy_and_replaces_a_changed_one(
     with connect(str(kept["listen"])) as sock:
         round_trip(sock)
         body = [
-            {"name": kept["name"], "listen": kept["listen"], "upstream": echo.address,
-             "enabled": False},
+            {
+                "name": kept["name"],
+                "listen": kept["listen"],
+                "upstream": echo.address,
+                "enabled": False,
+            },
             {"name": changed["name"], "listen": "127.0.0.1:0", "upstream": echo.address},
         ]
         response = api.post("/populate", json=body)
@@ -213,7 +217,9 @@ def test_reset_enables_proxies_and_removes_toxics_keeping_connections(
 ) -> None:
     live = make_proxy(echo.address)
     off = make_proxy(echo.address)
-    api.post(f"/proxies/{live['name']}/toxics", json={"type": "latency", "attributes": {"latency": 1}})
+    api.post(
+        f"/proxies/{live['name']}/toxics", json={"type": "latency", "attributes": {"latency": 1}}
+    )
     api.patch(f"/proxies/{off['name']}", json={"enabled": False})
     with connect(str(live["listen"])) as sock:
         round_trip(sock)

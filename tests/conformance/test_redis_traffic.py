@@ -27,7 +27,10 @@ def free_port() -> int:
 def cli(port: int, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["redis-cli", "-h", "127.0.0.1", "-p", str(port), *args],
-        capture_output=True, text=True, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -36,9 +39,24 @@ def redis_port(tmp_path: Path) -> Iterator[int]:
     port = free_port()
     log = tmp_path / "redis.log"
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--logfile", str(log), "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(log),
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -60,13 +78,16 @@ def proxy_port(make_proxy: ProxyFactory, redis_port: int) -> int:
 
 def add(api: httpx.Client, proxy_port: int, body: dict[str, object]) -> None:
     name = next(
-        n for n, p in api.get("/proxies").json().items()
+        n
+        for n, p in api.get("/proxies").json().items()
         if str(p["listen"]).endswith(f":{proxy_port}")
     )
     assert api.post(f"/proxies/{name}/toxics", json=body).status_code == 200
 
 
-def timed_cli(port: int, *args: str, timeout: float = 30) -> tuple[float, subprocess.CompletedProcess[str]]:
+def timed_cli(
+    port: int, *args: str, timeout: float = 30
+) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.monotonic()
     result = cli(port, *args, timeout=timeout)
     return time.monotonic() - start, result
@@ -111,7 +132,10 @@ def test_reset_peer_makes_redis_cli_fail(api: httpx.Client, proxy_port: int) -> 
 def benchmark(port: int, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-q", "--csv", *extra],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

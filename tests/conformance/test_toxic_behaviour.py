@@ -180,8 +180,10 @@ def test_reset_peer_leaves_idle_connections_alone(
 
 
 def test_slicer_splits_chunks(api: httpx.Client, proxy: dict[str, object]) -> None:
-    body = {"type": "slicer",
-            "attributes": {"average_size": 10, "size_variation": 0, "delay": 50_000}}
+    body: dict[str, object] = {
+        "type": "slicer",
+        "attributes": {"average_size": 10, "size_variation": 0, "delay": 50_000},
+    }
     add(api, proxy, body)
     payload = bytes(range(100))
     with connect(str(proxy["listen"])) as sock:

@@ -47,9 +47,7 @@ def test_each_type_shows_its_attributes(
     assert response.json()["attributes"] == attributes
 
 
-def test_stream_is_case_insensitive_and_echoed_as_sent(
-    api: httpx.Client, toxics_path: str
-) -> None:
+def test_stream_is_case_insensitive_and_echoed_as_sent(api: httpx.Client, toxics_path: str) -> None:
     response = api.post(toxics_path, json={"type": "noop", "stream": "UpStream"})
     assert response.status_code == 200
     assert response.json()["stream"] == "UpStream"
@@ -59,8 +57,11 @@ def test_stream_is_case_insensitive_and_echoed_as_sent(
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
-        ({"type": "latency", "stream": "sideways"}, 400,
-         "stream was invalid, can be either upstream or downstream"),
+        (
+            {"type": "latency", "stream": "sideways"},
+            400,
+            "stream was invalid, can be either upstream or downstream",
+        ),
         ({"type": "no_such_toxic"}, 400, "invalid toxic type"),
         ({"stream": "upstream"}, 400, "invalid toxic type"),
         ({"type": "latency", "attributes": {"latency": "slow"}}, 400, "bad request body"),
@@ -106,17 +107,27 @@ def test_unvalidated_values_are_accepted(api: httpx.Client, toxics_path: str) ->
 def test_listing_is_upstream_first_then_insertion_order(
     api: httpx.Client, toxics_path: str
 ) -> None:
-    for name, stream in (("d1", "downstream"), ("u1", "upstream"), ("d2", "downstream"),
-                         ("u2", "upstream")):
-        assert api.post(toxics_path, json={"type": "noop", "name": name, "stream": stream}).is_success
+    for name, stream in (
+        ("d1", "downstream"),
+        ("u1", "upstream"),
+        ("d2", "downstream"),
+        ("u2", "upstream"),
+    ):
+        assert api.post(
+            toxics_path, json={"type": "noop", "name": name, "stream": stream}
+        ).is_success
     assert [t["name"] for t in api.get(toxics_path).json()] == ["u1", "u2", "d1", "d2"]
     proxy_path = toxics_path.rsplit("/", 1)[0]
     assert [t["name"] for t in api.get(proxy_path).json()["toxics"]] == ["u1", "u2", "d1", "d2"]
 
 
 def test_show_update_delete(api: httpx.Client, toxics_path: str) -> None:
-    body = {"type": "latency", "name": "lat", "toxicity": 0.5,
-            "attributes": {"latency": 10, "jitter": 2}}
+    body = {
+        "type": "latency",
+        "name": "lat",
+        "toxicity": 0.5,
+        "attributes": {"latency": 10, "jitter": 2},
+    }
     api.post(toxics_path, json=body)
     assert api.get(f"{toxics_path}/lat").json()["attributes"] == {"latency": 10, "jitter": 2}
 
@@ -143,6 +154,8 @@ def test_show_update_delete(api: httpx.Client, toxics_path: str) -> None:
 
 def test_missing_toxic_is_404(api: httpx.Client, toxics_path: str) -> None:
     for method in ("GET", "PATCH", "POST", "DELETE"):
-        response = api.request(method, f"{toxics_path}/ghost", json={} if method in ("PATCH", "POST") else None)
+        response = api.request(
+            method, f"{toxics_path}/ghost", json={} if method in ("PATCH", "POST") else None
+        )
         assert response.status_code == 404, method
         assert response.json() == {"error": "toxic not found", "status": 404}

@@ -17,8 +17,13 @@ from chaos.toxiproxy_client import (
 
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [(400, InvalidRequest), (404, NotFound), (409, AlreadyExists), (500, ServerError),
-     (502, ServerError)],
+    [
+        (400, InvalidRequest),
+        (404, NotFound),
+        (409, AlreadyExists),
+        (500, ServerError),
+        (502, ServerError),
+    ],
 )
 def test_status_maps_to_exception(status: int, cls: type[ToxiproxyError]) -> None:
     error = error_for(status, b'{"error":"proxy not found","status":404}\n')

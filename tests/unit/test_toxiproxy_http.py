@@ -93,8 +93,12 @@ def test_json_fields_are_case_insensitive_and_typed() -> None:
 
 @pytest.mark.parametrize(
     ("address", "parts"),
-    [("127.0.0.1:80", ("127.0.0.1", "80")), ("[::1]:6379", ("::1", "6379")), (":0", ("", "0")),
-     ("localhost:", ("localhost", ""))],
+    [
+        ("127.0.0.1:80", ("127.0.0.1", "80")),
+        ("[::1]:6379", ("::1", "6379")),
+        (":0", ("", "0")),
+        ("localhost:", ("localhost", "")),
+    ],
 )
 def test_split_host_port(address: str, parts: tuple[str, str]) -> None:
     assert split_host_port(address) == parts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -46,14 +47,30 @@ def test_slicer_cuts_cover_the_chunk_in_order(length: int, average: int, variati
     bounds = slice_bounds(length, average, variation, random.Random(1))
     assert bounds[0] == 0
     assert bounds[-1] == length
-    assert all(a < b for a, b in zip(bounds, bounds[1:], strict=False))
-    sizes = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+    assert all(a < b for a, b in itertools.pairwise(bounds))
+    sizes = [b - a for a, b in itertools.pairwise(bounds)]
     assert max(sizes) <= average + variation or len(sizes) == 1
 
 
 def test_slicer_without_variation_halves_evenly() -> None:
     assert slice_bounds(100, 10, 0, random.Random(0)) == [
-        0, 6, 12, 18, 25, 31, 37, 43, 50, 56, 62, 68, 75, 81, 87, 93, 100,
+        0,
+        6,
+        12,
+        18,
+        25,
+        31,
+        37,
+        43,
+        50,
+        56,
+        62,
+        68,
+        75,
+        81,
+        87,
+        93,
+        100,
     ]
 
 
@@ -61,7 +78,7 @@ def test_slicer_clamps_a_variation_larger_than_the_piece() -> None:
     bounds = slice_bounds(50, 2, 40, random.Random(3))
     assert bounds[0] == 0
     assert bounds[-1] == 50
-    assert all(a < b for a, b in zip(bounds, bounds[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(bounds))
 
 
 def test_bandwidth_pacing_math() -> None:
@@ -118,6 +135,12 @@ def test_values_that_hang_the_real_server_are_refused(
 
 def test_every_reference_toxic_is_registered() -> None:
     assert set(TOXICS) == {
-        "latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer", "limit_data",
+        "latency",
+        "bandwidth",
+        "slow_close",
+        "timeout",
+        "reset_peer",
+        "slicer",
+        "limit_data",
         "noop",
     }
