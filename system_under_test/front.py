@@ -40,6 +40,11 @@ KNOWN_ROUTES = frozenset(
 )
 MAX_BODY_BYTES = 64 * 1024
 HEALTH_BODY = b'{"status":"ok"}'
+INTERNAL: Answer = (
+    503,
+    error_body("internal_unavailable", "unexpected error, retry"),
+    [(b"retry-after", b"1")],
+)
 
 
 class Front:
@@ -76,7 +81,11 @@ class Front:
                     if name == b"authorization":
                         authorization = value.decode("latin-1")
                         break
-                answer = await verify_bearer(self.service, authorization)
+                try:
+                    answer = await verify_bearer(self.service, authorization)
+                except Exception:  # never a 500, even from a bug on the hot path
+                    log.exception("verify raised")
+                    answer = INTERNAL
                 await self._answer(send, answer)
                 self.metrics.request(path, answer[0])
                 return
