@@ -15,8 +15,9 @@ from redis.backoff import ConstantBackoff
 
 from system_under_test.revocation.settings import RETRY_BACKOFF_S, StoreSettings
 
-# ping an idle connection before reuse after this many seconds (catches half-dead sockets)
-HEALTH_CHECK_INTERVAL_S = 10
+# off: its PING runs inside each attempt on new/idle connections, doubling the hung-Redis worst
+# case (measured 850 ms instead of 415 ms); the one retry already replaces a stale connection
+HEALTH_CHECK_INTERVAL_S = 0
 
 
 def connection_kwargs(settings: StoreSettings) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def build_client(settings: StoreSettings, pool_size: int) -> Redis:
             timeout=settings.redis_timeout_s,
             **kwargs,
         )
-        return Redis(connection_pool=pool)
+        return Redis.from_pool(pool)  # the client owns the pool: aclose() closes its sockets
     sentinel_kwargs = {
         "socket_timeout": settings.redis_timeout_s,
         "socket_connect_timeout": settings.redis_timeout_s,

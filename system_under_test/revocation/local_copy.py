@@ -12,9 +12,15 @@ SWEEP_INTERVAL_S = 5.0
 
 
 class LocalRevocations:
-    def __init__(self, leeway_s: int, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        leeway_s: int,
+        clock: Callable[[], float],
+        on_size: Callable[[int], None] = lambda n: None,
+    ) -> None:
         self._leeway_s = leeway_s
         self._clock = clock  # wall clock: exp is a Unix time
+        self._on_size = on_size  # e.g. the auth_revocations_local gauge
         self._exp: dict[str, int] = {}
         self._last_sweep = clock()
         self.synced = False  # True once a full re-sync from Redis completed
@@ -24,8 +30,11 @@ class LocalRevocations:
 
     def add(self, key: str, exp: int) -> None:
         if self._live(exp, self._clock()):
-            self._exp[key] = max(exp, self._exp.get(key, exp))
-        self._maybe_sweep()
+            known = self._exp.get(key)
+            self._exp[key] = exp if known is None else max(exp, known)
+            if known is None:
+                self._on_size(len(self._exp))
+        self.sweep_if_due()
 
     def replace(self, entries: Iterable[tuple[str, int]]) -> None:
         """A full re-sync: keep what we knew too (a key seen revoked stays revoked until exp)."""
@@ -48,11 +57,14 @@ class LocalRevocations:
         dead = [k for k, exp in self._exp.items() if not self._live(exp, now)]
         for key in dead:
             del self._exp[key]
+        if dead:
+            self._on_size(len(self._exp))
         return len(dead)
 
     def _live(self, exp: int, now: float) -> bool:
         return now <= exp + self._leeway_s
 
-    def _maybe_sweep(self) -> None:
+    def sweep_if_due(self) -> None:
+        """Sweep when SWEEP_INTERVAL_S passed since the last one (cheap to call often)."""
         if self._clock() - self._last_sweep >= SWEEP_INTERVAL_S:
             self.sweep()

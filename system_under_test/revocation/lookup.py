@@ -35,7 +35,7 @@ class CoalescedLookup:
         self._max_in_flight = max_in_flight
         self._pending: _Batch | None = None
         self._launch_scheduled = False
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._in_flight: set[asyncio.Task[None]] = set()  # batches sent or about to be
         self.round_trips = 0  # batches sent (for benchmarks: checks / round_trips = batch size)
 
     async def lookup(self, keys: Sequence[str]) -> Answer:
@@ -47,6 +47,10 @@ class CoalescedLookup:
         return await waiter
 
     async def close(self) -> None:
+        batch, self._pending = self._pending, None
+        for waiter in batch.waiters if batch is not None else []:
+            if not waiter.done():
+                waiter.set_exception(RuntimeError("revocation store closed"))
         for task in list(self._in_flight):
             task.cancel()
         if self._in_flight:
@@ -56,19 +60,8 @@ class CoalescedLookup:
         if self._launch_scheduled or len(self._in_flight) >= self._max_in_flight:
             return
         self._launch_scheduled = True
-        # one loop turn later: every check that arrives in this turn joins the same batch
-        asyncio.get_running_loop().call_soon(self._launch)
-
-    def _launch(self) -> None:
-        self._launch_scheduled = False
-        batch, self._pending = self._pending, None
-        if batch is None:
-            return
-        batch.waiters = [w for w in batch.waiters if not w.done()]
-        if not batch.waiters:
-            return
-        self.round_trips += 1
-        task = asyncio.get_running_loop().create_task(self._run(batch))
+        # the task's first step runs a loop turn later: checks arriving until then join the batch
+        task = asyncio.get_running_loop().create_task(self._send_pending())
         self._in_flight.add(task)
         task.add_done_callback(self._landed)
 
@@ -76,6 +69,16 @@ class CoalescedLookup:
         self._in_flight.discard(task)
         if self._pending is not None:
             self._schedule()
+
+    async def _send_pending(self) -> None:
+        self._launch_scheduled = False
+        batch, self._pending = self._pending, None
+        if batch is None:
+            return
+        batch.waiters = [w for w in batch.waiters if not w.done()]
+        if batch.waiters:
+            self.round_trips += 1
+            await self._run(batch)
 
     async def _run(self, batch: _Batch) -> None:
         keys = list(batch.keys)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class StoreMetrics(Protocol):
@@ -12,6 +12,13 @@ class StoreMetrics(Protocol):
     def breaker_state(self, state: int) -> None: ...  # 0 closed, 1 open, 2 half-open
     def breaker_opened(self) -> None: ...  # closed -> open transitions
     def breaker_probe(self) -> None: ...  # half-open probes admitted
+
+
+@runtime_checkable
+class LocalCopyMetrics(Protocol):
+    """Optional: a StoreMetrics that also has this gets the local copy's size on each change."""
+
+    def revocations_local(self, n: int) -> None: ...
 
 
 class NoStoreMetrics:

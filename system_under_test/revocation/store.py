@@ -32,7 +32,7 @@ from system_under_test.revocation.keys import (
 )
 from system_under_test.revocation.local_copy import LocalRevocations
 from system_under_test.revocation.lookup import CoalescedLookup, Values
-from system_under_test.revocation.metrics import StoreMetrics
+from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
 from system_under_test.revocation.replicas import ReplicaPolicy
 from system_under_test.revocation.settings import StoreSettings, call_budget_s
 from system_under_test.revocation.subscriber import RevocationSubscriber, encode_message
@@ -54,6 +54,8 @@ return 0
 SUBSCRIBER_POOL_SIZE = 2  # the subscription plus the re-sync SCAN
 MAX_BATCHES_IN_FLIGHT = 4  # MGET batches out at once; later checks gather into the next batch
 SCAN_COUNT = 1000
+STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
+STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
 
 
 class RevocationStore:
@@ -72,7 +74,8 @@ class RevocationStore:
             on_probe=metrics.breaker_probe,
         )
         self.fence = RedisFence(settings, self.breaker, self._report_pool)
-        self.local = LocalRevocations(settings.leeway_s, time.time)
+        on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
+        self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
         self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
         self._lookup = CoalescedLookup(self._fetch, min(MAX_BATCHES_IN_FLIGHT, settings.pool_size))
         self._subscriber: RevocationSubscriber | None = None
@@ -109,7 +112,7 @@ class RevocationStore:
         try:
             async with asyncio.timeout(self._check_budget_s):
                 values = await self._lookup.lookup(names)
-        except (RedisUnreachable, TimeoutError, RuntimeError):
+        except (RedisUnreachable, RevocationUnavailable, TimeoutError, RuntimeError):
             return self._without_redis(keys)
         revoked = False
         for key, name in zip(keys, names, strict=True):
@@ -229,11 +232,9 @@ class RevocationStore:
         appendonly = _text(config.get("appendonly"))
         fsync = _text(config.get("appendfsync"))
         if appendonly != "yes" or fsync != "always":
-            replicas = self._settings.min_replicas
             return True, (
                 f"ok; warning: appendonly {appendonly}, appendfsync {fsync}: acknowledged "
-                "revocations can be lost across kill -9"
-                + ("" if replicas else " (no WAIT replicas required)")
+                "revocations can be lost across kill -9 unless replicas confirm them (WAIT)"
             )
         return True, "ok"
 
@@ -242,7 +243,9 @@ class RevocationStore:
         client = self._redis()
         try:
             info: dict[str, Any] = await self.fence.run(client.info)
-            revoked = await self.fence.run(lambda: self._count_revoked(client), extra_s=1.0)
+            revoked, complete = await self.fence.run(
+                lambda: self._count_revoked(client), extra_s=STATS_SCAN_BUDGET_S
+            )
         except RedisUnreachable as exc:
             raise RevocationUnavailable(exc.reason, self._retry_after) from exc
         return {
@@ -253,6 +256,7 @@ class RevocationStore:
             "maxmemory_policy": info.get("maxmemory_policy"),
             "connected_replicas": info.get("connected_slaves"),
             "revoked_keys": revoked,
+            "revoked_keys_complete": complete,  # False: a lower bound (scan capped)
             "pool_in_use": pool_in_use(client),
             "pool_size": self._settings.pool_size,
             "breaker_state": self.breaker.state.name.lower(),
@@ -260,11 +264,15 @@ class RevocationStore:
             "local_synced": self.local.synced,
         }
 
-    async def _count_revoked(self, client: Redis) -> int:
-        count = 0
-        async for _ in client.scan_iter(match=REVOKED_PREFIX + "*", count=SCAN_COUNT):
-            count += 1
-        return count
+    async def _count_revoked(self, client: Redis) -> tuple[int, bool]:
+        """(revoked keys seen, complete?): at most STATS_SCAN_PAGES pages, so stats stay cheap."""
+        count, cursor = 0, 0
+        for _ in range(STATS_SCAN_PAGES):
+            cursor, names = await client.scan(cursor, match=REVOKED_PREFIX + "*", count=SCAN_COUNT)
+            count += len(names)
+            if cursor == 0:
+                return count, True
+        return count, False
 
     # internals ------------------------------------------------------------------------------
 
@@ -276,6 +284,10 @@ class RevocationStore:
     def _report_pool(self) -> None:
         if self._client is not None:
             self._metrics.pool_in_use(pool_in_use(self._client))
+
+
+def _ignore(n: int) -> None:
+    pass
 
 
 def _text(value: object) -> str:

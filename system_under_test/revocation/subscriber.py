@@ -33,9 +33,9 @@ def encode_message(key: str, exp: int) -> str:
 
 
 def decode_message(data: bytes | str) -> tuple[str, int] | None:
-    text = data.decode() if isinstance(data, bytes) else data
-    key, _, exp = text.partition(" ")
-    if not key:
+    text = data.decode(errors="replace") if isinstance(data, bytes) else data
+    key, space, exp = text.rpartition(" ")  # the exp is last: a key may hold spaces
+    if not space:
         return None
     return key, parse_exp(exp) or 0
 
@@ -70,6 +70,8 @@ class RevocationSubscriber:
                 await self._session()
             except (RedisError, OSError, TimeoutError) as exc:
                 log.info("revocation subscriber reconnecting: %s", exc)
+            except Exception:  # a feed that dies silently would leave the copy stale for good
+                log.exception("revocation subscriber failed; reconnecting")
             await asyncio.sleep(RECONNECT_PAUSE_S)  # pacing only: the next attempt re-checks
 
     async def _session(self) -> None:
@@ -81,6 +83,7 @@ class RevocationSubscriber:
             pinged = False
             while True:
                 message = await pubsub.get_message(timeout=PING_INTERVAL_S)
+                self._local.sweep_if_due()  # expiry goes on even when no revocation arrives
                 now = self._clock()
                 if message is not None:
                     last_seen, pinged = now, False
@@ -124,4 +127,4 @@ class RevocationSubscriber:
 
 
 def _text(name: bytes | str) -> str:
-    return name.decode() if isinstance(name, bytes) else name
+    return name.decode(errors="replace") if isinstance(name, bytes) else name
