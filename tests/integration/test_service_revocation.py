@@ -1,18 +1,18 @@
 """Login, verify, logout and refresh across workers: a revocation holds on every worker at once."""
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from fixtures.services import AuthFactory, RedisFactory
 from tests.integration.auth_calls import login, logout, refresh, verify, worker_of
 
 pytestmark = pytest.mark.integration
 
 
 def test_a_logout_on_one_worker_is_refused_by_every_other_on_its_next_request(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     redis = redis_factory()
     auth = auth_factory(redis.url, workers=3)
@@ -33,7 +33,7 @@ def test_a_logout_on_one_worker_is_refused_by_every_other_on_its_next_request(
 
 
 def test_every_answer_names_its_worker(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     slots = set()
@@ -47,7 +47,7 @@ def test_every_answer_names_its_worker(
 
 
 def test_refresh_rotates_and_a_reused_refresh_token_kills_the_family(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     first, second = auth.worker_urls
@@ -67,7 +67,7 @@ def test_refresh_rotates_and_a_reused_refresh_token_kills_the_family(
 
 
 def test_logout_also_ends_the_session_refresh_token(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     first, second = auth.worker_urls
@@ -79,7 +79,7 @@ def test_logout_also_ends_the_session_refresh_token(
 
 
 def test_tokens_of_one_type_are_refused_as_the_other(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=1)
     url = auth.worker_urls[0]
@@ -90,7 +90,7 @@ def test_tokens_of_one_type_are_refused_as_the_other(
 
 
 def test_bad_credentials_and_the_failed_login_limit(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2, extra_args=["--login-limit", "3"])
     urls = auth.worker_urls
@@ -111,7 +111,7 @@ def test_bad_credentials_and_the_failed_login_limit(
 
 
 def test_malformed_input_is_a_json_error_never_a_500(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=1)
     url = auth.worker_urls[0]
@@ -135,7 +135,7 @@ def test_malformed_input_is_a_json_error_never_a_500(
 
 
 def test_ready_stats_and_metrics_answer(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     url = auth.worker_urls[0]
