@@ -21,6 +21,7 @@ import uvicorn
 from .api import build_app
 from .config import Settings, jwt_secret
 from .front import Front
+from .http_protocol import JsonErrorsProtocol
 from .service import Service
 
 PR_SET_PDEATHSIG = 1
@@ -56,7 +57,8 @@ def main() -> int:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        http=JsonErrorsProtocol,
+        headers=[("X-Worker-Id", service.worker_id)],  # on every answer, uvicorn's own too
         lifespan="on",
         access_log=False,
         log_level=settings.log_level,

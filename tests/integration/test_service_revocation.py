@@ -1,5 +1,7 @@
 """Login, verify, logout and refresh across workers: a revocation holds on every worker at once."""
 
+import json
+import socket
 from typing import Any
 
 import httpx
@@ -148,3 +150,19 @@ def test_ready_stats_and_metrics_answer(
     workers = {line.split('worker="')[1].split('"')[0] for line in text.splitlines()
                if line.startswith("auth_requests_total{")}  # fmt: skip
     assert len({w.split("-")[0] for w in workers}) == 2, text
+
+
+def test_unparsable_http_is_a_json_400_that_names_the_worker(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    auth = auth_factory(redis_factory().url, workers=1)
+    port = int(auth.worker_urls[0].rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(b"GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n")
+        raw = b""
+        while chunk := conn.recv(4096):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), raw
+    assert b"x-worker-id: w0-" in head.lower(), raw
+    assert json.loads(body)["error"] == "invalid_request"
