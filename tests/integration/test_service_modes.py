@@ -22,7 +22,9 @@ pytestmark = pytest.mark.integration
 def test_workers_share_one_port_and_one_revocation_list(
     redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
-    auth = auth_factory(redis_factory().url, workers=2, port_per_worker=False)
+    auth = auth_factory(
+        redis_factory().url, workers=2, port_per_worker=False, extra_args=["--hash-cost", "1024"]
+    )
     (url,) = auth.worker_urls
     slots = set()
     for _ in range(6):
