@@ -13,6 +13,7 @@ from tests.integration.auth_calls import (
     login,
     logout,
     metric,
+    refresh,
     verify,
     wait_for,
     worker_of,
@@ -72,6 +73,8 @@ def test_fail_open_within_the_bound_then_closed_then_enforced_again(
         assert not_stored.status_code == 503, not_stored.text
         assert int(not_stored.headers["retry-after"]) >= 1
         assert not_stored.json()["error"] == "revocation_unavailable"
+        assert refresh(url, kept.refresh).status_code == 503  # the rotation cannot be recorded
+        assert login(url).access  # logins need no Redis (the limit counts locally)
 
     for url in urls:
         closed = wait_for(
