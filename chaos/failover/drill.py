@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import redis
 
 from chaos.checkers import Verdict, documented_statuses, durability, fail_open, run_checker
@@ -23,7 +24,8 @@ from chaos.faults.base import async_fault_window
 from chaos.history import History
 from chaos.report import write_scenario
 from chaos.services import AuthService
-from chaos.workload import Workload, WorkloadConfig
+from chaos.workload import MetricsScrape, Workload, WorkloadConfig
+from chaos.workload.metrics import delta
 
 __all__ = ["DrillResult", "run_drill"]
 
@@ -78,9 +80,9 @@ class DrillResult:
 
 async def _workload_with_fault(
     scenario: Scenario, worker_urls: list[str], fault: Fault, history: History, seed: int
-) -> float:
-    """Run the workload for its duration; inject at ``fault_at_s`` and heal (the heal waits
-    for the failover or restart). Returns the seconds the workload ran on after the heal."""
+) -> tuple[float, dict[str, float]]:
+    """Run the workload for its duration; inject at ``fault_at_s`` and heal. Returns the
+    seconds the workload ran on after the heal, and the degraded-decision count per worker."""
     config = WorkloadConfig(
         worker_urls=worker_urls,
         users=USERS,
@@ -91,6 +93,9 @@ async def _workload_with_fault(
         mix=scenario.mix,
         seed=seed,
     )
+    metrics_url = worker_urls[0] + "/metrics"  # every worker's series (multiprocess)
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S) as http:
+        before = await MetricsScrape(http).fetch(metrics_url)
     clients = asyncio.gather(
         Workload(config, history).run(),
         verify_probes(
@@ -113,7 +118,10 @@ async def _workload_with_fault(
         if not clients.done():  # only on an error above: do not leave the clients running
             clients.cancel()
             await asyncio.gather(clients, return_exceptions=True)
-    return time.monotonic() - healed
+    watched = time.monotonic() - healed
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S) as http:
+        after = await MetricsScrape(http).fetch(metrics_url)
+    return watched, delta(before, after, "auth_revocation_degraded_total")
 
 
 def run_drill(scenario: Scenario, workdir: Path, report_root: Path, seed: int = 0) -> DrillResult:
@@ -134,6 +142,7 @@ def run_drill(scenario: Scenario, workdir: Path, report_root: Path, seed: int = 
     read_at: float | None = None
     read_error = ""
     watched = 0.0
+    degraded: dict[str, float] | None = None
     auth: AuthService | None = None
     try:
         topology.start()
@@ -147,7 +156,7 @@ def run_drill(scenario: Scenario, workdir: Path, report_root: Path, seed: int = 
         ).start()
         mark("service")
         fault = scenario.fault(topology)
-        watched = asyncio.run(
+        watched, degraded = asyncio.run(
             _workload_with_fault(scenario, auth.worker_urls, fault, history, seed)
         )
         mark("workload")
@@ -169,7 +178,7 @@ def run_drill(scenario: Scenario, workdir: Path, report_root: Path, seed: int = 
         run_checker(
             "I2",
             lambda: fail_open(
-                history, degraded_bound_s=DEGRADED_BOUND_S, degraded_metric_delta=None
+                history, degraded_bound_s=DEGRADED_BOUND_S, degraded_metric_delta=degraded
             ),
         ),
         run_checker("I9", lambda: documented_statuses(history)),
