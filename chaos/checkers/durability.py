@@ -105,6 +105,9 @@ def durability(
         figures["lost_acknowledged_before_fault"] = sum(
             1 for c in lost if c.end_ns is not None and c.end_ns < fault_ns
         )
+        # a logout invoked after the heal returned wrote to the recovered Redis
+        heal_ns = windows[0].end_ns(history_end_ns(history))
+        figures["lost_invoked_before_heal"] = sum(1 for c in lost if c.start_ns < heal_ns)
     if lost:
         head = lost[0]
         return Verdict(

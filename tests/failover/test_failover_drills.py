@@ -58,5 +58,7 @@ def test_persistence_off_loses_revocations_and_the_gate_says_so(
     assert verdict.valid is False, verdict.message
     assert result.lost is not None
     assert result.lost > 0
-    assert result.lost == result.durability.figures["lost_acknowledged_before_fault"]
+    # what was lost was written before the restart (a logout may complete just after the
+    # kill was called and still have been written to the old dataset)
+    assert result.lost == result.durability.figures["lost_invoked_before_heal"]
     assert f"{result.lost} of {result.acknowledged}" in verdict.message

@@ -36,6 +36,7 @@ def test_a_lost_acknowledged_revocation_is_caught() -> None:
     assert verdict.valid is False
     assert verdict.figures["lost"] == 2
     assert verdict.figures["lost_acknowledged_before_fault"] == 2
+    assert verdict.figures["lost_invoked_before_heal"] == 2
     assert "jti a" in verdict.message
     assert "primary_kill" in verdict.message
     assert [op.jti for op in verdict.offending] == ["a", "b"]
@@ -110,3 +111,12 @@ def test_a_call_without_answer_counts_against_the_worker_its_url_belongs_to() ->
     )
     figures = durability(crafted.history(), {"a", "b", "c"}).figures
     assert figures["unavailability"]["w0-1"] == {"first_ms": 1010.0, "steady_ms": 2010.0}
+
+
+def test_a_logout_acknowledged_after_the_heal_and_lost_is_told_apart() -> None:
+    # c was invoked at 2.5 s, before the heal at 3.0 s; d after it
+    crafted = _failover(STEADY)
+    crafted.call(3, "logout", at=3.5, took=0.01, status=200, worker="w0-1", jti="d")
+    figures = durability(crafted.history(), {"a", "b"}).figures
+    assert figures["lost"] == 2
+    assert figures["lost_invoked_before_heal"] == 1
