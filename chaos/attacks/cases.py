@@ -16,6 +16,10 @@ REFRESH = "/auth/refresh"
 REFUSED_TOKEN = frozenset({401})
 """What verify, logout and refresh answer to a token they must not accept."""
 
+MALFORMED_OR_REFUSED = frozenset({401, 422})
+"""An empty or long refresh token: a malformed body (422) or an invalid token (401)."""
+LONG_TOKEN_CHARS = 4096
+
 Headers = tuple[tuple[str, bytes], ...]
 
 
@@ -44,7 +48,8 @@ class AttackCase:
 
 
 def bearer(token: str) -> Headers:
-    return (("Authorization", f"Bearer {token}".encode()),)
+    # HTTP strips trailing whitespace from a field value anyway; clients refuse to send it
+    return (("Authorization", f"Bearer {token}".rstrip().encode()),)
 
 
 def json_body(value: object) -> tuple[Headers, bytes]:
@@ -70,6 +75,8 @@ def on_logout(forged: ForgedToken, expected: frozenset[int] = REFUSED_TOKEN) -> 
 
 
 def on_refresh(forged: ForgedToken, expected: frozenset[int] = REFUSED_TOKEN) -> AttackCase:
+    if expected == REFUSED_TOKEN and not 0 < len(forged.token) <= LONG_TOKEN_CHARS:
+        expected = MALFORMED_OR_REFUSED  # the body check may refuse it before the token check
     headers, body = json_body({"refresh_token": forged.token})
     return AttackCase(
         f"refresh/{forged.name}",

@@ -19,7 +19,9 @@ class TokenProfile:
     ``header`` and ``claims`` come from a sample token (``from_sample``), so minted tokens
     carry whatever extra claims the service puts in (a token type, a scope...). ``lifetime_s``
     is the sample's ``exp - iat``. ``public_pem`` is set when the service verifies with an
-    asymmetric key: that is the key an algorithm-confusion attack signs with.
+    asymmetric key: that is the key an algorithm-confusion attack signs with. ``fresh_ids``
+    are the claims given a new random value in every minted token (``jti``, and e.g. a session
+    or family id), so that revoking one forgery never masks the verdict on the next.
     """
 
     signer: Signer
@@ -28,6 +30,7 @@ class TokenProfile:
     leeway_s: int
     lifetime_s: int = 900
     public_pem: bytes | None = field(default=None)
+    fresh_ids: tuple[str, ...] = ("jti",)
 
     @classmethod
     def from_sample(
@@ -36,24 +39,28 @@ class TokenProfile:
         signer: Signer,
         leeway_s: int,
         public_pem: bytes | None = None,
+        fresh_ids: tuple[str, ...] = ("jti",),
     ) -> TokenProfile:
         header, claims, _ = split(token)
         lifetime = int(claims["exp"]) - int(claims.get("iat", int(claims["exp"]) - 900))
-        return cls(signer, header, claims, leeway_s, max(lifetime, 60), public_pem)
+        return cls(signer, header, claims, leeway_s, max(lifetime, 60), public_pem, fresh_ids)
 
     @classmethod
-    def hs256(cls, token: str, secret: bytes, leeway_s: int) -> TokenProfile:
+    def hs256(
+        cls, token: str, secret: bytes, leeway_s: int, fresh_ids: tuple[str, ...] = ("jti",)
+    ) -> TokenProfile:
         """The profile of an HS256 service whose secret is known (a test's own service)."""
-        return cls.from_sample(token, hmac_signer(secret), leeway_s)
+        return cls.from_sample(token, hmac_signer(secret), leeway_s, fresh_ids=fresh_ids)
 
     @property
     def alg(self) -> str:
         return str(self.header.get("alg", "HS256"))
 
     def fresh_claims(self, now: int) -> dict[str, Any]:
-        """The sample's claims with a new ``jti`` and times relative to ``now``."""
+        """The sample's claims with new ``fresh_ids`` and times relative to ``now``."""
         claims = dict(self.claims)
-        claims["jti"] = secrets.token_hex(16)
+        for name in self.fresh_ids:
+            claims[name] = secrets.token_hex(16)
         if "iat" in claims:
             claims["iat"] = now
         if "nbf" in claims:
