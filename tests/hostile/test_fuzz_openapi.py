@@ -9,12 +9,15 @@ The operations are driven through hypothesis directly: schemathesis's pytest int
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
+import httpx
 import hypothesis
 import pytest
 import schemathesis
 from schemathesis import Case, GenerationMode
+from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 
 from .conftest import Target
@@ -84,3 +87,21 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(
     assert len(operations) >= 8
     assert not skipped, f"not fuzzed within {TIME_BOUND_S} s: {skipped}"
     assert not failures, "\n\n".join(f"{label}: {text}" for label, text in failures.items())
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(200, {"sub": 1}), (500, {"error": "internal_unavailable", "detail": "boom"})],
+)
+def test_the_checks_catch_a_broken_answer(target: Target, status: int, body: object) -> None:
+    # negative control: an answer off the schema, or a 500, fails the same validation
+    schema = schemathesis.openapi.from_url(f"{target.base_url}/openapi.json")
+    operation = schema["/auth/verify"]["GET"]
+    case = operation.Case()
+    url = f"{target.base_url}/auth/verify"
+    answer = httpx.Response(status, json=body, request=httpx.Request("GET", url))
+    answer.elapsed = timedelta(milliseconds=1)  # as if it came over the wire
+    with pytest.raises(FailureGroup) as failed:
+        case.validate_response(answer)
+    kinds = {type(failure).__name__ for failure in failed.value.exceptions}
+    assert kinds & {"JsonSchemaError", "ServerError"}, kinds
