@@ -1,0 +1,38 @@
+"""The campaign a user aims at their own service (``python -m chaos.attacks``) runs end to end
+against the reference service, and its exit code agrees with its own count."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import Target
+
+pytestmark = pytest.mark.hostile
+
+
+@pytest.mark.parametrize("with_secret", [True, False])
+def test_the_cli_campaign_reports_honestly(
+    target: Target, with_secret: bool, figures: dict[str, int]
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "AUTH_JWT_SECRET"}
+    env["AUTH_ATTACK_PASSWORD"] = target.passwords["dave"]
+    if with_secret:
+        env["AUTH_JWT_SECRET"] = target.auth.secret
+    done = subprocess.run(
+        [sys.executable, "-m", "chaos.attacks", "--url", target.base_url, "--username", "dave",
+         "--leeway", str(target.leeway_s), "--fresh-id", "jti", "--fresh-id", "fam"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    summary = re.search(r"(\d+) cases .*?, (\d+) refused as documented, (\d+) not", done.stdout)
+    assert summary, done.stdout[-2000:] + done.stderr[-2000:]
+    total, refused, wrong = map(int, summary.groups())
+    figures[f"cli_cases_{'with' if with_secret else 'without'}_secret"] = total
+    assert total == refused + wrong
+    assert total > 400
+    assert done.returncode == (1 if wrong else 0)
+    assert len(done.stdout.strip().splitlines()) == wrong + 1  # one line per case not refused
