@@ -95,3 +95,34 @@ def test_a_declared_oversized_body_is_refused_before_it_is_sent(target: Target) 
     sent, answer = streamed_upload(target.auth.port, "/auth/login", chunked=False)
     assert sent < EARLY_BYTES
     assert answer.startswith((b"HTTP/1.1 413", b"HTTP/1.1 422")), answer[:80]
+
+
+VERIFY_HEAD = b"GET /auth/verify HTTP/1.1\r\nHost: x\r\n"
+RAW_REQUESTS = {
+    "del-in-header": VERIFY_HEAD + b"Authorization: Bearer a\x7fb\r\n\r\n",
+    "nul-in-header": VERIFY_HEAD + b"Authorization: Bearer a\x00b\r\n\r\n",
+    "header-without-colon": b"GET /health HTTP/1.1\r\nHost: x\r\nAuthorization Bearer a\r\n\r\n",
+    "bad-request-line": b"GARBAGE\r\n\r\n",
+    "unknown-version": b"GET /health HTTP/9.9\r\nHost: x\r\n\r\n",
+    "bad-content-length": b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+    "conflicting-framing": b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "huge-request-line": b"GET /health?" + b"a" * 1_000_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(RAW_REQUESTS))
+def test_requests_broken_at_the_http_level_get_a_prompt_4xx_or_close(
+    target: Target, name: str
+) -> None:
+    """The HTTP parser answers these before the app (so the body is not the JSON error of
+    the contract): a 4xx or a closed connection, promptly, never a 5xx or a hang."""
+    with socket.create_connection(("127.0.0.1", target.auth.port), timeout=5) as sock:
+        try:
+            sock.sendall(RAW_REQUESTS[name])
+            answer = sock.recv(4096)
+        except ConnectionError:
+            answer = b""  # closed on us: a refusal
+    status = answer.split(b" ", 2)[1] if answer.startswith(b"HTTP/") else b""
+    assert not status.startswith(b"5"), answer[:200]
+    assert status == b"" or status.startswith(b"4"), answer[:200]
