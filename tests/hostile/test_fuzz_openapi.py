@@ -24,7 +24,7 @@ from .conftest import Target
 
 pytestmark = pytest.mark.hostile
 
-EXAMPLES_PER_OPERATION = 100
+EXAMPLES_PER_OPERATION = 60
 TIME_BOUND_S = 40.0  # the whole fuzzing run; operations not reached by then are reported
 
 
