@@ -1,11 +1,13 @@
 """Secret hygiene: after a run (logins, verifies, refreshes, logouts, failures and whatever
 else this session sent), no token, password or signing secret appears in Redis (keys,
-values, dumps, pub/sub messages), the service's logs, /metrics or any error body."""
+values, dumps, pub/sub messages), the service's logs (at debug level), its processes'
+command lines, /metrics or any error body."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -47,6 +49,20 @@ def redis_contents(conn: redis.Redis) -> dict[str, bytes]:
         found[f"redis key {name}"] = key
         found[f"redis value {name} ({kind})"] = repr(value).encode()
         found[f"redis dump {name}"] = conn.dump(key) or b""
+    return found
+
+
+def command_lines(group: int) -> dict[str, bytes]:
+    """The command line of every process in the service's process group (``ps`` shows them
+    to every local user)."""
+    found: dict[str, bytes] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group:  # field 5 of stat: the process group id
+                found[f"cmdline of pid {stat.parent.name}"] = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
     return found
 
 
@@ -137,6 +153,7 @@ def test_no_secret_is_left_anywhere(
     sources: dict[str, bytes] = {
         **redis_contents(conn),
         "pub/sub messages": b"\n".join(messages),
+        **command_lines(target.auth.pid or 0),
         "service log": target.auth.log_path.read_bytes(),
         "redis log": target.redis.log_path.read_bytes(),
         "/metrics": metrics.content,
@@ -151,6 +168,7 @@ def test_no_secret_is_left_anywhere(
         f"({sum(map(len, sources.values()))} bytes): {len(leaks)} leaks"
     )
     assert any(name.startswith("redis key revoked:") for name in sources)
+    assert sum(name.startswith("cmdline") for name in sources) >= 3  # supervisor + 2 workers
     assert not leaks, "\n".join(map(str, leaks))
 
 
