@@ -21,7 +21,7 @@ LEEWAY_S = 30  # wide enough that "just inside the leeway" is really past exp
 HASH_COST = "1024"  # scrypt N: logins stay cheap, the suite is not a hashing benchmark
 FRESH_IDS = ("jti", "fam")  # the service revokes a whole refresh family (fam) at logout
 USERNAMES = ("alice", "bob", "carol", "dave", "erin", "frank")
-FIGURES_DIR = Path("reports") / "hostile"
+FIGURES_DIR = Path(__file__).resolve().parents[2] / "reports" / "hostile"
 CLIENT_TIMEOUT_S = 20.0
 
 
