@@ -1,7 +1,7 @@
 """Secret hygiene: after a run (logins, verifies, refreshes, logouts, failures and whatever
 else this session sent), no token, password or signing secret appears in Redis (keys,
 values, dumps, pub/sub messages), the service's logs (at debug level), its processes'
-command lines, /metrics or any error body."""
+command lines, its metric files, /metrics or any error body."""
 
 from __future__ import annotations
 
@@ -52,17 +52,34 @@ def redis_contents(conn: redis.Redis) -> dict[str, bytes]:
     return found
 
 
-def command_lines(group: int) -> dict[str, bytes]:
-    """The command line of every process in the service's process group (``ps`` shows them
-    to every local user)."""
-    found: dict[str, bytes] = {}
+def group_processes(group: int) -> list[Path]:
+    """``/proc/PID`` of every process in the service's process group."""
+    found: list[Path] = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == group:  # field 5 of stat: the process group id
-                found[f"cmdline of pid {stat.parent.name}"] = (stat.parent / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
+        except (OSError, IndexError):
             continue  # the process ended meanwhile
+        if int(fields[2]) == group:  # field 5 of stat: the process group id
+            found.append(stat.parent)
+    return found
+
+
+def command_lines(processes: list[Path]) -> dict[str, bytes]:
+    """Every process's command line: ``ps`` shows them to every local user."""
+    return {f"cmdline of pid {proc.name}": (proc / "cmdline").read_bytes() for proc in processes}
+
+
+def metric_files(processes: list[Path]) -> dict[str, bytes]:
+    """The files of the workers' PROMETHEUS_MULTIPROC_DIR (series and label values on disk).
+    The environment is only parsed for that one variable, never scanned: it holds the key."""
+    found: dict[str, bytes] = {}
+    for proc in processes:
+        for entry in (proc / "environ").read_bytes().split(b"\0"):
+            name, _, value = entry.partition(b"=")
+            if name == b"PROMETHEUS_MULTIPROC_DIR":
+                for path in Path(value.decode()).glob("*"):
+                    found[f"metrics file {path.name}"] = path.read_bytes()
     return found
 
 
@@ -148,12 +165,14 @@ def test_no_secret_is_left_anywhere(
     messages = tap.drain()
     assert messages, "the pub/sub tap saw no message (a logout publishes): it would miss a leak"
     conn = redis_client(target)
+    processes = group_processes(target.auth.pid or 0)
     metrics = client.get("/metrics")
     assert metrics.status_code == 200
     sources: dict[str, bytes] = {
         **redis_contents(conn),
         "pub/sub messages": b"\n".join(messages),
-        **command_lines(target.auth.pid or 0),
+        **command_lines(processes),
+        **metric_files(processes),
         "service log": target.auth.log_path.read_bytes(),
         "redis log": target.redis.log_path.read_bytes(),
         "/metrics": metrics.content,
@@ -169,6 +188,7 @@ def test_no_secret_is_left_anywhere(
     )
     assert any(name.startswith("redis key revoked:") for name in sources)
     assert sum(name.startswith("cmdline") for name in sources) >= 3  # supervisor + 2 workers
+    assert any(name.startswith("metrics file") for name in sources)
     assert not leaks, "\n".join(map(str, leaks))
 
 
