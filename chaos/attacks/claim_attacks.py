@@ -12,7 +12,6 @@ from .jose import encode, json_bytes
 from .profile import TokenProfile
 
 STRING_CLAIMS = ("iss", "aud", "sub", "jti")
-TIME_CLAIMS = ("iat", "nbf", "exp")
 CHECKED_CLAIMS = ("iss", "aud", "sub", "iat", "nbf", "exp", "jti")
 
 

@@ -7,9 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .jose import Segment, Signer, encode, hmac_signer, split
-
-TIME_CLAIMS = ("iat", "nbf", "exp")
+from .jose import Signer, encode, hmac_signer, split
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,3 @@ class TokenProfile:
         header = dict(self.header)
         header.update(set_header or {})
         return encode(header, claims, signer or self.signer)
-
-    def mint_raw(self, header: Segment, payload: Segment, signer: Signer | None) -> str:
-        """A token from exactly the segments given (``None`` signer: empty signature)."""
-        return encode(header, payload, signer)
