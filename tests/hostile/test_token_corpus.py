@@ -72,6 +72,11 @@ def outcomes(target: Target, client: httpx.Client, figures: dict[str, int]) -> l
         *live_cases(target, client),
     ]
     sent = [send(client, case) for case in cases]
+    # the token the header cases carry is still good: their refusals are the presentation's
+    still_valid = client.get(
+        "/auth/verify", headers={"Authorization": f"Bearer {pair['access_token']}"}
+    )
+    assert still_valid.status_code == 200, still_valid.text
     refused = sum(1 for outcome in sent if not problems(outcome))
     figures["token_corpus_cases"] = len(sent)
     figures["token_corpus_refused_as_documented"] = refused
