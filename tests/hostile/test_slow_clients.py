@@ -18,7 +18,7 @@ pytestmark = pytest.mark.hostile
 TRICKLING = 10  # clients sending one header byte per TRICKLE_S
 STALLED = 10  # clients that send half a request head, then nothing
 TRICKLE_S = 0.5
-HEAD_TIMEOUT_BOUND_S = 10.0  # a request head still incomplete after this must be cut off
+HEAD_TIMEOUT_BOUND_S = 8.0  # a request head still incomplete after this must be cut off
 SERVED_BOUND_S = 2.0  # others' requests meanwhile: generous, the box is shared and busy
 
 
@@ -26,7 +26,7 @@ def test_slow_clients_are_cut_off_and_others_still_served(
     target: Target, client: httpx.Client, figures: dict[str, int]
 ) -> None:
     token = target.login(client, "alice")["access_token"]
-    deadline = HEAD_TIMEOUT_BOUND_S + 2.0
+    deadline = HEAD_TIMEOUT_BOUND_S + 1.0  # 1 s of grace for a busy machine
     with ThreadPoolExecutor(TRICKLING + STALLED) as pool:
         futures = [
             pool.submit(slow_headers, "127.0.0.1", target.auth.port, TRICKLE_S, deadline,
@@ -59,4 +59,3 @@ def test_slow_clients_are_cut_off_and_others_still_served(
         f"were still open after {deadline:.0f} s (bytes sent: "
         f"{sorted({r.bytes_sent for r in still_open})}): no header timeout"
     )
-    assert max(closed_after) <= HEAD_TIMEOUT_BOUND_S + 1.0
