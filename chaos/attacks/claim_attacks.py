@@ -60,7 +60,8 @@ def missing_and_mistyped(profile: TokenProfile, now: int) -> list[ForgedToken]:
             )
     # Values plain JSON cannot carry but a parser may still read (Python reads 1e999 as inf).
     for label, literal in (("infinity", b"1e999"), ("nan", b"NaN"), ("huge-negative", b"-1e999")):
-        body = json_bytes({k: v for k, v in claims.items() if k != "exp"})
+        fresh = profile.fresh_claims(now)
+        body = json_bytes({k: v for k, v in fresh.items() if k != "exp"})
         raw = body[:-1] + b',"exp":' + literal + b"}"
         found.append(
             ForgedToken(

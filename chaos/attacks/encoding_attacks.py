@@ -10,6 +10,7 @@ would treat them as a different token, so a strict service refuses them.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from .forged import ForgedToken
 from .jose import encode
@@ -36,38 +37,51 @@ def _needs_standard_alphabet(profile: TokenProfile, now: int) -> str:
     raise RuntimeError("could not mint a token containing - or _")
 
 
+Variant = Callable[[str, str], str]
+"""Turns a fresh valid token (and another one, for transplants) into the hostile string."""
+
+
+def _parts(token: str) -> tuple[str, str, str]:
+    head, payload, signature = token.split(".")
+    return head, payload, signature
+
+
+def _other_char(char: str) -> str:
+    return "A" if char != "A" else "B"
+
+
+VARIANTS: tuple[tuple[str, Variant, str], ...] = (
+    ("signature/stripped", lambda t, o: t.rsplit(".", 1)[0] + ".", "empty signature segment"),
+    ("signature/two-segments", lambda t, o: t.rsplit(".", 1)[0], "no signature segment"),
+    ("signature/transplanted", lambda t, o: t.rsplit(".", 1)[0] + "." + _parts(o)[2],
+     "the signature of another token"),
+    ("signature/one-character-changed",
+     lambda t, o: t[:-2] + _other_char(t[-2]) + t[-1], "one signature character changed"),
+    ("signature/payload-swapped",
+     lambda t, o: f"{_parts(t)[0]}.{_parts(o)[1]}.{_parts(t)[2]}",
+     "payload of another token under this signature"),
+    ("garbage/trailing-dot", lambda t, o: t + ".", "a fourth, empty segment"),
+    ("garbage/fourth-segment", lambda t, o: t + ".eyJ4IjoxfQ", "a fourth segment"),
+    ("garbage/trailing-base64", lambda t, o: t + "AAAA", "base64 characters appended"),
+    ("garbage/trailing-symbols", lambda t, o: t + "!!!", "non-base64 characters appended"),
+    ("garbage/leading", lambda t, o: "x" + t, "a character prepended"),
+    ("garbage/two-tokens", lambda t, o: t + "," + o, "two tokens, comma-separated"),
+    ("malleable/padding-one", lambda t, o: t + "=", "base64 padding after the signature"),
+    ("malleable/padding-two", lambda t, o: t + "==", "two padding characters"),
+    ("base64/single-segment", lambda t, o: _parts(t)[0], "only a header"),
+    ("base64/non-ascii", lambda t, o: f"{_parts(t)[0]}.{_parts(t)[1]}é.{_parts(t)[2]}",
+     "a non-ASCII character inside the payload segment"),
+)  # fmt: skip
+
+
 def encoding_attacks(profile: TokenProfile, now: int) -> list[ForgedToken]:
-    """Every variant is derived from a valid token of the service (``base``)."""
-    base = profile.mint(now)
-    head, payload, signature = base.split(".")
-    other = profile.mint(now, set_claims={"sub": "someone-else"})
+    """Each variant is made from its own fresh valid token of the service, so that one
+    accepted variant (a logout, say) cannot decide the verdict on the next."""
     found = [
-        ForgedToken("signature/stripped", f"{head}.{payload}.", "empty signature segment"),
-        ForgedToken("signature/two-segments", f"{head}.{payload}", "no signature segment"),
-        ForgedToken(
-            "signature/transplanted",
-            f"{head}.{payload}.{other.rsplit('.', 1)[1]}",
-            "the signature of another token",
-        ),
-        ForgedToken(
-            "signature/one-bit-flipped",
-            f"{head}.{payload}.{signature[:-2]}{'A' if signature[-2] != 'A' else 'B'}"
-            f"{signature[-1]}",
-            "one signature character changed",
-        ),
-        ForgedToken(
-            "signature/payload-swapped",
-            f"{head}.{other.split('.')[1]}.{signature}",
-            "payload of another token under this signature",
-        ),
-        ForgedToken("garbage/trailing-dot", base + ".", "a fourth, empty segment"),
-        ForgedToken("garbage/fourth-segment", base + ".eyJ4IjoxfQ", "a fourth segment"),
-        ForgedToken("garbage/trailing-base64", base + "AAAA", "base64 characters appended"),
-        ForgedToken("garbage/trailing-symbols", base + "!!!", "non-base64 characters appended"),
-        ForgedToken("garbage/leading", "x" + base, "a character prepended"),
-        ForgedToken("garbage/two-tokens", base + "," + base, "two tokens, comma-separated"),
-        ForgedToken("malleable/padding-one", base + "=", "base64 padding after the signature"),
-        ForgedToken("malleable/padding-two", base + "==", "two padding characters"),
+        ForgedToken(name, make(profile.mint(now), profile.mint(now)), why)
+        for name, make, why in VARIANTS
+    ]
+    found += [
         ForgedToken(
             "malleable/standard-alphabet",
             _standard_alphabet(_needs_standard_alphabet(profile, now)),
@@ -75,40 +89,23 @@ def encoding_attacks(profile: TokenProfile, now: int) -> list[ForgedToken]:
         ),
         ForgedToken("base64/invalid-characters", "*&^%.$#@!.()[]", "no base64 at all"),
         ForgedToken("base64/dots-only", "..", "three empty segments"),
-        ForgedToken("base64/single-segment", head, "only a header"),
         ForgedToken("base64/empty", "", "an empty token"),
-        ForgedToken(
-            "base64/non-ascii",
-            f"{head}.{payload}é.{signature}",
-            "a non-ASCII character inside the payload segment",
-        ),
-        ForgedToken(
-            "payload/not-json",
-            encode(dict(profile.header), b"not json", profile.signer),
-            "payload is not JSON",
-        ),
-        ForgedToken(
-            "payload/json-array",
-            encode(dict(profile.header), [1, 2], profile.signer),
-            "payload is a JSON array",
-        ),
-        ForgedToken(
-            "payload/json-string",
-            encode(dict(profile.header), b'"sub"', profile.signer),
-            "payload is a JSON string",
-        ),
-        ForgedToken(
-            "payload/invalid-utf8",
-            encode(dict(profile.header), b'{"sub":"\xff"}', profile.signer),
-            "payload bytes are not UTF-8",
-        ),
     ]
+    for label, payload in (
+        ("not-json", b"not json"),
+        ("json-array", b"[1,2]"),
+        ("json-string", b'"sub"'),
+        ("invalid-utf8", b'{"sub":"\xff"}'),
+    ):
+        found.append(ForgedToken(f"payload/{label}", encode(dict(profile.header), payload,
+                                                             profile.signer),
+                                 f"the payload is {label.replace('-', ' ')}"))  # fmt: skip
     for size in OVERSIZED_BYTES:
-        filler = "A" * size
+        head, _, signature = _parts(profile.mint(now))
         found.append(
             ForgedToken(
                 f"oversized/{size // 1024}KiB-payload",
-                f"{head}.{filler}.{signature}",
+                f"{head}.{'A' * size}.{signature}",
                 f"a {size // 1024} KiB payload segment with a foreign signature",
             )
         )

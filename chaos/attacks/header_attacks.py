@@ -26,12 +26,12 @@ def alg_none(profile: TokenProfile, now: int) -> list[ForgedToken]:
     found = [
         ForgedToken(
             f"alg-none/{spelling}",
-            encode({"typ": "JWT", "alg": spelling}, claims, None),
+            encode({"typ": "JWT", "alg": spelling}, profile.fresh_claims(now), None),
             f"alg={spelling!r} with an empty signature",
         )
         for spelling in NONE_SPELLINGS
     ]
-    signed = profile.mint(now, set_claims={"jti": claims["jti"]})
+    signed = profile.mint(now, set_claims=claims)
     found.append(
         ForgedToken(
             "alg-none/none-keeping-signature",
@@ -44,7 +44,7 @@ def alg_none(profile: TokenProfile, now: int) -> list[ForgedToken]:
     found.append(
         ForgedToken(
             "alg-none/missing-alg",
-            encode({"typ": "JWT"}, claims, profile.signer),
+            encode({"typ": "JWT"}, profile.fresh_claims(now), profile.signer),
             "no alg in the header at all",
         )
     )
@@ -57,7 +57,7 @@ def alg_none(profile: TokenProfile, now: int) -> list[ForgedToken]:
         found.append(
             ForgedToken(
                 f"alg-none/alg-{label}",
-                encode({"typ": "JWT", "alg": value}, claims, profile.signer),
+                encode({"typ": "JWT", "alg": value}, profile.fresh_claims(now), profile.signer),
                 f"alg is {label}, not an algorithm name",
             )
         )
@@ -93,7 +93,6 @@ def key_injection(profile: TokenProfile, now: int, attacker: KeyPair) -> list[Fo
     hs = {"alg": "HS256", "typ": "JWT"}
     attacker_hmac = hmac_signer(ATTACKER_SECRET)
     oct_jwk = {"kty": "oct", "k": b64url(ATTACKER_SECRET)}
-    claims = profile.fresh_claims(now)
     cases: list[tuple[str, dict[str, Any], Any, str]] = [
         (
             "jwk/embedded-public-key",
@@ -155,7 +154,7 @@ def key_injection(profile: TokenProfile, now: int, attacker: KeyPair) -> list[Fo
             )
         )
     found = [
-        ForgedToken(name, encode(header, claims, signer), why)
+        ForgedToken(name, encode(header, profile.fresh_claims(now), signer), why)
         for name, header, signer, why in cases
     ]
     found.append(
@@ -163,7 +162,7 @@ def key_injection(profile: TokenProfile, now: int, attacker: KeyPair) -> list[Fo
             "jwk/embedded-key-with-service-kid",
             encode(
                 {**rs, "kid": profile.header.get("kid", "default"), "jwk": attacker.public_jwk},
-                claims,
+                profile.fresh_claims(now),
                 attacker.signer,
             ),
             "embedded attacker key next to the service's own kid",
@@ -172,14 +171,16 @@ def key_injection(profile: TokenProfile, now: int, attacker: KeyPair) -> list[Fo
     found.append(
         ForgedToken(
             "header/not-an-object",
-            encode(json.dumps(["alg", profile.alg]).encode(), claims, profile.signer),
+            encode(
+                json.dumps(["alg", profile.alg]).encode(), profile.fresh_claims(now), profile.signer
+            ),
             "the header is a JSON array",
         )
     )
     found.append(
         ForgedToken(
             "header/not-json",
-            encode(b"{alg: HS256", claims, profile.signer),
+            encode(b"{alg: HS256", profile.fresh_claims(now), profile.signer),
             "the header is not JSON",
         )
     )
