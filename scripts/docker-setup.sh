@@ -112,7 +112,7 @@ say "wheels: $(since "$t") s ($(ls "$context/wheels" | wc -l) files)"
 t=$(now)
 for image in redis app; do
     dockerfile="$context/redis.Dockerfile"; [ "$image" = app ] && dockerfile="$context/app-offline.Dockerfile"
-    docker build -t "auth-chaos/$image:local" -f "$dockerfile" "$context" >"$state/build-$image.log" 2>&1 || {
+    docker build --force-rm -t "auth-chaos/$image:local" -f "$dockerfile" "$context" >"$state/build-$image.log" 2>&1 || {
         say "building auth-chaos/$image:local failed; last lines of its log:" >&2
         tail -n 20 "$state/build-$image.log" >&2; exit 1; }
 done
