@@ -53,7 +53,8 @@ if [ ${#need[@]} -gt 0 ]; then
     t=$(now)
     say "installing ${need[*]} with apt"
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >"$state/apt.log" 2>&1 || {
+        say "apt-get install failed; last lines of its log:" >&2; tail -n 20 "$state/apt.log" >&2; exit 1; }
     say "apt: $(since "$t") s"
 fi
 

@@ -12,11 +12,13 @@ from ._readiness import wait_until
 REDIS_PORT = 6379
 
 
-def redis_client(handle: ContainerHandle, timeout: float = 0.5) -> redis.Redis:
+def redis_client(
+    handle: ContainerHandle, timeout: float = 0.5, port: int = REDIS_PORT
+) -> redis.Redis:
     """A host-side client with short timeouts and no retry (a fault shows at once)."""
     return redis.Redis(
         host="127.0.0.1",
-        port=handle.host_port(REDIS_PORT),
+        port=handle.host_port(port),
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         retry=Retry(NoBackoff(), 0),
