@@ -15,9 +15,10 @@ from ._compose import ComposeOptions, ComposeStack, StackUrls
 from ._container import ContainerHandle, NetworkMembership
 from ._engine import connect_engine, require_image
 from ._errors import ComposeFailed, DockerBackendError, EngineUnavailable, ImageMissing, NotReady
-from ._labels import OWNER_LABEL, RUN_LABEL
+from ._labels import OWNER_LABEL, RUN_LABEL, STACK_LABEL
+from ._partition import Partition
 from ._probe import ProbeSample, probe_samples
-from ._reaper import Reaped, reap
+from ._reaper import Reaped, reap, reap_orphans
 from ._redis import redis_client, wait_redis_ready
 from ._run import APP_IMAGE, REDIS_IMAGE, DockerRun
 
@@ -26,6 +27,7 @@ __all__ = [
     "OWNER_LABEL",
     "REDIS_IMAGE",
     "RUN_LABEL",
+    "STACK_LABEL",
     "ComposeFailed",
     "ComposeOptions",
     "ComposeStack",
@@ -36,12 +38,14 @@ __all__ = [
     "ImageMissing",
     "NetworkMembership",
     "NotReady",
+    "Partition",
     "ProbeSample",
     "Reaped",
     "StackUrls",
     "connect_engine",
     "probe_samples",
     "reap",
+    "reap_orphans",
     "redis_client",
     "require_image",
     "wait_redis_ready",

@@ -17,20 +17,23 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from chaos.ports import PortClaim, claim_port
+from chaos.services.run import OWNER_ENV, RUN_ENV, current_run
+
 from ._container import ContainerHandle
 from ._engine import connect_engine, require_image
 from ._errors import ComposeFailed
-from ._ports import free_port
+from ._labels import new_stack_id
 from ._readiness import wait_until
 from ._reaper import Reaped, reap
-from ._redis import wait_redis_ready
+from ._redis import REDIS_PORT, wait_redis_ready
 
 COMPOSE_FILE = "docker-compose.chaos.yml"
 LOCAL_OVERRIDE = "docker/compose.local.yml"
@@ -62,13 +65,14 @@ def find_project_dir(start: Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class ComposeOptions:
-    """What to bring up. `services` None means every service of the chosen profiles."""
+    """What to bring up. `services` None means every service of the chosen profiles;
+    a list means exactly those (no dependencies), e.g. Redis and the workers without a proxy."""
 
-    run_id: str | None = None
     profiles: tuple[str, ...] = ()  # "replicas", "sentinel"
     services: tuple[str, ...] | None = None
     workers: int = 2
     failure_mode: str = "open"
+    worker_redis_url: str | None = None  # default: through the proxy, redis://toxiproxy:6380/0
     local_images: bool = True  # add docker/compose.local.yml: no registry needed
     users_file: Path | None = None
     jwt_secret: str | None = None  # a fresh random one when None
@@ -92,16 +96,17 @@ class ComposeStack:
     """A compose project of one scenario: its handles by service name and its URLs."""
 
     options: ComposeOptions
-    run_id: str
+    stack_id: str
     project_dir: Path
     env: dict[str, str]
     client: Any
+    claims: list[PortClaim] = field(default_factory=list)
     handles: dict[str, ContainerHandle] = field(default_factory=dict)
     urls: StackUrls | None = None
 
     @property
     def project(self) -> str:
-        return f"auth-chaos-{self.run_id}"
+        return f"auth-chaos-{self.stack_id}"
 
     @classmethod
     def up(cls, options: ComposeOptions | None = None) -> ComposeStack:
@@ -111,21 +116,29 @@ class ComposeStack:
         if options.local_images:
             for image in LOCAL_IMAGES:
                 require_image(client, image)
-        run_id = options.run_id or uuid.uuid4().hex[:12]
+        stack_id = new_stack_id()
         project_dir = options.project_dir or find_project_dir()
+        identity = current_run()
+        # claimed (flock) for the stack's life: fixed ports survive restarts, unlike Docker's
+        claims = {var: claim_port() for var in PORT_VARS}
         env = dict(os.environ)
-        env.update({var: str(free_port()) for var in PORT_VARS})
+        env.update({var: str(claim.port) for var, claim in claims.items()})
         env.update(
-            AUTH_CHAOS_RUN=run_id,
+            {RUN_ENV: identity.run_id, OWNER_ENV: str(identity.owner_pid)},
+            AUTH_CHAOS_STACK=stack_id,
             AUTH_CHAOS_WORKERS=str(options.workers),
             AUTH_CHAOS_FAILURE_MODE=options.failure_mode,
             AUTH_JWT_SECRET=options.jwt_secret or secrets.token_hex(32),
         )
+        if options.worker_redis_url is not None:
+            env["AUTH_CHAOS_WORKER_REDIS_URL"] = options.worker_redis_url
         if options.users_file is not None:
             env["AUTH_CHAOS_USERS_FILE"] = str(options.users_file.resolve())
-        stack = cls(options, run_id, project_dir, env, client)
+        stack = cls(options, stack_id, project_dir, env, client, list(claims.values()))
         try:
-            stack.compose("up", "-d", "--no-build", *(options.services or ()))
+            # an explicit service list means exactly those services, not their dependencies
+            only = ("--no-deps", *options.services) if options.services else ()
+            stack.compose("up", "-d", "--no-build", *only)
             stack._collect_handles()
             stack._wait_ready()
         except BaseException:
@@ -163,7 +176,9 @@ class ComposeStack:
                 for var, (owner, port) in PORT_VARS.items()
                 if owner == service
             }
-            self.handles[service] = ContainerHandle(container, service, ports)
+            port = 26379 if service.startswith("sentinel-") else REDIS_PORT
+            ready = _redis_ready(self.options.ready_timeout, port) if port in ports else None
+            self.handles[service] = ContainerHandle(container, service, ports, ready)
         self.urls = StackUrls(
             service=self._url("auth", 8000, "http"),
             toxiproxy_api=self._url("toxiproxy", 8474, "http"),
@@ -182,9 +197,9 @@ class ComposeStack:
 
     def _wait_ready(self) -> None:
         timeout = self.options.ready_timeout
-        for name, handle in sorted(self.handles.items()):
-            if name.startswith("redis-"):
-                wait_redis_ready(handle, timeout)
+        for _, handle in sorted(self.handles.items()):
+            if handle.ready is not None:
+                handle.ready(handle)
         if self.urls is not None and self.urls.toxiproxy_api is not None:
             api = self.urls.toxiproxy_api
             wait_until(
@@ -210,10 +225,19 @@ class ComposeStack:
             self.compose("down", "--volumes", "--remove-orphans", "--timeout", "5")
         finally:
             try:
-                reaped = reap(self.client, self.run_id)
+                reaped = reap(self.client, stack_id=self.stack_id)
             finally:
+                for claim in self.claims:
+                    claim.release()
                 self.client.close()
         return reaped
+
+
+def _redis_ready(timeout: float, port: int) -> Callable[[ContainerHandle], object]:
+    def ready(handle: ContainerHandle) -> float:
+        return wait_redis_ready(handle, timeout, port)
+
+    return ready
 
 
 def _http_ok(url: str) -> tuple[bool, str]:

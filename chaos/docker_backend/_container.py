@@ -3,21 +3,24 @@
 handle.kill()        SIGKILL the container's main process (kill -9); the container stays
 handle.pause()       freeze it (docker pause, the cgroup freezer: hung, not dead)
 handle.resume()      thaw it (docker unpause)
-handle.restart()     start it again, whatever its state (after kill, stop or while running)
+handle.restart()     start it again, whatever its state, and wait until it is ready
 handle.stop()        SIGTERM, then SIGKILL after the grace period
 handle.disconnect()  leave every network: a true partition (peers' packets go nowhere)
 handle.reconnect()   rejoin exactly the networks (and aliases) that disconnect() left
-handle.log_tail(50)  the last lines of its output
+handle.log_tail(40)  the last lines of its output
 handle.remove()      force-remove it (what teardown and the reaper do)
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import docker.errors
+
+STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL
 
 
 @dataclass(frozen=True)
@@ -28,14 +31,22 @@ class NetworkMembership:
     aliases: tuple[str, ...]
 
 
-@dataclass
+@dataclass(eq=False)
 class ContainerHandle:
-    """A running container of one run; `host_ports` maps container port -> 127.0.0.1 port."""
+    """A container of one stack; `host_ports` maps container port -> 127.0.0.1 port.
+
+    `ready` (optional) is called after restart() and blocks until the service answers, as the
+    local handles' restart() does; it raises NotReady with the log tail otherwise.
+    """
 
     container: Any
     name: str
     host_ports: dict[int, int] = field(default_factory=dict)
+    ready: Callable[[ContainerHandle], object] | None = None
     _left: list[NetworkMembership] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"<ContainerHandle {self.name} {self.container.name}>"
 
     @property
     def container_id(self) -> str:
@@ -47,6 +58,10 @@ class ContainerHandle:
         self.container.reload()
         return int(self.container.attrs["State"]["Pid"])
 
+    @property
+    def running(self) -> bool:
+        return self.status() in ("running", "paused")
+
     def status(self) -> str:
         """Docker's view: created, running, paused, restarting, exited or dead."""
         self.container.reload()
@@ -56,6 +71,8 @@ class ContainerHandle:
         return self.host_ports[container_port]
 
     def kill(self) -> None:
+        if self.status() == "paused":
+            self.container.unpause()  # a frozen process cannot take SIGKILL in cgroup v1
         self.container.kill(signal="SIGKILL")
         self.container.wait(condition="not-running", timeout=30)
 
@@ -65,15 +82,19 @@ class ContainerHandle:
     def resume(self) -> None:
         self.container.unpause()
 
-    def restart(self, timeout: int = 10) -> None:
+    def restart(self, timeout: float | None = None) -> Self:
+        """Stop (if running) and start again, same host ports; then wait until ready."""
         if self.status() == "paused":
             self.container.unpause()
-        self.container.restart(timeout=timeout)
+        self.container.restart(timeout=int(STOP_TIMEOUT if timeout is None else timeout))
+        if self.ready is not None:
+            self.ready(self)
+        return self
 
-    def stop(self, timeout: int = 10) -> None:
+    def stop(self, timeout: float | None = None) -> None:
         if self.status() == "paused":
             self.container.unpause()
-        self.container.stop(timeout=timeout)
+        self.container.stop(timeout=int(STOP_TIMEOUT if timeout is None else timeout))
 
     def disconnect(self) -> list[NetworkMembership]:
         """Leave every network; remember what was left so that reconnect() undoes exactly it."""
@@ -96,7 +117,7 @@ class ContainerHandle:
             network = self.container.client.networks.get(membership.network)
             network.connect(self.container, aliases=list(membership.aliases) or None)
 
-    def log_tail(self, lines: int = 50) -> str:
+    def log_tail(self, lines: int = 40) -> str:
         try:
             raw: bytes = self.container.logs(tail=lines)
         except docker.errors.NotFound:

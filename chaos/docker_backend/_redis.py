@@ -25,11 +25,13 @@ def redis_client(
     )
 
 
-def wait_redis_ready(handle: ContainerHandle, timeout: float = 30.0) -> float:
+def wait_redis_ready(
+    handle: ContainerHandle, timeout: float = 30.0, port: int = REDIS_PORT
+) -> float:
     """Poll PING through the published port until PONG; return the seconds it took."""
 
     def answered() -> tuple[bool, str]:
-        client = redis_client(handle)
+        client = redis_client(handle, port=port)
         try:
             return bool(client.ping()), "PONG"
         except redis.RedisError as exc:

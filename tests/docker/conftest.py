@@ -15,6 +15,7 @@ import pytest
 from chaos.docker_backend import (
     APP_IMAGE,
     REDIS_IMAGE,
+    STACK_LABEL,
     DockerBackendError,
     DockerRun,
     connect_engine,
@@ -59,6 +60,6 @@ def docker_run(docker_engine: Any) -> Iterator[DockerRun]:
     finally:
         run.close()
         leftovers = docker_engine.containers.list(
-            all=True, filters={"label": f"auth-chaos.run={run.run_id}"}
+            all=True, filters={"label": f"{STACK_LABEL}={run.stack_id}"}
         )
         assert leftovers == [], f"containers left behind: {[c.name for c in leftovers]}"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import redis
 
-from chaos.docker_backend import RUN_LABEL, ComposeOptions, ComposeStack, redis_client
+from chaos.docker_backend import STACK_LABEL, ComposeOptions, ComposeStack, redis_client
 
 pytestmark = pytest.mark.docker
 
@@ -41,6 +41,6 @@ def test_replicas_profile_up_replicates_and_down_leaves_nothing(docker_engine: A
     finally:
         reaped = stack.down()
     assert reaped.containers == [], "compose down should have removed every container"
-    selector = {"label": f"{RUN_LABEL}={stack.run_id}"}
+    selector = {"label": f"{STACK_LABEL}={stack.stack_id}"}
     assert docker_engine.containers.list(all=True, filters=selector) == []
     assert docker_engine.networks.list(filters=selector) == []
