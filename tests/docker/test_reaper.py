@@ -83,3 +83,30 @@ def test_reap_orphans_takes_only_objects_whose_owner_is_dead(docker_engine: Any)
     finally:
         reap(docker_engine, stack_id=f"orphan-{live.stack_id}")
         live.close()
+
+
+def test_reap_command_removes_a_stack_and_refuses_bad_flags(docker_engine: Any) -> None:
+    run = DockerRun.open(client=docker_engine)
+    try:
+        run.start_redis(name="cli")
+        done = subprocess.run(
+            [sys.executable, "-m", "chaos.docker_backend", "reap", "--stack", run.stack_id],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[0] == "reaped 1 containers, 1 networks"
+        assert labelled(docker_engine, run.stack_id) == ([], [])
+    finally:
+        run.close()
+    bad = subprocess.run(
+        [sys.executable, "-m", "chaos.docker_backend", "reap", "--stack"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "--stack: expected one argument" in bad.stderr
