@@ -31,7 +31,7 @@ from ._container import ContainerHandle
 from ._engine import connect_engine, require_image
 from ._errors import ComposeFailed
 from ._labels import new_stack_id
-from ._readiness import wait_until
+from ._readiness import wait_http_ok
 from ._reaper import Reaped, reap
 from ._redis import REDIS_PORT, wait_redis_ready
 
@@ -113,14 +113,21 @@ class ComposeStack:
         """Start the stack and wait until every started service answers; down() on failure."""
         options = options or ComposeOptions()
         client = connect_engine()
-        if options.local_images:
-            for image in LOCAL_IMAGES:
-                require_image(client, image)
+        claims: dict[str, PortClaim] = {}
+        try:
+            if options.local_images:
+                for image in LOCAL_IMAGES:
+                    require_image(client, image)
+            project_dir = options.project_dir or find_project_dir()
+            # claimed (flock) for the stack's life: fixed ports survive restarts, unlike Docker's
+            claims = {var: claim_port() for var in PORT_VARS}
+        except BaseException:
+            for claim in claims.values():
+                claim.release()
+            client.close()
+            raise
         stack_id = new_stack_id()
-        project_dir = options.project_dir or find_project_dir()
         identity = current_run()
-        # claimed (flock) for the stack's life: fixed ports survive restarts, unlike Docker's
-        claims = {var: claim_port() for var in PORT_VARS}
         env = dict(os.environ)
         env.update({var: str(claim.port) for var, claim in claims.items()})
         env.update(
@@ -176,9 +183,9 @@ class ComposeStack:
                 for var, (owner, port) in PORT_VARS.items()
                 if owner == service
             }
-            port = 26379 if service.startswith("sentinel-") else REDIS_PORT
-            ready = _redis_ready(self.options.ready_timeout, port) if port in ports else None
-            self.handles[service] = ContainerHandle(container, service, ports, ready)
+            self.handles[service] = ContainerHandle(
+                container, service, ports, _readiness_of(service, ports, self.options.ready_timeout)
+            )
         self.urls = StackUrls(
             service=self._url("auth", 8000, "http"),
             toxiproxy_api=self._url("toxiproxy", 8474, "http"),
@@ -196,24 +203,13 @@ class ComposeStack:
         return None if handle is None else f"{scheme}://127.0.0.1:{handle.host_port(port)}{path}"
 
     def _wait_ready(self) -> None:
-        timeout = self.options.ready_timeout
-        for _, handle in sorted(self.handles.items()):
+        # Redis first, then the proxy (whose proxy "redis" must exist), then the workers
+        order = {"toxiproxy": 1, "auth": 2}
+        for handle in sorted(self.handles.values(), key=lambda h: (order.get(h.name, 0), h.name)):
             if handle.ready is not None:
                 handle.ready(handle)
-        if self.urls is not None and self.urls.toxiproxy_api is not None:
-            api = self.urls.toxiproxy_api
-            wait_until(
-                lambda: _http_ok(f"{api}/version"),
-                "toxiproxy",
-                timeout,
-                self.handles["toxiproxy"].log_tail,
-            )
-            _ensure_redis_proxy(api)
-        if self.urls is not None and self.urls.service is not None:
-            url = self.urls.service
-            wait_until(
-                lambda: _http_ok(f"{url}/health"), "auth", timeout, self.handles["auth"].log_tail
-            )
+            if handle.name == "toxiproxy":
+                _ensure_redis_proxy(f"http://127.0.0.1:{handle.host_port(8474)}")
 
     def log_tails(self, lines: int = 30) -> dict[str, str]:
         """The last lines of every service's output (for a failed scenario's report)."""
@@ -233,19 +229,18 @@ class ComposeStack:
         return reaped
 
 
-def _redis_ready(timeout: float, port: int) -> Callable[[ContainerHandle], object]:
-    def ready(handle: ContainerHandle) -> float:
-        return wait_redis_ready(handle, timeout, port)
-
-    return ready
-
-
-def _http_ok(url: str) -> tuple[bool, str]:
-    try:
-        response = httpx.get(url, timeout=1.0)
-    except httpx.HTTPError as exc:
-        return False, f"{type(exc).__name__}: {exc}"
-    return response.status_code == 200, f"{response.status_code} {response.text[:200]}"
+def _readiness_of(
+    service: str, ports: dict[int, int], timeout: float
+) -> Callable[[ContainerHandle], object] | None:
+    """What `service` answers when it is ready (also waited on after each restart())."""
+    if service == "auth" and 8000 in ports:
+        return lambda h: wait_http_ok(h, f"http://127.0.0.1:{ports[8000]}/health", timeout)
+    if service == "toxiproxy" and 8474 in ports:
+        return lambda h: wait_http_ok(h, f"http://127.0.0.1:{ports[8474]}/version", timeout)
+    redis_port = next((port for port in (REDIS_PORT, 26379) if port in ports), None)
+    if redis_port is not None:
+        return lambda h: wait_redis_ready(h, timeout, redis_port)
+    return None
 
 
 def _ensure_redis_proxy(api: str) -> None:

@@ -7,7 +7,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from ._container import ContainerHandle
-from ._readiness import wait_until
+from ._readiness import container_gone, wait_until
 
 REDIS_PORT = 6379
 
@@ -39,4 +39,6 @@ def wait_redis_ready(
         finally:
             client.close()
 
-    return wait_until(answered, f"redis container {handle.name}", timeout, handle.log_tail)
+    return wait_until(
+        answered, f"redis container {handle.name}", timeout, handle.log_tail, container_gone(handle)
+    )

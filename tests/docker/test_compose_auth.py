@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 import httpx
 import pytest
 
-from chaos.docker_backend import ComposeOptions, ComposeStack, Partition
+from chaos.docker_backend import ComposeOptions, ComposeStack, NotReady, Partition
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -81,3 +82,24 @@ def test_partitioned_redis_degrades_then_heals_without_restart(docker_engine: An
         assert workers_after == workers_before
     finally:
         stack.down()
+
+
+def test_a_service_that_refuses_to_start_fails_fast_with_its_log(docker_engine: Any) -> None:
+    start = time.monotonic()
+    with pytest.raises(NotReady) as caught:
+        ComposeStack.up(
+            ComposeOptions(
+                services=("redis-primary", "auth"),
+                worker_redis_url="redis://redis-primary:6379/0",
+                jwt_secret="too-short",
+                ready_timeout=90,
+            )
+        )
+    # the exited container ends the wait, not the 90 s deadline
+    assert time.monotonic() - start < 60
+    assert "container exited" in str(caught.value)
+    assert "AUTH_JWT_SECRET" in caught.value.log_tail
+    leftovers = docker_engine.containers.list(
+        all=True, filters={"label": f"auth-chaos.owner={os.getpid()}"}
+    )
+    assert leftovers == []
