@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 import docker.errors
 
@@ -82,14 +82,13 @@ class ContainerHandle:
     def resume(self) -> None:
         self.container.unpause()
 
-    def restart(self, timeout: float | None = None) -> Self:
+    def restart(self, timeout: float | None = None) -> None:
         """Stop (if running) and start again, same host ports; then wait until ready."""
         if self.status() == "paused":
             self.container.unpause()
         self.container.restart(timeout=int(STOP_TIMEOUT if timeout is None else timeout))
         if self.ready is not None:
             self.ready(self)
-        return self
 
     def stop(self, timeout: float | None = None) -> None:
         if self.status() == "paused":
