@@ -103,6 +103,8 @@ t=$(now)
 context="$state/context"
 mkdir -p "$context/wheels"
 rm -f "$context"/wheels/auth_chaos-*.whl
+# setuptools reuses build/lib: a module deleted from the tree would still ship in the wheel
+rm -rf "$root/build"
 py="$root/.venv/bin/python"
 [ -x "$py" ] || py=python3
 # async-timeout: redis-py needs it on Debian's Python 3.11.2 (< 3.11.3) but not on a newer host
