@@ -108,6 +108,41 @@ class ComposeStack:
     def project(self) -> str:
         return f"auth-chaos-{self.stack_id}"
 
+    # the names of chaos.services.Stack, so a fixture can hand either backend to a scenario
+    proxy_name = PROXY_REDIS["name"]
+
+    @property
+    def redis(self) -> ContainerHandle:
+        return self.handles["redis-primary"]
+
+    @property
+    def auth(self) -> ContainerHandle:
+        return self.handles["auth"]
+
+    @property
+    def toxiproxy_url(self) -> str:
+        return f"http://127.0.0.1:{self.handles['toxiproxy'].host_port(8474)}"
+
+    @property
+    def proxy_port(self) -> int:
+        return self.handles["toxiproxy"].host_port(6380)
+
+    @property
+    def proxied_redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.proxy_port}/0"
+
+    @property
+    def base_url(self) -> str:
+        """The service: every worker behind one port."""
+        return f"http://127.0.0.1:{self.auth.host_port(8000)}"
+
+    @property
+    def members(self) -> list[ContainerHandle]:
+        return [self.handles[name] for name in sorted(self.handles)]
+
+    def close(self) -> None:
+        self.down()
+
     @classmethod
     def up(cls, options: ComposeOptions | None = None) -> ComposeStack:
         """Start the stack and wait until every started service answers; down() on failure."""

@@ -40,6 +40,11 @@ def test_default_stack_serves_through_the_proxy_and_a_toxic_degrades_it(
         assert urls.toxiproxy_api is not None
         assert urls.redis_via_proxy is not None
         assert set(stack.handles) == {"redis-primary", "toxiproxy", "auth"}
+        # the local Stack's names
+        assert stack.toxiproxy_url == urls.toxiproxy_api
+        assert stack.proxied_redis_url == urls.redis_via_proxy
+        assert stack.base_url == urls.service
+        assert stack.redis is stack.handles["redis-primary"]
         proxies = httpx.get(f"{urls.toxiproxy_api}/proxies", timeout=5.0).json()
         assert proxies["redis"]["upstream"] == "redis-primary:6379"
         assert redis.Redis.from_url(urls.redis_via_proxy, socket_timeout=2.0).ping()
