@@ -76,7 +76,7 @@ def fail_open(
         reason, call, window = problems[0]
         message = (
             f"I2 violated: {len(problems)} problem(s) during Redis loss; first: {reason}: "
-            f"token jti {call.jti}, worker {call.worker}, at {call.op.wall_time}, "
+            f"token jti {call.jti or '-'}, worker {call.worker}, at {call.op.wall_time}, "
             f"during {window.label()}"
         )
         return Verdict(INVARIANT, False, figures, capped(c.op for _, c, _ in problems), message)

@@ -18,6 +18,8 @@ from chaos.checkers.pool_breaker import pool_breaker
 from chaos.checkers.stale_accepts import stale_accepts
 from chaos.checkers.time_to_enforced import time_to_enforced
 from chaos.checkers.verdict import Verdict, run_checker
+from chaos.checkers.windows import fault_windows, history_end_ns
+from chaos.faults.base import REDIS_LOSS, REDIS_SLOW
 from chaos.history import History
 from chaos.workload.metrics import MetricsSnapshot, delta
 
@@ -43,6 +45,14 @@ class CheckInputs:
     metrics_before: MetricsSnapshot | None = None
     metrics_after: MetricsSnapshot | None = None
     expect_breaker_open: bool = False
+    breaker_reset_s: float = 1.0
+
+
+def redis_outage_s(history: History) -> float:
+    """Total seconds of Redis-affecting fault windows (bounds the breaker's open intervals)."""
+    end = history_end_ns(history)
+    windows = fault_windows(history, {REDIS_LOSS, REDIS_SLOW})
+    return sum((w.end_ns(end) - w.start_ns) / 1e9 for w in windows)
 
 
 def check_history(history: History, inputs: CheckInputs) -> list[Verdict]:
@@ -87,6 +97,8 @@ def check_history(history: History, inputs: CheckInputs) -> list[Verdict]:
                 inputs.metrics_before,
                 inputs.metrics_after,
                 expect_breaker_open=inputs.expect_breaker_open,
+                outage_s=redis_outage_s(history),
+                breaker_reset_s=inputs.breaker_reset_s,
             ),
         ),
     ]

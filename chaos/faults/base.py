@@ -83,26 +83,42 @@ def _record(history: History, fault: Fault, phase: str, **extra: Any) -> Op:
     )
 
 
-@contextmanager
-def fault_window(fault: Fault, history: History) -> Iterator[Fault]:
-    """Inject ``fault`` for the body of the ``with``; heal it on every exit (error, cancel)."""
-    _record(history, fault, "inject")
+def _failure(exc: BaseException) -> dict[str, str]:
+    return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+# Each event is recorded when its call returns, with ``began`` (monotonic ns) when it was
+# called: the fault is surely in effect from the inject op to the heal's ``began``.
+
+
+def _inject_and_record(fault: Fault, history: History) -> None:
+    began = time.monotonic_ns()
     try:
         fault.inject()
-        yield fault
-    finally:
-        _heal_and_record(fault, history)
+    except BaseException as exc:
+        _record(history, fault, "inject", began=began, **_failure(exc))
+        raise
+    _record(history, fault, "inject", began=began)
 
 
 def _heal_and_record(fault: Fault, history: History) -> None:
-    error: str | None = None
+    began = time.monotonic_ns()
     try:
         fault.heal()
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
+    except BaseException as exc:
+        _record(history, fault, "heal", began=began, **_failure(exc))
         raise
+    _record(history, fault, "heal", began=began)
+
+
+@contextmanager
+def fault_window(fault: Fault, history: History) -> Iterator[Fault]:
+    """Inject ``fault`` for the body of the ``with``; heal it on every exit (error, cancel)."""
+    try:
+        _inject_and_record(fault, history)
+        yield fault
     finally:
-        _record(history, fault, "heal", **({"error": error} if error else {}))
+        _heal_and_record(fault, history)
 
 
 @asynccontextmanager
@@ -112,9 +128,8 @@ async def async_fault_window(fault: Fault, history: History) -> AsyncIterator[Fa
     after the inject, and still runs and is recorded if the awaiting task is cancelled."""
     loop = asyncio.get_running_loop()
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"fault-{fault.name}")
-    _record(history, fault, "inject")
     try:
-        await loop.run_in_executor(executor, fault.inject)
+        await loop.run_in_executor(executor, _inject_and_record, fault, history)
         yield fault
     finally:
         try:
