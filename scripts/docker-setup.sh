@@ -102,16 +102,22 @@ fi
 t=$(now)
 context="$state/context"
 mkdir -p "$context/wheels"
-rm -f "$context"/wheels/auth_chaos-*.whl
 # setuptools reuses build/lib: a module deleted from the tree would still ship in the wheel
 rm -rf "$root/build"
 py="$root/.venv/bin/python"
 [ -x "$py" ] || py=python3
 # async-timeout: redis-py needs it on Debian's Python 3.11.2 (< 3.11.3) but not on a newer host
-"$py" -m pip wheel -q --find-links "$context/wheels" -w "$context/wheels" "$root" "async-timeout>=4.0.3" >"$state/wheels.log" 2>&1 || {
+wheel() { "$py" -m pip wheel -q --find-links "$context/wheels" -w "$context/wheels" "$@" \
+    "$root" "async-timeout>=4.0.3" "setuptools>=77" >"$state/wheels.log" 2>&1; }
+# offline first: the cached wheels (setuptools too, to build the project) usually satisfy
+# everything; PyPI only when they do not
+wheel --no-index || wheel || {
     say "pip wheel failed; last lines of its log:" >&2; tail -n 20 "$state/wheels.log" >&2; exit 1; }
+# the project apart from its dependencies: a code change leaves the dependency layer cached
+rm -rf "$context/project"; mkdir -p "$context/project"
+mv "$context"/wheels/auth_chaos-*.whl "$context/project/"
 cp docker/app-offline.Dockerfile docker/redis.Dockerfile "$context/"
-say "wheels: $(since "$t") s ($(ls "$context/wheels" | wc -l) files)"
+say "wheels: $(since "$t") s ($(ls "$context/wheels" | wc -l) dependencies)"
 t=$(now)
 for image in redis app; do
     dockerfile="$context/redis.Dockerfile"; [ "$image" = app ] && dockerfile="$context/app-offline.Dockerfile"
@@ -119,5 +125,7 @@ for image in redis app; do
         say "building auth-chaos/$image:local failed; last lines of its log:" >&2
         tail -n 20 "$state/build-$image.log" >&2; exit 1; }
 done
+# the images the rebuilds replaced (untagged, ours only)
+docker image prune -f --filter label=auth-chaos.image >/dev/null
 say "project images auth-chaos/redis:local, auth-chaos/app:local: $(since "$t") s"
 say "ready in $(since "$t_all") s: $(docker version --format 'engine {{.Server.Version}}'), $(docker-compose version --short 2>/dev/null || echo 'no docker-compose')"
