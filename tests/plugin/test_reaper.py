@@ -46,19 +46,19 @@ def test_killed_run_leaves_processes_and_the_next_run_reaps_them(tmp_path: Path)
 
     left = leftovers(info["run"])
     # negative control: SIGKILL runs no handler, so the scenario's Redis must still be alive
-    assert [m.pid for m in left] == [int(info["redis_pid"])]
+    assert [m.pid for m in left] == [int(info["redis_pid"])], f"{left} {info}"
     assert all(m.orphaned for m in left)
     # a run of another scope (this one) leaves it alone
     assert int(info["redis_pid"]) not in [m.pid for m in reap_orphans()]
-    assert len(leftovers(info["run"])) == 1
+    assert len(leftovers(info["run"])) == 1, leftovers(info["run"])
 
     after = run_sample("sample_failing.py", "-k", "passes", "-v", env={"AUTH_CHAOS_SCOPE": scope})
     assert after.returncode == 0, after.stdout + after.stderr
     remaining = leftovers(info["run"])
     print(f"leftover processes before reaping: {len(left)}, after: {len(remaining)}")
-    assert remaining == []
+    assert remaining == [], after.stdout
     reaped = int(after.stdout.split("orphans reaped ")[1].split()[0])
-    assert reaped == 1  # only its own scope's orphans
+    assert reaped == 1, after.stdout  # only its own scope's orphans
 
 
 def test_a_finished_run_leaves_nothing_and_a_failure_shows_the_logs() -> None:
