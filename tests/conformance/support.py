@@ -21,6 +21,7 @@ class EchoServer:
 
     sock: socket.socket = field(default_factory=lambda: socket.create_server(("127.0.0.1", 0)))
     accepted: int = 0
+    received: bytearray = field(default_factory=bytearray)  # every byte any client sent
     _stopping: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _conns: list[socket.socket] = field(default_factory=list)
@@ -59,6 +60,7 @@ class EchoServer:
                     return
                 if not data:
                     return
+                self.received += data
                 try:
                     conn.sendall(data)
                 except OSError:

@@ -143,3 +143,48 @@ def test_keep_alive_serves_several_requests_on_one_connection(toxiproxy_url: str
     with httpx.Client(base_url=toxiproxy_url, transport=transport, timeout=10) as client:
         for _ in range(5):
             assert client.get("/version").status_code == 200
+
+
+def test_malformed_http_is_a_400_and_the_server_keeps_serving(
+    api: httpx.Client, toxiproxy_url: str
+) -> None:
+    import socket  # noqa: PLC0415
+
+    host, port = toxiproxy_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"THIS IS NOT HTTP\r\n\r\n")
+        reply = sock.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 400")
+    assert api.get("/version").status_code == 200
+
+
+def test_patch_with_a_bad_body_is_400(
+    api: httpx.Client, make_proxy: ProxyFactory, echo: EchoServer
+) -> None:
+    proxy = make_proxy(echo.address)
+    response = api.patch(f"/proxies/{proxy['name']}", content=b"{oops")
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("bad request body")
+    bad_type = api.patch(f"/proxies/{proxy['name']}", json={"enabled": "yes"})
+    assert bad_type.status_code == 400
+    assert api.get(f"/proxies/{proxy['name']}").json()["enabled"] is True
+
+
+def test_expect_100_continue_is_honoured(api: httpx.Client, echo: EchoServer) -> None:
+    import socket  # noqa: PLC0415
+
+    host, port = str(api.base_url).removeprefix("http://").rstrip("/").rsplit(":", 1)
+    name = unique("expect")
+    body = f'{{"name":"{name}","listen":"127.0.0.1:0","upstream":"{echo.address}"}}'.encode()
+    head = (
+        f"POST /proxies HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
+        "Expect: 100-continue\r\n\r\n"
+    ).encode()
+    try:
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(head)
+            assert sock.recv(4096).startswith(b"HTTP/1.1 100")
+            sock.sendall(body)
+            assert sock.recv(4096).startswith(b"HTTP/1.1 201")
+    finally:
+        api.delete(f"/proxies/{name}")

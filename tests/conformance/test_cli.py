@@ -101,3 +101,44 @@ def ready_url(log: Path, timeout: float = 30) -> str:
                 return "http://" + str(json.loads(line)["address"])
         time.sleep(0.05)
     raise AssertionError(f"no readiness line; log:\n{log.read_text(errors='replace')[-2000:]}")
+
+
+def test_metrics_only_with_the_flag(tmp_path: Path, echo: EchoServer, toxiproxy_url: str) -> None:
+    plain = httpx.get(f"{toxiproxy_url}/metrics", timeout=10)
+    assert plain.status_code == 404
+    log = tmp_path / "server.log"
+    proc = start_embedded_with(log, ["--metrics"])
+    try:
+        url = ready_url(log)
+        created = httpx.post(
+            f"{url}/proxies",
+            json={"name": "m", "listen": "127.0.0.1:0", "upstream": echo.address},
+            timeout=10,
+        ).json()
+        with connect(created["listen"]) as sock:
+            round_trip(sock, b"x" * 1000)
+        text = httpx.get(f"{url}/metrics", timeout=10).text
+        assert "toxiproxy_proxy_received_bytes_total" in text
+        line = next(
+            row
+            for row in text.splitlines()
+            if row.startswith("toxiproxy_proxy_sent_bytes_total")
+            and 'direction="downstream"' in row
+        )
+        assert line.endswith(" 1000")
+    finally:
+        stop_process(proc)
+
+
+def test_a_busy_api_port_is_a_one_line_error() -> None:
+    import socket  # noqa: PLC0415
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = str(busy.getsockname()[1])
+        result = subprocess.run(
+            [*MODULE, "--port", port], capture_output=True, text=True, timeout=60, check=False
+        )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"--port {port}" in lines[0]

@@ -229,3 +229,25 @@ def test_reset_enables_proxies_and_removes_toxics_keeping_connections(
     assert api.get(f"/proxies/{live['name']}").json()["toxics"] == []
     assert api.get(f"/proxies/{off['name']}").json()["enabled"] is True
     wait_until(lambda: not refused(str(off["listen"])), "the re-enabled proxy to listen")
+
+
+def test_populate_failing_midway_is_500_with_the_proxies_done(
+    api: httpx.Client, echo: EchoServer
+) -> None:
+    busy = socket.create_server(("127.0.0.1", 0))
+    first, second = unique("pop"), unique("pop")
+    body = [
+        {"name": first, "listen": "127.0.0.1:0", "upstream": echo.address},
+        {"name": second, "listen": f"127.0.0.1:{busy.getsockname()[1]}", "upstream": echo.address},
+    ]
+    try:
+        response = api.post("/populate", json=body)
+        assert response.status_code == 500
+        assert response.json()["status"] == 500
+        assert "address already in use" in response.json()["error"]
+        assert [p["name"] for p in response.json()["proxies"]] == [first]
+        assert api.get(f"/proxies/{second}").status_code == 404
+    finally:
+        busy.close()
+        api.delete(f"/proxies/{first}")
+        api.delete(f"/proxies/{second}")

@@ -19,6 +19,7 @@ from .support import (
     recv_exactly,
     recv_until_closed,
     round_trip,
+    wait_until,
 )
 
 pytestmark = pytest.mark.conformance
@@ -236,3 +237,65 @@ def recv_until_closed_or_reset(sock: socket.socket) -> bytes:
     except ConnectionResetError:
         pass
     return bytes(data)
+
+
+def test_timeout_timer_restarts_with_each_chunk(
+    api: httpx.Client, proxy: dict[str, object]
+) -> None:
+    add(api, proxy, {"type": "timeout", "stream": "upstream", "attributes": {"timeout": 800}})
+    with connect(str(proxy["listen"])) as sock:
+        start = time.monotonic()
+        for _ in range(4):  # a chunk every 300 ms keeps an 800 ms timer from firing
+            sock.sendall(b"tick")
+            time.sleep(0.3)
+        assert recv_until_closed_or_reset(sock) == b""
+        elapsed = time.monotonic() - start
+    assert elapsed >= 0.3 * 3 + 0.79
+
+
+def test_reset_peer_sends_fin_to_connections_older_than_the_toxic(
+    api: httpx.Client, proxy: dict[str, object]
+) -> None:
+    with connect(str(proxy["listen"])) as sock:
+        round_trip(sock)
+        add(api, proxy, {"type": "reset_peer", "attributes": {"timeout": 0}})
+        sock.sendall(b"x")
+        assert recv_until_closed(sock) == b""  # FIN, not RST
+
+
+def test_limit_data_upstream_truncates_what_the_server_gets(
+    api: httpx.Client, proxy: dict[str, object], echo: EchoServer
+) -> None:
+    add(api, proxy, {"type": "limit_data", "stream": "upstream", "attributes": {"bytes": 10}})
+    with connect(str(proxy["listen"])) as sock:
+        sock.sendall(b"0123456789abcdef")
+        recv_until_closed_or_reset(sock)  # the proxy closes both sides after the limit
+    wait_until(lambda: bytes(echo.received) == b"0123456789", "the upstream to get 10 bytes")
+    time.sleep(0.2)  # nothing more may arrive afterwards
+    assert bytes(echo.received) == b"0123456789"
+
+
+def test_removing_a_middle_toxic_keeps_the_rest_of_the_chain(
+    api: httpx.Client, proxy: dict[str, object]
+) -> None:
+    add(api, proxy, {"type": "latency", "name": "first", "attributes": {"latency": 200}})
+    add(api, proxy, {"type": "noop", "name": "middle"})
+    add(api, proxy, {"type": "latency", "name": "last", "attributes": {"latency": 200}})
+    with connect(str(proxy["listen"])) as sock:
+        assert round_trip(sock) >= 0.39
+        assert api.delete(f"/proxies/{proxy['name']}/toxics/middle").status_code == 204
+        assert round_trip(sock) >= 0.39
+        assert api.delete(f"/proxies/{proxy['name']}/toxics/first").status_code == 204
+        elapsed = round_trip(sock)
+        assert 0.19 <= elapsed < 0.39
+
+
+def test_update_applies_to_live_connections(api: httpx.Client, proxy: dict[str, object]) -> None:
+    add(api, proxy, {"type": "latency", "name": "lat", "attributes": {"latency": 50}})
+    with connect(str(proxy["listen"])) as sock:
+        round_trip(sock)
+        patched = api.patch(
+            f"/proxies/{proxy['name']}/toxics/lat", json={"attributes": {"latency": 500}}
+        )
+        assert patched.status_code == 200
+        assert round_trip(sock) >= 0.49
