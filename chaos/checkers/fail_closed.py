@@ -19,7 +19,7 @@ def fail_closed(history: History, windows: list[FaultWindow] | None = None) -> V
         if call.f != "verify" or call.completion is None:
             continue
         for window in loss:
-            if window.contains_call(call, end):
+            if window.surely_during(call, end):
                 inside.append((window, call))
                 break
     accepted = [(w, c) for w, c in inside if c.status == 200]

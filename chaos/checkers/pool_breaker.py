@@ -4,6 +4,8 @@ at most one probe per worker per open interval."""
 
 from __future__ import annotations
 
+import math
+
 from chaos.checkers.verdict import UNKNOWN, Verdict
 from chaos.workload.metrics import MetricsSnapshot, delta
 
@@ -15,9 +17,14 @@ def pool_breaker(
     after: MetricsSnapshot | None,
     *,
     expect_breaker_open: bool,
+    open_s: float | None = None,
+    reset_s: float | None = None,
 ) -> Verdict:
     """``before``: scraped before the faults; ``after``: after the load stopped and the
-    stack healed (the caller waits for quiescence with a deadline)."""
+    stack healed (the caller waits for quiescence with a deadline). ``open_s``: how long
+    Redis was faulty; ``reset_s``: the breaker's open interval. A failed probe starts a new
+    open interval without a new opening, so with both given a worker may probe
+    ``opened + ceil(open_s / reset_s)`` times; without them, ``opened`` times."""
     if before is None or after is None:
         return Verdict(
             INVARIANT,
@@ -49,10 +56,11 @@ def pool_breaker(
     problems += [f"worker {w} breaker state {v:g} (not closed)" for w, v in state.items() if v]
     if expect_breaker_open:
         problems += [f"worker {w} breaker never opened" for w in state if opened.get(w, 0) < 1]
+    extra = math.ceil(open_s / reset_s) if open_s is not None and reset_s else 0
     problems += [
-        f"worker {w} sent {v:g} probes in {opened.get(w, 0):g} open interval(s)"
+        f"worker {w} sent {v:g} probes in {opened.get(w, 0) + extra:g} open interval(s)"
         for w, v in probes.items()
-        if v > max(opened.get(w, 0.0), 0.0)
+        if v > max(opened.get(w, 0.0), 0.0) + extra
     ]
     if problems:
         return Verdict(

@@ -18,6 +18,8 @@ from chaos.checkers.pool_breaker import pool_breaker
 from chaos.checkers.stale_accepts import stale_accepts
 from chaos.checkers.time_to_enforced import time_to_enforced
 from chaos.checkers.verdict import Verdict, run_checker
+from chaos.checkers.windows import fault_windows, history_end_ns
+from chaos.faults.base import REDIS_LOSS, REDIS_SLOW
 from chaos.history import History
 from chaos.workload.metrics import MetricsSnapshot, delta
 
@@ -43,6 +45,7 @@ class CheckInputs:
     metrics_before: MetricsSnapshot | None = None
     metrics_after: MetricsSnapshot | None = None
     expect_breaker_open: bool = False
+    breaker_reset_s: float | None = None  # the service's open interval (I10 probe bound)
 
 
 def check_history(history: History, inputs: CheckInputs) -> list[Verdict]:
@@ -87,7 +90,16 @@ def check_history(history: History, inputs: CheckInputs) -> list[Verdict]:
                 inputs.metrics_before,
                 inputs.metrics_after,
                 expect_breaker_open=inputs.expect_breaker_open,
+                open_s=_redis_fault_s(history),
+                reset_s=inputs.breaker_reset_s,
             ),
         ),
     ]
     return [run_checker(name, check) for name, check in checks]
+
+
+def _redis_fault_s(history: History) -> float:
+    """Seconds the history's Redis faults (loss or slow) lasted, all windows together."""
+    end = history_end_ns(history)
+    windows = fault_windows(history, {REDIS_LOSS, REDIS_SLOW})
+    return sum(w.end_ns(end) - w.start_ns for w in windows) / 1e9

@@ -24,6 +24,23 @@ class FaultWindow:
     def end_ns(self, history_end_ns: int) -> int:
         return self.heal.time_ns if self.heal else history_end_ns
 
+    def effect_start_ns(self) -> int:
+        """When the fault was surely in effect: ``inject()`` had returned (recorded in the
+        heal op); the inject op itself is written just before ``inject()`` is called."""
+        value = self.heal.value.get("effect_from_ns") if self.heal else None
+        return value if isinstance(value, int) else self.start_ns
+
+    def effect_end_ns(self, history_end_ns: int) -> int:
+        """Until when the fault was surely in effect: ``heal()`` had not begun."""
+        value = self.heal.value.get("effect_until_ns") if self.heal else None
+        return value if isinstance(value, int) else self.end_ns(history_end_ns)
+
+    def surely_during(self, call: Call, history_end_ns: int) -> bool:
+        """The whole call ran while the fault was surely in effect (for the invariants that
+        hold only during the fault: I2, I3)."""
+        end = call.end_ns if call.end_ns is not None else history_end_ns
+        return call.start_ns >= self.effect_start_ns() and end <= self.effect_end_ns(history_end_ns)
+
     def contains_call(self, call: Call, history_end_ns: int) -> bool:
         """Invoked after the inject, completed (or the run ended) before the heal."""
         end = call.end_ns if call.end_ns is not None else history_end_ns

@@ -87,14 +87,25 @@ def _record(history: History, fault: Fault, phase: str, **extra: Any) -> Op:
 def fault_window(fault: Fault, history: History) -> Iterator[Fault]:
     """Inject ``fault`` for the body of the ``with``; heal it on every exit (error, cancel)."""
     _record(history, fault, "inject")
+    effect_from: int | None = None
     try:
-        fault.inject()
+        effect_from = _inject_timed(fault)
         yield fault
     finally:
-        _heal_and_record(fault, history)
+        _heal_and_record(fault, history, effect_from)
 
 
-def _heal_and_record(fault: Fault, history: History) -> None:
+def _inject_timed(fault: Fault) -> int:
+    """Inject; the moment it returned (from then on the fault is surely in effect)."""
+    fault.inject()
+    return time.monotonic_ns()
+
+
+def _heal_and_record(fault: Fault, history: History, effect_from: int | None) -> None:
+    # the heal op carries when the fault was surely in effect: [inject returned, heal began]
+    span: dict[str, Any] = {"effect_until_ns": time.monotonic_ns()}
+    if effect_from is not None:
+        span["effect_from_ns"] = effect_from
     error: str | None = None
     try:
         fault.heal()
@@ -102,7 +113,7 @@ def _heal_and_record(fault: Fault, history: History) -> None:
         error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        _record(history, fault, "heal", **({"error": error} if error else {}))
+        _record(history, fault, "heal", **span, **({"error": error} if error else {}))
 
 
 @asynccontextmanager
@@ -113,11 +124,14 @@ async def async_fault_window(fault: Fault, history: History) -> AsyncIterator[Fa
     loop = asyncio.get_running_loop()
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"fault-{fault.name}")
     _record(history, fault, "inject")
+    effect_from: int | None = None
     try:
-        await loop.run_in_executor(executor, fault.inject)
+        effect_from = await loop.run_in_executor(executor, _inject_timed, fault)
         yield fault
     finally:
         try:
-            await asyncio.shield(loop.run_in_executor(executor, _heal_and_record, fault, history))
+            await asyncio.shield(
+                loop.run_in_executor(executor, _heal_and_record, fault, history, effect_from)
+            )
         finally:
             executor.shutdown(wait=False)
