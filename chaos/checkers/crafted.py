@@ -50,10 +50,12 @@ class CraftedHistory:
         error: str | None = None,
         value: dict[str, Any] | None = None,
         reply: dict[str, Any] | None = None,
+        target: str | None = None,
     ) -> None:
         """A call invoked at ``at`` seconds; ``took=None`` leaves it without a completion.
-        ``value`` goes on the invoke (e.g. the token's exp), ``reply`` on the completion."""
-        target = f"slot:{worker}" if worker else None
+        ``value`` goes on the invoke (e.g. the token's exp), ``reply`` on the completion;
+        ``target`` (the URL aimed at) defaults to ``slot:<worker>``."""
+        target = target or (f"slot:{worker}" if worker else None)
         self._add(
             Op(
                 -1,
@@ -91,12 +93,24 @@ class CraftedHistory:
         )
 
     def fault(
-        self, name: str, *, inject_at: float, heal_at: float | None, effects: Iterable[str]
+        self,
+        name: str,
+        *,
+        inject_at: float,
+        heal_at: float | None,
+        effects: Iterable[str],
+        effect_from: float | None = None,
+        effect_until: float | None = None,
     ) -> None:
-        """A fault window (``heal_at=None``: never healed)."""
+        """A fault window (``heal_at=None``: never healed); ``effect_from``/``effect_until``:
+        when ``inject()`` returned and ``heal()`` began, as ``fault_window`` records them."""
         phases = [("inject", inject_at)] + ([("heal", heal_at)] if heal_at is not None else [])
         for phase, at in phases:
-            value = {"name": name, "phase": phase, "effects": sorted(effects)}
+            value: dict[str, Any] = {"name": name, "phase": phase, "effects": sorted(effects)}
+            if phase == "heal" and effect_from is not None:
+                value["effect_from_ns"] = _ns(effect_from)
+            if phase == "heal" and effect_until is not None:
+                value["effect_until_ns"] = _ns(effect_until)
             self._add(Op(-1, FAULT_PROCESS, "info", "fault", _ns(at), _wall(at), value=value))
 
     def history(self) -> History:

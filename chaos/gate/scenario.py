@@ -44,7 +44,15 @@ from chaos.report import write_scenario
 from chaos.services import DEFAULT_USERS, RedisServer, Stack
 from chaos.workload import MetricsSnapshot, Routes, Workload, WorkloadConfig
 
-__all__ = ["GateSettings", "ScenarioOutcome", "ScenarioTarget", "run_scenario", "scenario_seed"]
+__all__ = [
+    "GateSettings",
+    "ScenarioOutcome",
+    "ScenarioPlan",
+    "ScenarioTarget",
+    "plan_scenario",
+    "run_scenario",
+    "scenario_seed",
+]
 
 Progress = Callable[[str], None]
 SEEDER, PROBER, CHECKER = 900, 901, 902  # history processes of the gate's own calls
@@ -139,13 +147,32 @@ class Announced:
         self.say("healed")
 
 
-def _plan(spec: ScenarioSpec, fault: Fault, rng: random.Random, s: GateSettings) -> ScheduledFault:
+@dataclass(frozen=True)
+class ScenarioPlan:
+    """Everything a scenario draws from its seed, before it runs: the fault (with its
+    parameters), when it starts and how long it lasts, the workload's seed."""
+
+    seed: int
+    fault: Fault
+    schedule: ScheduledFault
+    workload_seed: int
+    rng: random.Random  # goes on to drive the gate's probes
+
+
+def plan_scenario(
+    spec: ScenarioSpec, run_seed: int, ctx: FaultContext, settings: GateSettings,
+    wrap: Callable[[Fault], Fault] = lambda fault: fault,
+) -> ScenarioPlan:  # fmt: skip
+    """The same run seed gives the same plan (``--chaos-seed`` replays a run)."""
+    seed = scenario_seed(run_seed, spec.name)
+    rng = random.Random(seed)
+    fault = spec.build(rng, ctx)
     low, high = spec.fault_s
     schedule = Schedule(
-        [fault], seed=rng.randrange(2**31), count=1, min_duration_s=low, max_duration_s=high,
-        min_gap_s=s.warmup_s[0], max_gap_s=s.warmup_s[1],
+        [wrap(fault)], seed=rng.randrange(2**31), count=1, min_duration_s=low,
+        max_duration_s=high, min_gap_s=settings.warmup_s[0], max_gap_s=settings.warmup_s[1],
     )  # fmt: skip
-    return schedule.plan()[0]
+    return ScenarioPlan(seed, fault, schedule.plan()[0], rng.randrange(2**31), rng)
 
 
 async def run_scenario(
@@ -156,8 +183,6 @@ async def run_scenario(
     progress: Progress = lambda line: None,
 ) -> ScenarioOutcome:
     """Run one scenario and write its report folder ``report_dir / spec.name``."""
-    seed = scenario_seed(settings.seed, spec.name)
-    rng = random.Random(seed)
     urls = list(target.worker_urls)
     if spec.worker_fault and not target.per_worker:
         raise ValueError(f"{spec.name}: a worker fault needs one URL per worker")
@@ -169,11 +194,15 @@ async def run_scenario(
         target.proxy, redis_handle, workers.__getitem__, len(urls), settings.redis_timeout_ms
     )
     history = History()
-    built = spec.build(rng, ctx)
-    fault = Announced(
-        built, lambda what: progress(f"{spec.name}: {what} {built.name} after {len(history)} ops")
-    )
-    item = _plan(spec, fault, rng, settings)
+
+    def announced(fault: Fault) -> Fault:
+        def say(what: str) -> None:
+            progress(f"{spec.name}: {what} {fault.name} after {len(history)} ops")
+
+        return Announced(fault, say)
+
+    plan = plan_scenario(spec, settings.seed, ctx, settings, wrap=announced)
+    seed, built, item, rng = plan.seed, plan.fault, plan.schedule, plan.rng
     progress(
         f"{spec.name}: {spec.mode} mode, {len(urls)} workers, fault {built.name} at "
         f"+{item.start_s:.2f}s for {item.duration_s:.2f}s (seed {seed})"
@@ -190,7 +219,7 @@ async def run_scenario(
         config = WorkloadConfig(
             urls, settings.users, clients=settings.clients, max_ops=1_000_000,
             duration_s=item.end_s + settings.recovery_s, request_timeout_s=deadline_s,
-            routes=routes, seed=rng.randrange(2**31),
+            routes=routes, seed=plan.workload_seed,
         )  # fmt: skip
         stop = asyncio.Event()
         known = [*revoked, *([live] if live else [])]
