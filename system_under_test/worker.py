@@ -21,6 +21,7 @@ import uvicorn
 from .api import build_app
 from .config import Settings, jwt_secret
 from .front import Front
+from .http_protocol import JsonErrorsProtocol
 from .service import Service
 
 PR_SET_PDEATHSIG = 1
@@ -56,11 +57,13 @@ def main() -> int:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        http=JsonErrorsProtocol,
+        headers=[("X-Worker-Id", service.worker_id)],  # on every answer, uvicorn's own too
         lifespan="on",
         access_log=False,
         log_level=settings.log_level,
         server_header=False,
+        proxy_headers=False,  # no proxy in front: skip a middleware layer on every request
         timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout_s) - 1),
     )
     sock = socket.socket(fileno=int(assignment["fd"]))

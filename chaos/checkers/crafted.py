@@ -93,24 +93,12 @@ class CraftedHistory:
         )
 
     def fault(
-        self,
-        name: str,
-        *,
-        inject_at: float,
-        heal_at: float | None,
-        effects: Iterable[str],
-        effect_from: float | None = None,
-        effect_until: float | None = None,
+        self, name: str, *, inject_at: float, heal_at: float | None, effects: Iterable[str]
     ) -> None:
-        """A fault window (``heal_at=None``: never healed); ``effect_from``/``effect_until``:
-        when ``inject()`` returned and ``heal()`` began, as ``fault_window`` records them."""
+        """A fault window (``heal_at=None``: never healed)."""
         phases = [("inject", inject_at)] + ([("heal", heal_at)] if heal_at is not None else [])
         for phase, at in phases:
-            value: dict[str, Any] = {"name": name, "phase": phase, "effects": sorted(effects)}
-            if phase == "heal" and effect_from is not None:
-                value["effect_from_ns"] = _ns(effect_from)
-            if phase == "heal" and effect_until is not None:
-                value["effect_until_ns"] = _ns(effect_until)
+            value = {"name": name, "phase": phase, "effects": sorted(effects)}
             self._add(Op(-1, FAULT_PROCESS, "info", "fault", _ns(at), _wall(at), value=value))
 
     def history(self) -> History:

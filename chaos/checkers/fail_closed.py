@@ -19,7 +19,7 @@ def fail_closed(history: History, windows: list[FaultWindow] | None = None) -> V
         if call.f != "verify" or call.completion is None:
             continue
         for window in loss:
-            if window.surely_during(call, end):
+            if window.contains_call(call, end):
                 inside.append((window, call))
                 break
     accepted = [(w, c) for w, c in inside if c.status == 200]
@@ -37,7 +37,7 @@ def fail_closed(history: History, windows: list[FaultWindow] | None = None) -> V
         window, call = accepted[0]
         message = (
             f"I3 violated: {len(accepted)} of {len(inside)} verifies during Redis loss answered "
-            f"200; first: token jti {call.jti} on worker {call.worker} at "
+            f"200; first: token jti {call.jti or '-'} on worker {call.worker} at "
             f"{call.op.wall_time} during {window.label()}"
         )
         return Verdict(INVARIANT, False, figures, capped(c.op for _, c in accepted), message)

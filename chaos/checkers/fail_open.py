@@ -41,7 +41,7 @@ def fail_open(
     for call in calls:
         if call.f != "verify" or call.completion is None:
             continue
-        window = next((w for w in loss if w.surely_during(call, end)), None)
+        window = next((w for w in loss if w.contains_call(call, end)), None)
         if window is None:
             continue
         inside += 1
@@ -53,9 +53,9 @@ def fail_open(
         else:
             problems.append((f"200 marked {check!r}, not 'degraded'", call, window))
         revoked = revoked_done.get(call.jti or "")
-        if revoked is not None and revoked + int(known_after_s * 1e9) < window.effect_start_ns():
+        if revoked is not None and revoked + int(known_after_s * 1e9) < window.start_ns:
             problems.append(("token revoked before the loss accepted", call, window))
-        past_bound_ns = window.effect_start_ns() + int((degraded_bound_s + bound_slack_s) * 1e9)
+        past_bound_ns = window.start_ns + int((degraded_bound_s + bound_slack_s) * 1e9)
         if call.start_ns > past_bound_ns:
             problems.append((f"200 past the degraded bound of {degraded_bound_s}s", call, window))
 
@@ -76,7 +76,7 @@ def fail_open(
         reason, call, window = problems[0]
         message = (
             f"I2 violated: {len(problems)} problem(s) during Redis loss; first: {reason}: "
-            f"token jti {call.jti}, worker {call.worker}, at {call.op.wall_time}, "
+            f"token jti {call.jti or '-'}, worker {call.worker}, at {call.op.wall_time}, "
             f"during {window.label()}"
         )
         return Verdict(INVARIANT, False, figures, capped(c.op for _, c, _ in problems), message)

@@ -46,6 +46,10 @@ def _shown(ms: float) -> float | str:
     return "timeout" if math.isinf(ms) else round(ms, 1)
 
 
+def _text(ms: float) -> str:
+    return "timeout" if math.isinf(ms) else f"{ms:.1f} ms"
+
+
 def latency_budgets(
     history: History,
     budgets: Mapping[str, LatencyBudget],
@@ -85,14 +89,11 @@ def latency_budgets(
                 limit = min(limit, budget.max_ms)
             over = [c for c, ms in zip(route_calls, latencies, strict=True) if ms > limit]
             breaches.extend(
-                (f"{route} max {_shown(worst)} ms > {limit} ms in {window.label()}", c)
-                for c in over
+                (f"{route} max {_text(worst)} > {limit} ms in {window.label()}", c) for c in over
             )
             if budget and p99 > budget.p99_ms:
                 slow = max(route_calls, key=call_latency_ms)
-                reason = (
-                    f"{route} p99 {_shown(p99)} ms > budget {budget.p99_ms} ms in {window.label()}"
-                )
+                reason = f"{route} p99 {_text(p99)} > budget {budget.p99_ms} ms in {window.label()}"
                 if not over:
                     breaches.append((reason, slow))
                 else:
@@ -105,8 +106,8 @@ def latency_budgets(
             {"windows": figures, "breaches": len(breaches)},
             capped(c.op for _, c in breaches),
             (
-                f"I5 violated: {reason}; slowest: token jti {call.jti}, worker {call.worker}, "
-                f"invoked at {call.invoke.wall_time}"
+                f"I5 violated: {reason}; slowest: token jti {call.jti or '-'}, "
+                f"worker {call.worker}, invoked at {call.invoke.wall_time}"
             ),
         )
     if measured == 0:

@@ -54,7 +54,7 @@ def logout_overstates(
             capped(c.op for c in missing),
             (
                 f"I4 violated: {len(missing)} of {len(acknowledged)} logouts answered 200 but "
-                f"their revocation is missing from Redis; first: token jti {first.jti}, "
+                f"their revocation is missing from Redis; first: token jti {first.jti or '-'}, "
                 f"worker {first.worker}, at {first.op.wall_time}"
             ),
         )

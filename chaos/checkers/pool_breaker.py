@@ -1,6 +1,10 @@
 """I10, pool and breaker hygiene, from /metrics snapshots: pool connections in use are back
 to 0 after the load; the breaker opened when a Redis loss was expected and is closed again;
-at most one probe per worker per open interval."""
+at most one probe per worker per open interval.
+
+An open interval lasts at least the breaker's reset time before its probe, so during an
+outage of ``outage_s`` a worker has at most ``opened + ceil(outage_s / reset_s)`` intervals
+(a failed probe re-opens the breaker without counting as a new closed -> open)."""
 
 from __future__ import annotations
 
@@ -17,14 +21,11 @@ def pool_breaker(
     after: MetricsSnapshot | None,
     *,
     expect_breaker_open: bool,
-    open_s: float | None = None,
-    reset_s: float | None = None,
+    outage_s: float = 0.0,
+    breaker_reset_s: float = 1.0,
 ) -> Verdict:
     """``before``: scraped before the faults; ``after``: after the load stopped and the
-    stack healed (the caller waits for quiescence with a deadline). ``open_s``: how long
-    Redis was faulty; ``reset_s``: the breaker's open interval. A failed probe starts a new
-    open interval without a new opening, so with both given a worker may probe
-    ``opened + ceil(open_s / reset_s)`` times; without them, ``opened`` times."""
+    stack healed (the caller waits for quiescence with a deadline)."""
     if before is None or after is None:
         return Verdict(
             INVARIANT,
@@ -41,6 +42,7 @@ def pool_breaker(
         "breaker_state_after": state,
         "breaker_opened": opened,
         "breaker_probes": probes,
+        "outage_s": round(outage_s, 3),
     }
     if not in_use or not state:
         return Verdict(
@@ -56,11 +58,13 @@ def pool_breaker(
     problems += [f"worker {w} breaker state {v:g} (not closed)" for w, v in state.items() if v]
     if expect_breaker_open:
         problems += [f"worker {w} breaker never opened" for w in state if opened.get(w, 0) < 1]
-    extra = math.ceil(open_s / reset_s) if open_s is not None and reset_s else 0
+    reopen_bound = math.ceil(outage_s / breaker_reset_s) if breaker_reset_s > 0 else 0
+    allowed = {w: opened.get(w, 0.0) + (reopen_bound if opened.get(w, 0.0) else 0) for w in probes}
     problems += [
-        f"worker {w} sent {v:g} probes in {opened.get(w, 0) + extra:g} open interval(s)"
+        f"worker {w} sent {v:g} probes, more than its {allowed[w]:g} possible open interval(s) "
+        f"({opened.get(w, 0):g} opening(s), {outage_s:.1f}s outage, reset {breaker_reset_s}s)"
         for w, v in probes.items()
-        if v > max(opened.get(w, 0.0), 0.0) + extra
+        if v > allowed[w]
     ]
     if problems:
         return Verdict(

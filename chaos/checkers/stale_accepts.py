@@ -43,11 +43,12 @@ def stale_accepts(history: History) -> Verdict:
         logout, verify = stale[0]
         message = (
             f"I1 violated: {len(stale)} stale accept(s) of {checked} verifies after logout; "
-            f"first: token jti {verify.jti} revoked by logout 200 on worker {logout.worker} "
+            f"first: token jti {verify.jti or '-'} revoked by logout 200 on worker {logout.worker} "
             f"at {logout.op.wall_time}, then accepted (200) by verify on worker "
             f"{verify.worker} invoked at {verify.invoke.wall_time}"
         )
-        offending = capped(op for pair in stale for op in (pair[0].op, pair[1].op))
+        # the accepting verify first: the index's "where" names the worker that broke I1
+        offending = capped(op for pair in stale for op in (pair[1].op, pair[0].op))
         return Verdict(INVARIANT, False, figures, offending, message)
     if checked == 0:
         return Verdict(

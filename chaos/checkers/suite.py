@@ -45,7 +45,14 @@ class CheckInputs:
     metrics_before: MetricsSnapshot | None = None
     metrics_after: MetricsSnapshot | None = None
     expect_breaker_open: bool = False
-    breaker_reset_s: float | None = None  # the service's open interval (I10 probe bound)
+    breaker_reset_s: float = 1.0
+
+
+def redis_outage_s(history: History) -> float:
+    """Total seconds of Redis-affecting fault windows (bounds the breaker's open intervals)."""
+    end = history_end_ns(history)
+    windows = fault_windows(history, {REDIS_LOSS, REDIS_SLOW})
+    return sum((w.end_ns(end) - w.start_ns) / 1e9 for w in windows)
 
 
 def check_history(history: History, inputs: CheckInputs) -> list[Verdict]:
@@ -90,16 +97,9 @@ def check_history(history: History, inputs: CheckInputs) -> list[Verdict]:
                 inputs.metrics_before,
                 inputs.metrics_after,
                 expect_breaker_open=inputs.expect_breaker_open,
-                open_s=_redis_fault_s(history),
-                reset_s=inputs.breaker_reset_s,
+                outage_s=redis_outage_s(history),
+                breaker_reset_s=inputs.breaker_reset_s,
             ),
         ),
     ]
     return [run_checker(name, check) for name, check in checks]
-
-
-def _redis_fault_s(history: History) -> float:
-    """Seconds the history's Redis faults (loss or slow) lasted, all windows together."""
-    end = history_end_ns(history)
-    windows = fault_windows(history, {REDIS_LOSS, REDIS_SLOW})
-    return sum(w.end_ns(end) - w.start_ns for w in windows) / 1e9

@@ -90,15 +90,21 @@ def time_to_enforced(
         for worker in workers:
             recovery = found.get(worker)
             if recovery is None:
-                silent.append(f"{worker} after {key}")
-            elif recovery.steady_s is None or recovery.steady_s > budget_s:
+                silent.append(f"{worker} after {key} (no verify)")
+            elif recovery.steady_s is not None and recovery.steady_s > budget_s:
                 late.append((window, recovery))
+            elif recovery.steady_s is None and (until - heal_ns) / 1e9 >= budget_s:
+                late.append((window, recovery))  # watched for the whole budget, never steady
+            elif recovery.steady_s is None:
+                silent.append(f"{worker} within the {(until - heal_ns) / 1e9:.1f}s watched")
     all_figures: dict[str, object] = {"heals": figures, "budget_s": budget_s}
     if late:
         window, recovery = late[0]
         bad = recovery.last_non_enforced
         detail = (
-            f"; last non-enforced answer: token jti {bad.jti} at {bad.op.wall_time}" if bad else ""
+            f"; last non-enforced answer: token jti {bad.jti or '-'} at {bad.op.wall_time}"
+            if bad
+            else ""
         )
         took = "never" if recovery.steady_s is None else f"after {recovery.steady_s:.2f}s"
         return Verdict(
@@ -112,7 +118,7 @@ def time_to_enforced(
             ),
         )
     if not healed or silent:
-        why = "no Redis fault was healed" if not healed else f"no verify from {silent[0]}"
+        why = "no Redis fault was healed" if not healed else f"no steady enforced from {silent[0]}"
         return Verdict(INVARIANT, UNKNOWN, all_figures, message=f"I6 unknown: {why}")
     return Verdict(
         INVARIANT,

@@ -19,32 +19,27 @@ class FaultWindow:
 
     @property
     def start_ns(self) -> int:
+        """When the inject returned: the fault is in effect from here."""
         return self.inject.time_ns
 
     def end_ns(self, history_end_ns: int) -> int:
+        """When the heal returned (or the history ended): the fault may last until here."""
         return self.heal.time_ns if self.heal else history_end_ns
 
-    def effect_start_ns(self) -> int:
-        """When the fault was surely in effect: ``inject()`` had returned (recorded in the
-        heal op); the inject op itself is written just before ``inject()`` is called."""
-        value = self.heal.value.get("effect_from_ns") if self.heal else None
-        return value if isinstance(value, int) else self.start_ns
+    @property
+    def began_ns(self) -> int:
+        """When the inject was called (the shaded span of the timeline starts here)."""
+        return _began(self.inject)
 
-    def effect_end_ns(self, history_end_ns: int) -> int:
-        """Until when the fault was surely in effect: ``heal()`` had not begun."""
-        value = self.heal.value.get("effect_until_ns") if self.heal else None
-        return value if isinstance(value, int) else self.end_ns(history_end_ns)
-
-    def surely_during(self, call: Call, history_end_ns: int) -> bool:
-        """The whole call ran while the fault was surely in effect (for the invariants that
-        hold only during the fault: I2, I3)."""
-        end = call.end_ns if call.end_ns is not None else history_end_ns
-        return call.start_ns >= self.effect_start_ns() and end <= self.effect_end_ns(history_end_ns)
+    def healing_ns(self, history_end_ns: int) -> int:
+        """When the heal was called: the fault is surely in effect until here."""
+        return _began(self.heal) if self.heal else history_end_ns
 
     def contains_call(self, call: Call, history_end_ns: int) -> bool:
-        """Invoked after the inject, completed (or the run ended) before the heal."""
+        """Invoked after the inject returned, completed (or the run ended) before the heal
+        was called: the whole call saw the fault."""
         end = call.end_ns if call.end_ns is not None else history_end_ns
-        return call.start_ns >= self.start_ns and end <= self.end_ns(history_end_ns)
+        return call.start_ns >= self.start_ns and end <= self.healing_ns(history_end_ns)
 
     def overlaps_call(self, call: Call, history_end_ns: int) -> bool:
         """The call was in flight at some moment of the window."""
@@ -53,6 +48,11 @@ class FaultWindow:
 
     def label(self) -> str:
         return f"{self.name} from {self.inject.wall_time or '?'}"
+
+
+def _began(op: Op) -> int:
+    began = op.value.get("began")
+    return began if isinstance(began, int) else op.time_ns
 
 
 def fault_windows(history: History, effects: Iterable[str] | None = None) -> list[FaultWindow]:

@@ -20,7 +20,7 @@ from chaos.faults.base import (
 )
 from chaos.faults.network import ProxyDown, Switchable, ToxicFault, ToxicTarget
 from chaos.faults.process import Controllable, Kill, Pause
-from chaos.faults.schedule import Schedule, ScheduledFault, run_schedule
+from chaos.faults.schedule import Schedule, ScheduledFault, describe, run_schedule
 
 __all__ = [
     "REDIS_LOSS",
@@ -39,6 +39,7 @@ __all__ = [
     "ToxicFault",
     "ToxicTarget",
     "async_fault_window",
+    "describe",
     "fault_window",
     "run_schedule",
 ]

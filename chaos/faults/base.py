@@ -83,37 +83,42 @@ def _record(history: History, fault: Fault, phase: str, **extra: Any) -> Op:
     )
 
 
+def _failure(exc: BaseException) -> dict[str, str]:
+    return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+# Each event is recorded when its call returns, with ``began`` (monotonic ns) when it was
+# called: the fault is surely in effect from the inject op to the heal's ``began``.
+
+
+def _inject_and_record(fault: Fault, history: History) -> None:
+    began = time.monotonic_ns()
+    try:
+        fault.inject()
+    except BaseException as exc:
+        _record(history, fault, "inject", began=began, **_failure(exc))
+        raise
+    _record(history, fault, "inject", began=began)
+
+
+def _heal_and_record(fault: Fault, history: History) -> None:
+    began = time.monotonic_ns()
+    try:
+        fault.heal()
+    except BaseException as exc:
+        _record(history, fault, "heal", began=began, **_failure(exc))
+        raise
+    _record(history, fault, "heal", began=began)
+
+
 @contextmanager
 def fault_window(fault: Fault, history: History) -> Iterator[Fault]:
     """Inject ``fault`` for the body of the ``with``; heal it on every exit (error, cancel)."""
-    _record(history, fault, "inject")
-    effect_from: int | None = None
     try:
-        effect_from = _inject_timed(fault)
+        _inject_and_record(fault, history)
         yield fault
     finally:
-        _heal_and_record(fault, history, effect_from)
-
-
-def _inject_timed(fault: Fault) -> int:
-    """Inject; the moment it returned (from then on the fault is surely in effect)."""
-    fault.inject()
-    return time.monotonic_ns()
-
-
-def _heal_and_record(fault: Fault, history: History, effect_from: int | None) -> None:
-    # the heal op carries when the fault was surely in effect: [inject returned, heal began]
-    span: dict[str, Any] = {"effect_until_ns": time.monotonic_ns()}
-    if effect_from is not None:
-        span["effect_from_ns"] = effect_from
-    error: str | None = None
-    try:
-        fault.heal()
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        _record(history, fault, "heal", **span, **({"error": error} if error else {}))
+        _heal_and_record(fault, history)
 
 
 @asynccontextmanager
@@ -123,15 +128,11 @@ async def async_fault_window(fault: Fault, history: History) -> AsyncIterator[Fa
     after the inject, and still runs and is recorded if the awaiting task is cancelled."""
     loop = asyncio.get_running_loop()
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"fault-{fault.name}")
-    _record(history, fault, "inject")
-    effect_from: int | None = None
     try:
-        effect_from = await loop.run_in_executor(executor, _inject_timed, fault)
+        await loop.run_in_executor(executor, _inject_and_record, fault, history)
         yield fault
     finally:
         try:
-            await asyncio.shield(
-                loop.run_in_executor(executor, _heal_and_record, fault, history, effect_from)
-            )
+            await asyncio.shield(loop.run_in_executor(executor, _heal_and_record, fault, history))
         finally:
             executor.shutdown(wait=False)

@@ -11,6 +11,7 @@ from chaos.history import Call, History
 
 WIDTH, HEIGHT = 960, 380
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 56
+FLOOR_MS = 0.1  # the bottom of the log-scale latency axis
 MAX_DOTS = 6000  # beyond this the picture thins evenly: a browser stays responsive
 
 COLOURS = {
@@ -56,14 +57,19 @@ def timeline_svg(history: History, title: str = "") -> str:
         for c in calls
         if c.completion is not None and c.completion.latency_ms is not None
     ]
-    top_ms = max(latencies, default=1.0) * 1.05 or 1.0
+    top_ms = max(latencies, default=1.0) * 2 or 1.0  # headroom on the log axis: timeouts go on top
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(ns: int) -> float:
         return LEFT + (ns - origin) / 1e9 / span_s * plot_w
 
+    # log scale (as Jepsen's latency plots): 1 ms answers and 5 s timeouts both stay readable
+    low_log = math.log10(FLOOR_MS)
+    span_log = max(math.log10(max(top_ms, FLOOR_MS * 10)) - low_log, 1.0)
+
     def y(ms: float) -> float:
-        return TOP + plot_h - min(ms, top_ms) / top_ms * plot_h
+        scaled = (math.log10(min(max(ms, FLOOR_MS), top_ms)) - low_log) / span_log
+        return TOP + plot_h - scaled * plot_h
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
@@ -72,13 +78,14 @@ def timeline_svg(history: History, title: str = "") -> str:
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
     ]
     for window in fault_windows(history):
-        x0, x1 = x(window.start_ns), x(window.end_ns(end))
+        x0, x1 = x(window.began_ns), x(window.end_ns(end))
         out.append(
             f'<rect x="{x0:.1f}" y="{TOP}" width="{max(x1 - x0, 1):.1f}" height="{plot_h}" '
             f'fill="#ffcdd2" fill-opacity="0.5"><title>{escape(window.name)}</title></rect>'
         )
         out.append(
-            f'<text x="{x0 + 2:.1f}" y="{TOP + 12}" fill="#b71c1c">{escape(window.name)}</text>'
+            f'<text x="{x0 + 2:.1f}" y="{TOP + plot_h - 4}" fill="#b71c1c">'
+            f"{escape(window.name)}</text>"
         )
     step_s = _nice_step(span_s)
     tick = 0.0
@@ -92,16 +99,16 @@ def timeline_svg(history: History, title: str = "") -> str:
             f'<text x="{tx:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{tick:g}</text>'
         )
         tick += step_s
-    step_ms = _nice_step(top_ms)
-    tick = 0.0
-    while tick <= top_ms:
+    for power in range(round(low_log), math.ceil(low_log + span_log) + 1):
+        tick = 10.0**power
+        if tick > top_ms:
+            break
         ty = y(tick)
         out.append(
             f'<line x1="{LEFT - 4}" y1="{ty:.1f}" x2="{LEFT + plot_w}" y2="{ty:.1f}" '
             f'stroke="#eeeeee"/>'
         )
         out.append(f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end">{tick:g}</text>')
-        tick += step_ms
     out.append(
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
         f'stroke="black"/>'
@@ -112,7 +119,7 @@ def timeline_svg(history: History, title: str = "") -> str:
     )
     out.append(
         f'<text x="14" y="{TOP + plot_h / 2}" transform="rotate(-90 14 {TOP + plot_h / 2})"'
-        f' text-anchor="middle">latency (ms)</text>'
+        f' text-anchor="middle">latency (ms, log)</text>'
     )
     stride = max(1, math.ceil(len(calls) / MAX_DOTS))
     for call in calls[::stride]:

@@ -2,6 +2,7 @@
 
 from chaos.checkers import fail_closed
 from chaos.checkers.crafted import CraftedHistory
+from chaos.history import History, Op
 
 
 def _loss(statuses: list[int]) -> CraftedHistory:
@@ -47,3 +48,22 @@ def test_slow_redis_is_not_a_loss_window() -> None:
         0, "verify", at=1.2, took=0.06, status=200, worker="w0-1", jti="a", check="enforced"
     )
     assert fail_closed(crafted.history()).valid == "unknown"
+
+
+def test_only_calls_that_saw_the_whole_fault_count() -> None:
+    # inject called at 1.0, in effect from 1.5; heal called at 3.0, returned at 3.5
+    history = History()
+    for at, phase, began in ((1.5, "inject", 1.0), (3.5, "heal", 3.0)):
+        value: dict[str, object] = {"name": "redis_kill9_restart", "phase": phase}
+        value["effects"] = ["redis_loss"]
+        value["began"] = round(began * 1e9)
+        history.append(Op(-1, -1, "info", "fault", round(at * 1e9), value=value))
+    for process, start, end in ((0, 1.2, 1.3), (1, 3.1, 3.2), (2, 2.0, 2.1)):
+        invoke = Op(-1, process, "invoke", "verify", round(start * 1e9), jti="t")
+        done = Op(-1, process, "ok", "verify", round(end * 1e9), status=200, jti="t", worker="w")
+        history.append(invoke)
+        history.append(done)
+    ordered = History(sorted(history.ops, key=lambda op: op.time_ns))
+    verdict = fail_closed(ordered)
+    assert verdict.figures["verifies_during_loss"] == 1  # only the call from 2.0 to 2.1
+    assert verdict.valid is False

@@ -38,7 +38,15 @@ def test_breaker_left_open_is_caught() -> None:
 def test_probe_storm_is_caught() -> None:
     verdict = pool_breaker(BEFORE, _after(probes_w1=7), expect_breaker_open=True)
     assert verdict.valid is False
-    assert "7 probes in 1 open interval" in verdict.message
+    assert "worker w1 sent 7 probes, more than its 1 possible open interval" in verdict.message
+
+
+def test_one_probe_per_reset_during_a_long_outage_is_fine() -> None:
+    # one opening, a 3 s outage, reset 1 s: failed probes re-open it, up to 1 + 3 intervals
+    fine = pool_breaker(BEFORE, _after(probes_w1=4), expect_breaker_open=True, outage_s=3.0)
+    assert fine.valid is True
+    storm = pool_breaker(BEFORE, _after(probes_w1=5), expect_breaker_open=True, outage_s=3.0)
+    assert storm.valid is False
 
 
 def test_breaker_that_never_opened_is_caught_when_expected() -> None:

@@ -29,7 +29,7 @@ def test_stale_accept_on_another_worker_is_caught() -> None:
     assert "tok-1" in verdict.message
     assert "w1-11" in verdict.message
     assert "2026-01-01T00:00:01.030" in verdict.message
-    assert [op.f for op in verdict.offending] == ["logout", "verify"]
+    assert [op.f for op in verdict.offending] == ["verify", "logout"]
 
 
 def test_verify_concurrent_with_logout_is_not_stale() -> None:

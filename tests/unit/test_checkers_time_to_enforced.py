@@ -43,7 +43,7 @@ def test_flapping_back_to_degraded_counts_until_steady() -> None:
 
 def test_never_enforced_again_is_caught() -> None:
     verdict = time_to_enforced(
-        _recovery([(4.5, "degraded"), (6.0, "degraded")]).history(), budget_s=5
+        _recovery([(4.5, "degraded"), (9.5, "degraded")]).history(), budget_s=5
     )
     assert verdict.valid is False
     assert "never" in verdict.message
@@ -60,3 +60,12 @@ def test_no_heal_is_unknown() -> None:
         0, "verify", at=2.0, took=0.01, status=200, worker="w0-1", jti="a", check="degraded"
     )
     assert time_to_enforced(crafted.history(), budget_s=5).valid == "unknown"
+
+
+def test_not_yet_steady_when_the_run_ends_early_is_unknown() -> None:
+    # the history ends 2.5 s after the heal, the budget is 5 s: not proven late
+    verdict = time_to_enforced(
+        _recovery([(4.5, "degraded"), (6.5, "degraded")]).history(), budget_s=5
+    )
+    assert verdict.valid == "unknown"
+    assert "within the 2.5s watched" in verdict.message

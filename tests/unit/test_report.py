@@ -92,7 +92,7 @@ def test_index_names_what_broke_and_where() -> None:
     line = next(row for row in text.splitlines() if "proxy_down/summary.md" in row)
     assert "FAIL" in line
     assert "I1" in line
-    assert "token t, worker w0-1" in line  # first offending op: the acknowledged logout
+    assert "token t, worker w1-2" in line  # the worker that accepted the revoked token
     html = index_html(_results())
     assert "<title>Resilience gate: FAIL</title>" in html
     assert 'href="proxy_down/timeline.svg"' in html
