@@ -135,6 +135,7 @@ class HttpProtocol(asyncio.Protocol):
         self.connections = connections
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
+        self.continued = False  # 100 Continue already sent for the request being read
         self.pending: asyncio.Queue[Request | None] = asyncio.Queue()
         self.worker: asyncio.Task[None] | None = None
 
@@ -170,6 +171,13 @@ class HttpProtocol(asyncio.Protocol):
         request = parse_head(bytes(self.buffer[:end]))
         start = end + 4
         length = body_length(request)
+        if (
+            not self.continued
+            and request.headers.get("expect", "").lower() == "100-continue"
+            and self.transport is not None
+        ):
+            self.continued = True  # curl waits a second for this before sending a body
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         if length is None:
             parsed = parse_chunked(bytes(self.buffer[start:]))
             if parsed is None:
@@ -180,6 +188,7 @@ class HttpProtocol(asyncio.Protocol):
                 return False
             request.body, used = bytes(self.buffer[start : start + length]), length
         del self.buffer[: start + used]
+        self.continued = False
         self.pending.put_nowait(request)
         return True
 

@@ -98,7 +98,8 @@ class Proxy:
             link.finish()
             return
         link.start(self.toxics.ordered(), self.toxics.has_type("reset_peer"))
-        self.toxics.attach(link)
+        if not link.done:
+            self.toxics.attach(link)
 
     def _link_done(self, link: Link) -> None:
         self.links.discard(link)

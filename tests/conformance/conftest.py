@@ -1,8 +1,8 @@
-"""Conformance fixtures: the server under test, an API client, an echo upstream, proxies.
+"""Conformance fixtures: an API client, an echo upstream, proxies with unique names.
 
-TEMPORARY: ``toxiproxy_url`` is defined here until the fixtures plugin (fixtures/) provides
-it with ``--toxiproxy-url``; the coordinator swaps this one for the plugin's. Until then the
-URL of another server (e.g. a real Toxiproxy) is given with env ``TOXIPROXY_URL``.
+The server under test is the plugin's ``toxiproxy_url`` (fixtures/): the embedded server,
+one per xdist worker, or the one given with ``--toxiproxy-url URL`` / env ``TOXIPROXY_URL``.
+``start_embedded`` starts a private one for the command-line tests.
 """
 
 from __future__ import annotations
@@ -59,19 +59,6 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def toxiproxy_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    given = os.environ.get("TOXIPROXY_URL")
-    if given:
-        yield given.rstrip("/")
-        return
-    proc, url = start_embedded(tmp_path_factory.mktemp("toxiproxy") / "server.log")
-    try:
-        yield url
-    finally:
-        stop_process(proc)
 
 
 @pytest.fixture

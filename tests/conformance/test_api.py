@@ -168,3 +168,23 @@ def test_patch_with_a_bad_body_is_400(
     bad_type = api.patch(f"/proxies/{proxy['name']}", json={"enabled": "yes"})
     assert bad_type.status_code == 400
     assert api.get(f"/proxies/{proxy['name']}").json()["enabled"] is True
+
+
+def test_expect_100_continue_is_honoured(api: httpx.Client, echo: EchoServer) -> None:
+    import socket  # noqa: PLC0415
+
+    host, port = str(api.base_url).removeprefix("http://").rstrip("/").rsplit(":", 1)
+    name = unique("expect")
+    body = f'{{"name":"{name}","listen":"127.0.0.1:0","upstream":"{echo.address}"}}'.encode()
+    head = (
+        f"POST /proxies HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
+        "Expect: 100-continue\r\n\r\n"
+    ).encode()
+    try:
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(head)
+            assert sock.recv(4096).startswith(b"HTTP/1.1 100")
+            sock.sendall(body)
+            assert sock.recv(4096).startswith(b"HTTP/1.1 201")
+    finally:
+        api.delete(f"/proxies/{name}")
