@@ -123,11 +123,14 @@ async def probe_during(
     prober: Prober, urls: Sequence[str], tokens: Sequence[str], stop: asyncio.Event,
     *, rng: random.Random, pause_s: float = 0.1,
 ) -> None:  # fmt: skip
-    """Verify known tokens on random workers until ``stop``: a revoked one must stay 401."""
+    """Verify known tokens on each worker in turn until ``stop``: a revoked one must stay
+    401, and every worker sees calls during the fault whatever the workload's draws."""
     if not tokens:
         return
+    turn = 0
     while not stop.is_set():
-        await prober.verify(rng.choice(list(urls)), rng.choice(list(tokens)))
+        await prober.verify(urls[turn % len(urls)], rng.choice(list(tokens)))
+        turn += 1
         with contextlib.suppress(TimeoutError):  # the pause between probes, cut by stop
             await asyncio.wait_for(stop.wait(), pause_s)
 

@@ -25,6 +25,7 @@ from chaos.faults import Controllable, Fault, Schedule, run_schedule
 from chaos.faults.schedule import ScheduledFault
 from chaos.gate.budgets import GateBudgets
 from chaos.gate.catalogue import FaultContext
+from chaos.gate.evidence import breaker_must_open, redis_calls_during_loss
 from chaos.gate.matrix import ScenarioSpec
 from chaos.gate.phases import (
     probe_during,
@@ -73,8 +74,10 @@ class GateSettings:
     routes: Routes = field(default_factory=Routes)
     users: Sequence[tuple[str, str]] = DEFAULT_USERS
     clients: int = 4
-    warmup_s: tuple[float, float] = (1.0, 1.4)  # load before the fault, drawn from the seed
-    recovery_s: float = 2.0  # load after the heal
+    # load before the fault, drawn from the seed; >= 1 s so that the revocations seeded
+    # before it count as known to every worker (pub/sub) when Redis goes (I2)
+    warmup_s: tuple[float, float] = (1.0, 1.2)
+    recovery_s: float = 1.5  # load after the heal
     redis_timeout_ms: float = 100.0  # the service's per-attempt Redis timeout
     setup_s: float = 30.0  # deadline for every worker to enforce before a scenario
     breaker_reset_s: float = 1.0  # the service's breaker open interval (I10 probe bound)
@@ -251,7 +254,7 @@ async def run_scenario(
         read_at_epoch_s=read_at,
         metrics_before=MetricsSnapshot.from_text(before) if before else None,
         metrics_after=MetricsSnapshot.from_text(after) if after else None,
-        expect_breaker_open=spec.loss,
+        expect_breaker_open=spec.loss and breaker_must_open(history, urls),
         breaker_reset_s=settings.breaker_reset_s,
     )
     verdicts = check_history(history, inputs)
@@ -260,6 +263,8 @@ async def run_scenario(
     folder = report_dir / spec.name
     write_scenario(folder, spec.name, history, verdicts, seed)
     _write_inputs(folder, spec, item, seed, before=before, after=after, keys=keys)
+    loss_calls = dict(redis_calls_during_loss(history))
+    _add_to_plan(folder, expect_breaker_open=inputs.expect_breaker_open, loss_calls=loss_calls)
     outcome = ScenarioOutcome(spec, seed, built.name, tuple(verdicts), folder, len(history.calls()))
     labels = ", ".join(f"{v.invariant} {v.label}" for v in verdicts)
     progress(
@@ -318,3 +323,11 @@ def _write_inputs(
     if keys is not None:
         text = "".join(f"revoked:{k}\n" for k in sorted(keys))
         (folder / "revoked_keys.txt").write_text(text, encoding="utf-8")
+
+
+def _add_to_plan(folder: Path, **facts: Any) -> None:
+    """Facts learnt while running (what I10 was told to expect, and why) in scenario.json."""
+    path = folder / "scenario.json"
+    plan = json.loads(path.read_text(encoding="utf-8"))
+    plan.update(facts)
+    path.write_text(json.dumps(plan, indent=2) + "\n", encoding="utf-8")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chaos.checkers import Verdict, documented_statuses
+from chaos.checkers import Verdict, stale_accepts
 from chaos.gate import ScenarioOutcome
 from chaos.history import Call, History
 
@@ -29,18 +29,19 @@ class Finding:
     recheck: Callable[[History], Verdict]
 
 
-def _refresh_503(call: Call) -> bool:
-    return call.f == "refresh" and call.status == 503
+def _degraded_accept(call: Call) -> bool:
+    done = call.completion
+    return call.f == "verify" and done is not None and done.revocation_check == "degraded"
 
 
 FINDINGS: tuple[Finding, ...] = (
     Finding(
-        "F1",
-        "I9",
-        "refresh answers 503 (revocation_unavailable) while Redis is lost; the contract's "
-        "table lists only 200/401 for refresh",
-        _refresh_503,
-        documented_statuses,
+        "F2",
+        "I1",
+        "a worker still degraded after the heal (breaker open) accepts, 200 degraded, a "
+        "token revoked through a worker that already reconnected",
+        _degraded_accept,
+        stale_accepts,
     ),
 )
 
