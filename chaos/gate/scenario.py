@@ -8,6 +8,7 @@ assert outcome.passed, outcome.failure_message()
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -21,7 +22,7 @@ from typing import Any, cast
 import httpx
 
 from chaos.checkers import CheckInputs, Verdict, check_history, gate_passes
-from chaos.faults import Controllable, Fault, Schedule, run_schedule
+from chaos.faults import Controllable, Fault, Schedule, async_fault_window
 from chaos.faults.schedule import ScheduledFault
 from chaos.gate.budgets import GateBudgets
 from chaos.gate.catalogue import FaultContext
@@ -58,6 +59,7 @@ __all__ = [
 Progress = Callable[[str], None]
 SEEDER, PROBER, CHECKER = 900, 901, 902  # history processes of the gate's own calls
 VICTIM_SCOPED = ("I5", "I6", "I9")  # judged without the calls aimed at a downed worker
+ROUND_S, MAX_ROUNDS = 0.5, 120  # extra load while a slow inject or heal is still running
 
 
 def scenario_seed(seed: int, name: str) -> int:
@@ -230,7 +232,7 @@ async def run_scenario(
             probe_during(Prober(history, http, routes, PROBER), urls, known, stop, rng=rng)
         )
         try:
-            await asyncio.gather(Workload(config, history).run(), run_schedule([item], history))
+            await _load_around(item, history, config, settings.recovery_s)
         finally:
             stop.set()
             await prober
@@ -271,6 +273,40 @@ async def run_scenario(
         f"{spec.name}: {'PASS' if outcome.passed else 'FAIL'} ({outcome.calls} calls; {labels})"
     )
     return outcome
+
+
+async def play(item: ScheduledFault, history: History) -> float:
+    """Inject at ``start_s``, keep the fault ``duration_s`` after ``inject()`` returned (a
+    slow fault proxy API on a busy box must not eat the window), heal; the heal's time."""
+    await asyncio.sleep(item.start_s)  # the offset is the plan itself, not a readiness wait
+    async with async_fault_window(item.fault, history):
+        await asyncio.sleep(item.duration_s)
+    return time.monotonic()
+
+
+async def _load_around(
+    item: ScheduledFault, history: History, config: WorkloadConfig, recovery_s: float
+) -> None:
+    """The workload until the fault is healed (in extra rounds of ``ROUND_S`` when injecting
+    or healing took longer than planned), then ``recovery_s`` of it after the heal."""
+    fault = asyncio.create_task(play(item, history))
+    try:
+        await Workload(replace(config, duration_s=item.end_s), history).run()
+        for extra in range(1, MAX_ROUNDS + 1):
+            if fault.done():
+                break
+            more = replace(config, duration_s=ROUND_S, seed=config.seed + extra)
+            await Workload(more, history).run()
+        healed_at = await fault
+    finally:
+        if not fault.done():
+            fault.cancel()  # the fault window still heals and records (async_fault_window)
+            with contextlib.suppress(asyncio.CancelledError):
+                await fault
+    left = recovery_s - (time.monotonic() - healed_at)
+    if left > ROUND_S / 5:
+        after = replace(config, duration_s=left, seed=config.seed + MAX_ROUNDS + 1)
+        await Workload(after, history).run()
 
 
 def _worker_verdicts(
