@@ -67,7 +67,11 @@ def test_two_workers_write_one_report_replayable_from_the_seed(tmp_path: Path) -
 
 
 def test_broken_service_fails_the_gate_through_sut_command(tmp_path: Path) -> None:
-    command = f"{sys.executable} -m tests.broken_service --port {{port}} --redis-url {{redis_url}}"
+    # the service runs in its own folder: PYTHONPATH finds the variant under tests/
+    command = (
+        f"env PYTHONPATH={ROOT} {sys.executable} -m tests.broken_service "
+        "--port {port} --redis-url {redis_url}"
+    )
     run = gate("-k", "proxy_down_open", "--sut-command", command,
                "--chaos-report", str(tmp_path / "run"))  # fmt: skip
     assert run.returncode == 1, run.stdout[-3000:]
