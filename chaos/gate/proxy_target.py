@@ -26,10 +26,16 @@ class ProxyTarget:
     def __init__(self, api: str, name: str) -> None:
         self.api = api.rstrip("/")
         self.name = name
+        # made now, not at inject: building a client loads certificates while holding the
+        # GIL, a stall the clients' event loop would record as the service's latency
+        self._http = httpx.Client(timeout=API_TIMEOUT_S)
+
+    def close(self) -> None:
+        self._http.close()
 
     def _call(self, method: str, path: str, expect: int, body: dict[str, Any] | None) -> Any:
         url = f"{self.api}/proxies/{self.name}{path}"
-        response = httpx.request(method, url, json=body, timeout=API_TIMEOUT_S)
+        response = self._http.request(method, url, json=body)
         if response.status_code != expect:
             raise ProxyApiError(
                 f"fault proxy {method} {url}: expected {expect}, got {response.status_code} "

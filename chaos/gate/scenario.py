@@ -125,9 +125,9 @@ class ScenarioOutcome:
         return "\n".join(lines)
 
 
-def worker_id_of(url: str) -> str:
+def worker_id_of(http: httpx.Client, url: str) -> str:
     """``X-Worker-Id`` of the process answering ``url`` now."""
-    answer = httpx.get(url + "/health", timeout=2.0)
+    answer = http.get(url + "/health", timeout=2.0)
     worker = str(answer.headers.get("x-worker-id", ""))
     if not worker:
         raise ValueError(f"{url}/health gave no X-Worker-Id: worker faults cannot aim")
@@ -188,11 +188,20 @@ async def run_scenario(
     progress: Progress = lambda line: None,
 ) -> ScenarioOutcome:
     """Run one scenario and write its report folder ``report_dir / spec.name``."""
-    urls = list(target.worker_urls)
     if spec.worker_fault and not target.per_worker:
         raise ValueError(f"{spec.name}: a worker fault needs one URL per worker")
+    with httpx.Client() as lookup:  # made before any fault window (see ProxyTarget)
+        return await _run(spec, target, settings, report_dir, progress=progress, lookup=lookup)
+
+
+async def _run(
+    spec: ScenarioSpec, target: ScenarioTarget, settings: GateSettings, report_dir: Path,
+    *, progress: Progress, lookup: httpx.Client,
+) -> ScenarioOutcome:  # fmt: skip
+    urls = list(target.worker_urls)
     workers = {
-        slot: WorkerProcess(url, partial(worker_id_of, url)) for slot, url in enumerate(urls)
+        slot: WorkerProcess(url, partial(worker_id_of, lookup, url))
+        for slot, url in enumerate(urls)
     }
     redis_handle = cast(Controllable, target.redis)  # restart() returns the handle; unused
     ctx = FaultContext(
@@ -226,13 +235,18 @@ async def run_scenario(
             duration_s=item.end_s + settings.recovery_s, request_timeout_s=deadline_s,
             routes=routes, seed=plan.workload_seed,
         )  # fmt: skip
+
+        def rounds(duration_s: float, number: int) -> Workload:
+            more = replace(config, duration_s=duration_s, seed=config.seed + number)
+            return Workload(more, history, http)  # one client for every round
+
         stop = asyncio.Event()
         known = [*revoked, *([live] if live else [])]
         prober = asyncio.create_task(
             probe_during(Prober(history, http, routes, PROBER), urls, known, stop, rng=rng)
         )
         try:
-            await _load_around(item, history, config, settings.recovery_s)
+            await _load_around(item, history, rounds, settings.recovery_s)
         finally:
             stop.set()
             await prober
@@ -285,18 +299,19 @@ async def play(item: ScheduledFault, history: History) -> float:
 
 
 async def _load_around(
-    item: ScheduledFault, history: History, config: WorkloadConfig, recovery_s: float
-) -> None:
-    """The workload until the fault is healed (in extra rounds of ``ROUND_S`` when injecting
-    or healing took longer than planned), then ``recovery_s`` of it after the heal."""
+    item: ScheduledFault, history: History, load: Callable[[float, int], Workload],
+    recovery_s: float,
+) -> None:  # fmt: skip
+    """The workload through the planned fault and ``recovery_s`` after it; more rounds of
+    ``ROUND_S`` while a slow inject or heal still runs, and until ``recovery_s`` after the
+    real heal. ``load(duration, round)`` makes one round's workload."""
     fault = asyncio.create_task(play(item, history))
     try:
-        await Workload(replace(config, duration_s=item.end_s), history).run()
+        await load(item.end_s + recovery_s, 0).run()
         for extra in range(1, MAX_ROUNDS + 1):
             if fault.done():
                 break
-            more = replace(config, duration_s=ROUND_S, seed=config.seed + extra)
-            await Workload(more, history).run()
+            await load(ROUND_S, extra).run()
         healed_at = await fault
     finally:
         if not fault.done():
@@ -305,8 +320,7 @@ async def _load_around(
                 await fault
     left = recovery_s - (time.monotonic() - healed_at)
     if left > ROUND_S / 5:
-        after = replace(config, duration_s=left, seed=config.seed + MAX_ROUNDS + 1)
-        await Workload(after, history).run()
+        await load(left, MAX_ROUNDS + 1).run()
 
 
 def _worker_verdicts(

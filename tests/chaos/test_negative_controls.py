@@ -37,12 +37,16 @@ def broken_outcome(
     )
     try:
         settings = GateSettings(seed=20261126)
-        outcome = asyncio.run(
-            run_scenario(
-                by_name("proxy_down_open"), ScenarioTarget.of_stack(stack, per_worker=False),
-                settings, workdir / "report", progress=gate_progress,
-            )
-        )  # fmt: skip
+        target = ScenarioTarget.of_stack(stack, per_worker=False)
+        try:
+            outcome = asyncio.run(
+                run_scenario(
+                    by_name("proxy_down_open"), target, settings, workdir / "report",
+                    progress=gate_progress,
+                )
+            )  # fmt: skip
+        finally:
+            target.proxy.close()
         yield outcome, stack
     finally:
         stack.close()
