@@ -25,7 +25,7 @@ BROKEN = f"{sys.executable} -m tests.broken_service --port {{port}} --redis-url 
 WHERE = re.compile(r"jti [0-9a-f]{32}.*worker w0-\d+.*\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def broken_outcome(
     tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str, gate_progress: Progress
 ) -> Iterator[tuple[ScenarioOutcome, Stack]]:
@@ -52,40 +52,36 @@ def broken_outcome(
         stack.close()
 
 
-@pytest.fixture
-def outcome(
+EXPECTED = {  # invariant -> what its message must say
+    "I1": "stale accept",
+    "I2": "during Redis loss",
+    "I4": "revocation is missing from Redis",
+}
+
+
+def test_broken_service_is_caught(
     request: pytest.FixtureRequest, broken_outcome: tuple[ScenarioOutcome, Stack]
-) -> ScenarioOutcome:
-    result, stack = broken_outcome
+) -> None:
+    """One test (so one run of the scenario, also under xdist) checking every invariant."""
+    outcome, stack = broken_outcome
     item = getattr(request, "_pyfuncitem", None)
     for member in stack.members:
         record_service(item, member)
-    record_report(item, result.path)
-    return result
-
-
-@pytest.mark.parametrize(
-    ("invariant", "says"),
-    [
-        ("I1", "stale accept"),
-        ("I2", "during Redis loss"),
-        ("I4", "revocation is missing from Redis"),
-    ],
-)
-def test_broken_service_is_caught(outcome: ScenarioOutcome, invariant: str, says: str) -> None:
-    verdict = outcome.verdict(invariant)
-    assert verdict.valid is False, f"{invariant} missed the broken service: {verdict.message}"
-    assert verdict.message.startswith(f"{invariant} violated"), verdict.message
-    assert says in verdict.message, verdict.message
-    assert WHERE.search(verdict.message), f"no token, worker and time in: {verdict.message}"
-    assert verdict.offending, "a false verdict carries the offending ops"
-
-
-def test_failure_message_names_the_report(outcome: ScenarioOutcome) -> None:
+    record_report(item, outcome.path)
+    missed: list[str] = []
+    for invariant, says in EXPECTED.items():
+        verdict = outcome.verdict(invariant)
+        if verdict.valid is not False:
+            missed.append(f"{invariant} missed the broken service: {verdict.message}")
+        elif not (verdict.message.startswith(f"{invariant} violated") and says in verdict.message):
+            missed.append(f"{invariant} message does not say {says!r}: {verdict.message}")
+        elif not WHERE.search(verdict.message):
+            missed.append(f"{invariant} message lacks token, worker and time: {verdict.message}")
+        elif not verdict.offending:
+            missed.append(f"{invariant} is false without offending ops")
+    assert not missed, "\n".join(missed)
     message = outcome.failure_message()
-    assert not outcome.passed
     assert f"report: {outcome.path}" in message
+    assert all(f"  {invariant} violated" in message for invariant in EXPECTED), message
     assert (outcome.path / "verdicts.json").is_file()
     assert (outcome.path / "timeline.svg").is_file()
-    for invariant in ("I1", "I2", "I4"):
-        assert f"  {invariant} violated" in message, message
