@@ -44,6 +44,7 @@ class BenchRun:
 class ProxyFigures:
     direct: BenchRun
     proxied: BenchRun
+    bare: BenchRun  # a bare uvloop relay (benchmarks.bare_relay): the ceiling in Python
     ping_direct_us: tuple[float, float]  # p50, p99 of one client's PING round trip
     ping_proxied_us: tuple[float, float]
 
@@ -65,7 +66,11 @@ class ProxyFigures:
             f"p50 {self.direct.p50_ms:.3f} ms  p99 {self.direct.p99_ms:.3f} ms",
             f"redis-benchmark GET proxied: {self.proxied.rps:10.0f} req/s  "
             f"p50 {self.proxied.p50_ms:.3f} ms  p99 {self.proxied.p99_ms:.3f} ms",
+            f"redis-benchmark GET bare   : {self.bare.rps:10.0f} req/s  "
+            f"p50 {self.bare.p50_ms:.3f} ms  p99 {self.bare.p99_ms:.3f} ms",
             f"ratio proxied/direct       : {self.ratio:.2f}  (real Toxiproxy: 0.29)",
+            f"ratio bare relay/direct    : {self.bare.rps / self.direct.rps:.2f}  "
+            f"(proxied/bare: {self.proxied.rps / self.bare.rps:.2f})",
             f"PING round trip direct     : p50 {self.ping_direct_us[0]:.0f} us  "
             f"p99 {self.ping_direct_us[1]:.0f} us",
             f"PING round trip proxied    : p50 {self.ping_proxied_us[0]:.0f} us  "
@@ -125,6 +130,23 @@ def redis_server(workdir: Path) -> Iterator[int]:
     )
     try:
         wait_for(lambda: ping(port), "redis-server", log)
+        yield port
+    finally:
+        stop(proc)
+
+
+@contextmanager
+def bare_relay(workdir: Path, upstream_port: int) -> Iterator[int]:
+    port, log = free_port(), workdir / "bare.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.bare_relay", str(port), str(upstream_port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for(lambda: ping(port), "bare relay", log)
         yield port
     finally:
         stop(proc)
@@ -223,20 +245,25 @@ def measure(requests: int, clients: int, pings: int, rounds: int) -> ProxyFigure
         with (
             redis_server(workdir) as redis_port,
             fault_proxy(workdir) as url,
+            bare_relay(workdir, redis_port) as bare_port,
             ToxiproxyClient(url) as client,
         ):
             proxy = client.create_proxy("bench", "127.0.0.1:0", f"127.0.0.1:{redis_port}")
             direct: list[BenchRun] = []
             proxied: list[BenchRun] = []
+            bare: list[BenchRun] = []
             pings_direct: list[tuple[float, float]] = []
             pings_proxied: list[tuple[float, float]] = []
             for _ in range(rounds):
                 direct.append(redis_benchmark(redis_port, requests, clients))
                 proxied.append(redis_benchmark(proxy.listen_port, requests, clients))
+                bare.append(redis_benchmark(bare_port, requests, clients))
                 pings_direct.append(ping_latencies_us(redis_port, pings))
                 pings_proxied.append(ping_latencies_us(proxy.listen_port, pings))
             proxy.delete()
-    return ProxyFigures(best(direct), best(proxied), min(pings_direct), min(pings_proxied))
+    return ProxyFigures(
+        best(direct), best(proxied), best(bare), min(pings_direct), min(pings_proxied)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

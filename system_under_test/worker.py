@@ -35,6 +35,21 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+class ReportingServer(uvicorn.Server):
+    """Tells the supervisor (one byte on a pipe) once it serves: a death after that is a crash,
+    a death before it a failed start."""
+
+    def __init__(self, config: uvicorn.Config, ready_fd: int) -> None:
+        super().__init__(config)
+        self.ready_fd = ready_fd
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            os.write(self.ready_fd, b"r")
+            os.close(self.ready_fd)
+
+
 def settings_from(raw: dict[str, Any]) -> Settings:
     raw = dict(raw)
     raw["sentinels"] = [(host, int(port)) for host, port in raw["sentinels"]]
@@ -67,7 +82,7 @@ def main() -> int:
         timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout_s) - 1),
     )
     sock = socket.socket(fileno=int(assignment["fd"]))
-    server = uvicorn.Server(config)
+    server = ReportingServer(config, int(assignment["ready_fd"]))
     server.run(sockets=[sock])
     return 0 if server.started else 3
 

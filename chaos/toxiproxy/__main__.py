@@ -44,10 +44,11 @@ async def serve(args: argparse.Namespace) -> int:
         await server.start()
     except OSError as exc:
         print(
-            f"chaos.toxiproxy: error: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            f"chaos.toxiproxy: error: --host {args.host} --port {args.port}: "
+            f"cannot listen: {exc.strerror or exc}",
             file=sys.stderr,
         )
-        return 1
+        return 2
     if args.config is not None:
         try:
             count = await server.populate_file(args.config.read_text(encoding="utf-8"))

@@ -10,7 +10,9 @@ pytestmark = [pytest.mark.bench, pytest.mark.slow]
 
 
 def test_proxy_throughput_and_added_latency() -> None:
-    figures = measure(requests=100_000, clients=50, pings=3_000, rounds=2)
+    figures = measure(
+        requests=30_000, clients=50, pings=2_000, rounds=1
+    )  # fits the per-test timeout under load
     print()
     print("\n".join(figures.lines()))
     assert figures.direct.rps > 0

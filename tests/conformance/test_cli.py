@@ -128,3 +128,17 @@ def test_metrics_only_with_the_flag(tmp_path: Path, echo: EchoServer, toxiproxy_
         assert line.endswith(" 1000")
     finally:
         stop_process(proc)
+
+
+def test_a_busy_api_port_is_a_one_line_error() -> None:
+    import socket  # noqa: PLC0415
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = str(busy.getsockname()[1])
+        result = subprocess.run(
+            [*MODULE, "--port", port], capture_output=True, text=True, timeout=60, check=False
+        )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"--port {port}" in lines[0]

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -74,9 +75,15 @@ def test_sigkill_of_the_supervisor_leaves_no_worker(
     auth = auth_factory(redis_factory().url, workers=2)
     pids = worker_pids(auth.worker_urls)
     assert auth.pid is not None
-    os.kill(auth.pid, signal.SIGKILL)  # the supervisor only, not its group
+    supervisor = auth.pid
+    left = list(Path(tempfile.gettempdir()).glob(f"auth-metrics-{supervisor}-*"))
+    assert len(left) == 1  # its metrics folder
+    os.kill(supervisor, signal.SIGKILL)  # the supervisor only, not its group
     wait_for("the supervisor is gone", lambda: not auth.running, timeout=10)
     wait_for("workers gone", lambda: not any(alive(pid) for pid in pids), timeout=10)
+    assert left[0].exists()  # nobody could clean up: the next supervisor sweeps it
+    auth_factory(redis_factory().url, workers=1)
+    assert not left[0].exists()
 
 
 def test_workers_that_keep_crashing_at_start_make_the_supervisor_exit_non_zero(
