@@ -50,10 +50,12 @@ class CraftedHistory:
         error: str | None = None,
         value: dict[str, Any] | None = None,
         reply: dict[str, Any] | None = None,
+        target: str | None = None,
     ) -> None:
         """A call invoked at ``at`` seconds; ``took=None`` leaves it without a completion.
-        ``value`` goes on the invoke (e.g. the token's exp), ``reply`` on the completion."""
-        target = f"slot:{worker}" if worker else None
+        ``value`` goes on the invoke (e.g. the token's exp), ``reply`` on the completion;
+        ``target`` (the URL aimed at) defaults to ``slot:<worker>``."""
+        target = target or (f"slot:{worker}" if worker else None)
         self._add(
             Op(
                 -1,

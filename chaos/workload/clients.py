@@ -82,23 +82,34 @@ class _Budget:
 class Workload:
     """Runs ``config.clients`` client tasks until the op count or the deadline is spent."""
 
-    def __init__(self, config: WorkloadConfig, history: History) -> None:
+    def __init__(
+        self, config: WorkloadConfig, history: History, http: httpx.AsyncClient | None = None
+    ) -> None:
         self.config = config
         self.history = history
+        # a client made once by the caller: making one blocks the event loop (SSL context,
+        # 70-250 ms on a busy box), which would count as latency of the calls in flight
+        self.http = http
 
     async def run(self) -> History:
         config = self.config
         budget = _Budget(config.max_ops, config.duration_s)
+        if self.http is not None:
+            await self._run_clients(self.http, budget)
+            return self.history
         timeout = httpx.Timeout(config.request_timeout_s, connect=config.connect_timeout_s)
         limits = httpx.Limits(
             max_connections=config.clients * 2, max_keepalive_connections=config.clients
         )
         async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
-            clients = [
-                _Client(i, config, self.history, http, budget) for i in range(config.clients)
-            ]
-            await asyncio.gather(*(c.run() for c in clients))
+            await self._run_clients(http, budget)
         return self.history
+
+    async def _run_clients(self, http: httpx.AsyncClient, budget: _Budget) -> None:
+        clients = [
+            _Client(i, self.config, self.history, http, budget) for i in range(self.config.clients)
+        ]
+        await asyncio.gather(*(c.run() for c in clients))
 
 
 class _Client:

@@ -1,0 +1,157 @@
+"""The unrecorded and recorded steps around a scenario's fault: wait until every worker
+enforces, seed revocations, probe during the fault, check recovery, let pools settle, read
+the revocations Redis holds. Every wait is a condition polled until a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Sequence
+
+import httpx
+import redis
+
+from chaos.gate.probes import Prober
+from chaos.services import RedisServer
+from chaos.workload import MetricsSnapshot, Routes
+
+__all__ = [
+    "GateSetupError",
+    "probe_during",
+    "read_revoked",
+    "recover",
+    "scrape",
+    "seed_revocations",
+    "settle",
+    "wait_enforced",
+]
+
+POLL_S = 0.05  # between two polls of a condition (never a wait for readiness by itself)
+
+
+class GateSetupError(RuntimeError):
+    """The stack was not in a state to start a scenario; the message says what was seen."""
+
+
+async def wait_enforced(
+    http: httpx.AsyncClient, urls: Sequence[str], routes: Routes, user: tuple[str, str],
+    deadline_s: float,
+) -> None:  # fmt: skip
+    """Every worker answers a fresh token's verify 200 (``enforced`` when it says)."""
+    deadline = time.monotonic() + deadline_s
+    seen = "nothing yet"
+    token: str | None = None
+    pending = list(urls)
+    while time.monotonic() < deadline:
+        try:
+            if token is None:
+                answer = await http.post(
+                    urls[0] + routes.login, json={"username": user[0], "password": user[1]}
+                )
+                token = answer.json().get("access_token") if answer.status_code == 200 else None
+                seen = f"login on {urls[0]}: {answer.status_code} {answer.text[:120]}"
+            if token is not None:
+                url = pending[0]
+                answer = await http.get(
+                    url + routes.verify, headers={"Authorization": f"Bearer {token}"}
+                )
+                check = answer.headers.get("x-revocation-check", "enforced")
+                seen = f"verify on {url}: {answer.status_code} check {check}"
+                if answer.status_code == 200 and check == "enforced":
+                    pending.pop(0)
+                    if not pending:
+                        return
+                    continue
+        except (httpx.HTTPError, ValueError) as exc:
+            seen = f"{type(exc).__name__}: {exc}"
+        await asyncio.sleep(POLL_S)
+    raise GateSetupError(f"workers not enforcing after {deadline_s}s; last seen: {seen}")
+
+
+async def scrape(http: httpx.AsyncClient, urls: Sequence[str], path: str) -> str | None:
+    """``/metrics`` text from the first worker that answers 200 (None: nobody did)."""
+    for url in urls:
+        try:
+            answer = await http.get(url + path, timeout=2.0)
+        except httpx.HTTPError:
+            continue
+        if answer.status_code == 200:
+            return answer.text
+    return None
+
+
+async def settle(
+    http: httpx.AsyncClient, urls: Sequence[str], path: str, deadline_s: float
+) -> str | None:
+    """The last ``/metrics`` text once pools are back to 0 and breakers closed, or at the
+    deadline (then the I10 checker says what stayed)."""
+    deadline = time.monotonic() + deadline_s
+    text = await scrape(http, urls, path)
+    while text is not None and time.monotonic() < deadline:
+        snapshot = MetricsSnapshot.from_text(text)
+        in_use = snapshot.per_worker("auth_redis_pool_in_use").values()
+        state = snapshot.per_worker("auth_breaker_state").values()
+        if not any(in_use) and not any(state):
+            return text
+        await asyncio.sleep(POLL_S * 2)
+        text = await scrape(http, urls, path) or text
+    return text
+
+
+async def seed_revocations(
+    prober: Prober, urls: Sequence[str], users: Sequence[tuple[str, str]]
+) -> list[str]:
+    """One session per worker logged in, logged out on the next worker, then verified on
+    every worker (recorded): tokens known revoked before any fault."""
+    revoked: list[str] = []
+    for i, url in enumerate(urls):
+        token = await prober.login(url, users[i % len(users)])
+        if token is None:
+            continue
+        done = await prober.logout(urls[(i + 1) % len(urls)], token)
+        if done.status == 200:
+            revoked.append(token)
+    for token in revoked:
+        for url in urls:
+            await prober.verify(url, token)
+    return revoked
+
+
+async def probe_during(
+    prober: Prober, urls: Sequence[str], tokens: Sequence[str], stop: asyncio.Event,
+    *, rng: random.Random, pause_s: float = 0.1,
+) -> None:  # fmt: skip
+    """Verify known tokens on each worker in turn until ``stop``: a revoked one must stay
+    401, and every worker sees calls during the fault whatever the workload's draws."""
+    if not tokens:
+        return
+    turn = 0
+    while not stop.is_set():
+        await prober.verify(urls[turn % len(urls)], rng.choice(list(tokens)))
+        turn += 1
+        with contextlib.suppress(TimeoutError):  # the pause between probes, cut by stop
+            await asyncio.wait_for(stop.wait(), pause_s)
+
+
+async def recover(prober: Prober, urls: Sequence[str], token: str, deadline_s: float) -> None:
+    """Recorded verifies of a live token on each worker until it answers ``enforced`` (or
+    the deadline: the I6 checker then reports the worker that never recovered)."""
+    deadline = time.monotonic() + deadline_s
+    for url in urls:
+        while time.monotonic() < deadline:
+            op = await prober.verify(url, token)
+            if op.status == 200 and (op.revocation_check or "enforced") == "enforced":
+                break
+            await asyncio.sleep(POLL_S)
+
+
+def read_revoked(server: RedisServer) -> set[str] | None:
+    """The jtis of every ``revoked:*`` key, read from Redis directly (None if unreachable)."""
+    try:
+        with server.client(timeout=2.0) as client:
+            keys = client.scan_iter(match="revoked:*", count=1000)
+            return {str(key).removeprefix("revoked:") for key in keys}
+    except redis.RedisError:
+        return None

@@ -1,0 +1,139 @@
+"""I7, worker crash contained: after one worker is killed (or stopped), the supervisor puts a
+new process in its slot, the other workers' calls are unaffected, and the new process
+enforces every revocation acknowledged before the crash. Pure: history in, verdict out."""
+
+from __future__ import annotations
+
+from chaos.checkers import UNKNOWN, Verdict, fault_windows
+from chaos.checkers.verdict import capped
+from chaos.checkers.windows import history_end_ns
+from chaos.faults import WORKER_LOSS
+from chaos.history import Call, History
+
+__all__ = ["victim_outage", "without_victim_outage", "worker_crash_contained"]
+
+INVARIANT = "I7"
+
+
+def _hurt(call: Call) -> bool:
+    """The call got no answer from a live worker: timeout, dropped, refused, 5xx but 503."""
+    done = call.completion
+    if done is None or done.status is None:
+        return True
+    return done.status >= 500 and done.status != 503
+
+
+def victim_outage(history: History, victim_target: str) -> tuple[int, int] | None:
+    """(start, end) ns of the victim's outage: from the worker fault's inject to the first
+    answer from its slot after the heal (the end of the history if none came)."""
+    windows = fault_windows(history, {WORKER_LOSS})
+    if not windows:
+        return None
+    window = windows[0]
+    end = history_end_ns(history)
+    healed = window.end_ns(end)
+    answers = [
+        c.end_ns
+        for c in history.calls()
+        if c.invoke.target == victim_target
+        and c.start_ns >= healed
+        and c.end_ns is not None
+        and c.status is not None
+    ]
+    return window.start_ns, min(answers, default=end)
+
+
+def without_victim_outage(history: History, victim_target: str) -> tuple[History, int]:
+    """The history minus the calls aimed at the victim that overlap its outage (they are
+    expected to wait or fail), and how many were left out."""
+    outage = victim_outage(history, victim_target)
+    if outage is None:
+        return history, 0
+    start, stop = outage
+    end = history_end_ns(history)
+    dropped: set[int] = set()
+    for call in history.calls():
+        finished = call.end_ns if call.end_ns is not None else end
+        if call.invoke.target == victim_target and call.start_ns <= stop and finished >= start:
+            dropped.add(call.invoke.index)
+            if call.completion is not None:
+                dropped.add(call.completion.index)
+    kept = [op for op in history.ops if op.index not in dropped]
+    scoped = History()
+    for op in kept:
+        scoped.append(op)
+    return scoped, len(dropped) // 2
+
+
+def worker_crash_contained(
+    history: History, *, victim_target: str, victim_id: str, expect_replacement: bool = True
+) -> Verdict:
+    """``victim_target``: the worker URL hit; ``victim_id``: its ``X-Worker-Id`` then.
+    ``expect_replacement``: a killed worker gets a new pid; a stopped one comes back as is."""
+    outage = victim_outage(history, victim_target)
+    if outage is None:
+        return Verdict(INVARIANT, UNKNOWN, {}, message="I7 unknown: no worker fault in history")
+    start, stop = outage
+    calls = history.calls()
+    slot = victim_id.partition("-")[0]
+    revoked_before = {
+        c.jti for c in calls
+        if c.f == "logout" and c.status == 200 and c.jti and (c.end_ns or start) < start
+    }  # fmt: skip
+    new_ids = {
+        c.worker for c in calls
+        if c.invoke.target == victim_target and c.start_ns >= start and c.worker
+        and c.worker.startswith(f"{slot}-")
+        and (c.worker != victim_id or not expect_replacement)
+    }  # fmt: skip
+    others_hurt = [
+        c for c in calls
+        if c.invoke.target not in (None, victim_target) and start <= c.start_ns <= stop
+        and _hurt(c)
+    ]  # fmt: skip
+    checked = [
+        c for c in calls
+        if c.f == "verify" and c.worker in new_ids and c.jti in revoked_before
+        and c.start_ns >= start
+        and c.completion is not None
+    ]  # fmt: skip
+    stale = [c for c in checked if c.status == 200]
+    figures: dict[str, object] = {
+        "victim": victim_id,
+        "replacements": sorted(new_ids),
+        "outage_s": round((stop - start) / 1e9, 3),
+        "other_workers_hurt": len(others_hurt),
+        "revoked_before_checked_on_new": len(checked),
+        "revoked_before_accepted_by_new": len(stale),
+    }
+    if others_hurt:
+        first = others_hurt[0]
+        return Verdict(
+            INVARIANT, False, figures, capped(c.op for c in others_hurt),
+            f"I7 violated: {len(others_hurt)} call(s) to other workers hurt during the outage of "
+            f"{victim_id}; first: {first.f} token jti {first.jti}, worker {first.worker}, "
+            f"at {first.op.wall_time} ({first.op.error or first.status})",
+        )  # fmt: skip
+    if stale:
+        first = stale[0]
+        return Verdict(
+            INVARIANT, False, figures, capped(c.op for c in stale),
+            f"I7 violated: the replacement {first.worker} accepted (200) token jti {first.jti}, "
+            f"revoked before the crash of {victim_id}, at {first.op.wall_time}",
+        )  # fmt: skip
+    if not new_ids:
+        return Verdict(
+            INVARIANT, False, figures,
+            message=f"I7 violated: no process answered in the slot of {victim_id} "
+            f"({victim_target}) after the crash",
+        )  # fmt: skip
+    if not checked:
+        return Verdict(
+            INVARIANT, UNKNOWN, figures,
+            message="I7 unknown: no token revoked before the crash was verified on the new worker",
+        )  # fmt: skip
+    return Verdict(
+        INVARIANT, True, figures, (),
+        f"I7 holds: slot of {victim_id} served by {', '.join(sorted(new_ids))}, other workers "
+        f"unaffected, {len(checked)} earlier revocations enforced by the new worker",
+    )  # fmt: skip

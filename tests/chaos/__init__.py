@@ -1,0 +1,1 @@
+"""The resilience gate: pytest -m chaos (docs/gate.md)."""

@@ -1,0 +1,26 @@
+"""The scenario matrix (chaos.gate.MATRIX): every fault of contract section 2, in both
+failure modes where the mode matters, each with a workload during the fault and after the
+heal, then the checkers the fault touches. A false verdict fails the scenario with the
+invariant, the token, the worker, the time and the report folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from chaos.gate import MATRIX, ScenarioSpec
+from fixtures.gate import GateRunner
+from tests.chaos.known_findings import unexplained
+
+pytestmark = pytest.mark.chaos
+
+
+@pytest.mark.parametrize("spec", MATRIX, ids=lambda spec: spec.name)
+def test_scenario(chaos_gate: GateRunner, spec: ScenarioSpec) -> None:
+    outcome = chaos_gate.run(spec)
+    if outcome.passed:
+        return
+    left, findings = unexplained(outcome)
+    if left:
+        pytest.fail(outcome.failure_message(), pytrace=False)
+    named = ", ".join(f"{f.ident} ({f.invariant})" for f in findings)
+    pytest.xfail(f"known finding {named} (docs/gate-findings.md); report: {outcome.path}")

@@ -1,0 +1,87 @@
+"""Negative controls of the gate: the deliberately broken service (tests/broken_service),
+behind the same real stack (Redis, fault proxy, the service as a process), must turn I1, I2
+and I4 false, and each message must name the invariant, the token, the worker and the time.
+These tests pass when the gate catches the broken service."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chaos.gate import GateSettings, ScenarioOutcome, ScenarioTarget, by_name, run_scenario
+from chaos.services import CommandService, Stack, open_stack
+from fixtures.evidence import record_report, record_service
+from fixtures.gate import Progress
+
+pytestmark = pytest.mark.chaos
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKEN = f"{sys.executable} -m tests.broken_service --port {{port}} --redis-url {{redis_url}}"
+WHERE = re.compile(r"jti [0-9a-f]{32}.*worker w0-\d+.*\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+
+@pytest.fixture
+def broken_outcome(
+    tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str, gate_progress: Progress
+) -> Iterator[tuple[ScenarioOutcome, Stack]]:
+    """The fail-open Redis-loss scenario run once against the broken service."""
+    workdir = tmp_path_factory.mktemp("broken")
+    env = {"PYTHONPATH": str(ROOT)}  # the variant lives under tests/, not installed
+    stack = open_stack(
+        workdir, toxiproxy_url, lambda url: CommandService(workdir, BROKEN, url, env=env).start()
+    )
+    try:
+        settings = GateSettings(seed=20261126)
+        target = ScenarioTarget.of_stack(stack, per_worker=False)
+        try:
+            outcome = asyncio.run(
+                run_scenario(
+                    by_name("proxy_down_open"), target, settings, workdir / "report",
+                    progress=gate_progress,
+                )
+            )  # fmt: skip
+        finally:
+            target.proxy.close()
+        yield outcome, stack
+    finally:
+        stack.close()
+
+
+EXPECTED = {  # invariant -> what its message must say
+    "I1": "stale accept",
+    "I2": "during Redis loss",
+    "I4": "revocation is missing from Redis",
+}
+
+
+def test_broken_service_is_caught(
+    request: pytest.FixtureRequest, broken_outcome: tuple[ScenarioOutcome, Stack]
+) -> None:
+    """One test (so one run of the scenario, also under xdist) checking every invariant."""
+    outcome, stack = broken_outcome
+    item = getattr(request, "_pyfuncitem", None)
+    for member in stack.members:
+        record_service(item, member)
+    record_report(item, outcome.path)
+    missed: list[str] = []
+    for invariant, says in EXPECTED.items():
+        verdict = outcome.verdict(invariant)
+        if verdict.valid is not False:
+            missed.append(f"{invariant} missed the broken service: {verdict.message}")
+        elif not (verdict.message.startswith(f"{invariant} violated") and says in verdict.message):
+            missed.append(f"{invariant} message does not say {says!r}: {verdict.message}")
+        elif not WHERE.search(verdict.message):
+            missed.append(f"{invariant} message lacks token, worker and time: {verdict.message}")
+        elif not verdict.offending:
+            missed.append(f"{invariant} is false without offending ops")
+    assert not missed, "\n".join(missed)
+    message = outcome.failure_message()
+    assert f"report: {outcome.path}" in message
+    assert all(f"  {invariant} violated" in message for invariant in EXPECTED), message
+    assert (outcome.path / "verdicts.json").is_file()
+    assert (outcome.path / "timeline.svg").is_file()
