@@ -1,0 +1,125 @@
+"""The service a benchmark aims at: one it starts (Redis + workers) or one already running."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.accounts import DEFAULT_HASH_COST, Account, account_pool, users_file
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to send requests, and the accounts that can log in there."""
+
+    base_url: str
+    accounts: tuple[Account, ...]
+    hash_cost: int | None  # None: unknown (a service the benchmark did not start)
+    worker_urls: tuple[str, ...] = field(default=())
+
+
+def add_target_arguments(parser: argparse.ArgumentParser, *, accounts: int = 200) -> None:
+    """The options every benchmark shares to pick or start its service."""
+    group = parser.add_argument_group("service")
+    group.add_argument("--base-url", help="aim at this running service instead of starting one")
+    group.add_argument("--username", help="with --base-url: an account that can log in")
+    group.add_argument("--password", help="with --base-url: its password")
+    group.add_argument("--workers", type=int, default=2, help="workers to start (default 2)")
+    group.add_argument(
+        "--accounts", type=int, default=accounts, help=f"accounts to create (default {accounts})"
+    )
+    group.add_argument(
+        "--hash-cost",
+        type=int,
+        default=DEFAULT_HASH_COST,
+        help=f"log2 of scrypt N for the accounts (default {DEFAULT_HASH_COST}, the service's "
+        "default; a lighter cost is labelled in the output)",
+    )
+    group.add_argument("--workdir", type=Path, help="where logs and the users file go")
+
+
+def check_target_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse bad combinations with one line naming the flag."""
+    if args.base_url and not (args.username and args.password):
+        parser.error("--base-url needs --username and --password")
+    if not args.base_url and (args.username or args.password):
+        parser.error("--username/--password only apply with --base-url")
+    if args.workers < 1:
+        parser.error(f"--workers must be >= 1, got {args.workers}")
+    if args.accounts < 1:
+        parser.error(f"--accounts must be >= 1, got {args.accounts}")
+    if not 1 <= args.hash_cost <= 20:
+        parser.error(f"--hash-cost must be between 1 and 20, got {args.hash_cost}")
+
+
+def hash_cost_label(cost: int | None) -> str:
+    """How a run names its hash cost, loudly when it is not the default."""
+    if cost is None:
+        return "hash cost: that of the running service"
+    if cost == DEFAULT_HASH_COST:
+        return f"hash cost: scrypt N=2^{cost} (default)"
+    return f"hash cost: scrypt N=2^{cost} -- LIGHTER THAN THE DEFAULT 2^{DEFAULT_HASH_COST}"
+
+
+@contextmanager
+def target_from_arguments(
+    args: argparse.Namespace, *, extra_args: tuple[str, ...] = ()
+) -> Iterator[Target]:
+    """The running service named by ``--base-url``, or a fresh Redis + service stopped after."""
+    if args.base_url:
+        yield Target(args.base_url, (Account(args.username, args.password),), None)
+        return
+    with _workdir(args.workdir) as workdir:
+        with started_service(
+            workdir,
+            workers=args.workers,
+            accounts=args.accounts,
+            hash_cost=args.hash_cost,
+            extra_args=extra_args,
+        ) as target:
+            yield target
+
+
+@contextmanager
+def _workdir(chosen: Path | None) -> Iterator[Path]:
+    if chosen is not None:
+        chosen.mkdir(parents=True, exist_ok=True)
+        yield chosen
+        return
+    with tempfile.TemporaryDirectory(prefix="auth-chaos-bench-") as tmp:
+        yield Path(tmp)
+
+
+@contextmanager
+def started_service(
+    workdir: Path,
+    *,
+    workers: int = 2,
+    accounts: int = 200,
+    hash_cost: int = DEFAULT_HASH_COST,
+    extra_args: tuple[str, ...] = (),
+) -> Iterator[Target]:
+    """Redis and the reference service with ``workers`` workers on one port; stopped after."""
+    from chaos.services import AuthService, RedisServer  # the stack's process handles
+
+    pool = account_pool(accounts)
+    users = users_file(workdir, pool, hash_cost)
+    redis = RedisServer(workdir / "redis")
+    try:
+        service = AuthService(
+            workdir / "service",
+            redis.url,
+            workers=workers,
+            users=users,
+            extra_args=list(extra_args),
+        )
+        try:
+            yield Target(service.base_url, tuple(pool), hash_cost, tuple(service.worker_urls))
+        finally:
+            service.stop()
+    finally:
+        redis.stop()

@@ -1,0 +1,133 @@
+"""wrk: ``/auth/verify`` (revocation enforced) against ``/health``, same settings, one run.
+
+    python -m benchmarks.verify_vs_health [--duration 10] [--connections 64] [--threads 2]
+
+Prints req/s, p50 and p99 of both and the ratio verify/health (target >= 0.7). A revoked
+token must be refused before and after the load: otherwise the run fails (exit 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+
+import httpx
+
+from benchmarks import auth_calls
+from benchmarks.machine import load_average, utc_now
+from benchmarks.target import (
+    Target,
+    add_target_arguments,
+    check_target_arguments,
+    hash_cost_label,
+    target_from_arguments,
+)
+from benchmarks.wrk import Expectation, WrkResult, WrkRun, run_wrk
+
+TARGET_RATIO = 0.7
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One benchmark run: both routes, the ratio, and the revocation guard's findings."""
+
+    health: WrkResult
+    verify: WrkResult
+    revoked_before: int  # status of verify of a revoked token before the load
+    revoked_after: int
+    load_before: str
+    load_after: str
+    started: str
+
+    @property
+    def ratio(self) -> float:
+        return self.verify.requests_per_s / self.health.requests_per_s
+
+    @property
+    def revoked_refused(self) -> bool:
+        return self.revoked_before == 401 and self.revoked_after == 401
+
+    @property
+    def all_checked_ok(self) -> bool:
+        return self.health.unexpected == 0 and self.verify.unexpected == 0
+
+
+def compare(target: Target, run: WrkRun, *, warmup_s: int = 1) -> Comparison:
+    """Guard, warm up, measure ``/health`` then ``/auth/verify``, guard again."""
+    started = utc_now()
+    account = target.accounts[0]
+    with httpx.Client(base_url=target.base_url, timeout=10.0) as client:
+        dead = auth_calls.revoked_token(client, account)
+        live = auth_calls.login(client, account)
+        before = auth_calls.verify(client, dead).status
+        first = auth_calls.verify(client, live)
+        if first.status != 200 or first.revocation_check != "enforced":
+            raise auth_calls.AuthCallError(
+                f"a fresh token is not verified as enforced: {first.status} {first.revocation_check}"
+            )
+        health = Expectation("GET", "/health")
+        verify = Expectation("GET", "/auth/verify", token=live, revocation_check="enforced")
+        if warmup_s > 0:
+            warm = WrkRun(run.connections, run.threads, warmup_s, run.timeout_s)
+            run_wrk(target.base_url, warm, health)
+            run_wrk(target.base_url, warm, verify)
+        load_before = load_average()
+        health_result = run_wrk(target.base_url, run, health)
+        verify_result = run_wrk(target.base_url, run, verify)
+        load_after = load_average()
+        after = auth_calls.verify(client, dead).status
+    return Comparison(
+        health_result, verify_result, before, after, load_before, load_after, started
+    )
+
+
+def render(result: Comparison, run: WrkRun, cost_label: str) -> str:
+    """The figures as a Markdown table plus the verdict lines."""
+    rows = [
+        f"wrk -t{run.threads} -c{run.connections} -d{run.duration_s}s, {cost_label}",
+        f"started {result.started}; {result.load_before} before, {result.load_after} after",
+        "",
+        "| route | req/s | p50 | p90 | p99 | requests | unexpected | socket errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in (("/health", result.health), ("/auth/verify", result.verify)):
+        rows.append(
+            f"| {name} | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} ms | {r.p90_ms:.2f} ms "
+            f"| {r.p99_ms:.2f} ms | {r.requests:,} | {r.unexpected} | {r.socket_errors} |"
+        )
+    verdict = "meets" if result.ratio >= TARGET_RATIO else "BELOW"
+    rows += [
+        "",
+        f"ratio verify/health: {result.ratio:.2f} ({verdict} the target {TARGET_RATIO})",
+        f"revoked token: {result.revoked_before} before, {result.revoked_after} after "
+        f"({'refused' if result.revoked_refused else 'ACCEPTED: revocation broken'})",
+        "every verify answered 200 with X-Revocation-Check: enforced"
+        if result.verify.unexpected == 0
+        else f"{result.verify.unexpected} verify answers were not 200 + enforced",
+    ]
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.verify_vs_health")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per route (default 10)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk -c (default 64)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk -t (default 2)")
+    add_target_arguments(parser, accounts=1)
+    args = parser.parse_args(argv)
+    check_target_arguments(parser, args)
+    for flag in ("duration", "connections", "threads"):
+        if getattr(args, flag) < 1:
+            parser.error(f"--{flag} must be >= 1, got {getattr(args, flag)}")
+    if args.threads > args.connections:
+        parser.error("--threads must not exceed --connections")
+    run = WrkRun(args.connections, args.threads, args.duration)
+    with target_from_arguments(args) as target:
+        result = compare(target, run)
+    print(render(result, run, hash_cost_label(target.hash_cost)))
+    return 0 if result.revoked_refused and result.all_checked_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
