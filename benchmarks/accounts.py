@@ -1,7 +1,8 @@
-"""A pool of test accounts and the users file that hands them to the service pre-hashed.
+"""A pool of test accounts, handed to the service with precomputed password hashes.
 
-Hashing 10,000 passwords at the default scrypt cost takes minutes, so load runs share a pool
-of accounts between virtual users and cache the users file per (pool size, cost).
+The service takes ``username:$scrypt$n=N,r=8,p=1$salt$key`` in place of a password (see its
+``--users-file``), so starting with 10,000 users does not hash 10,000 passwords. Virtual users
+share the pool; every login still pays one scrypt check on the service, at the hash's cost.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import base64
 import hashlib
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
-DEFAULT_HASH_COST = 14  # log2 of scrypt's N; the service's default cost
+DEFAULT_HASH_COST = 2**15  # scrypt N: the service's default (--hash-cost)
+MIN_HASH_COST = 2**4
+MAX_HASH_COST = 2**20
 SCRYPT_R = 8
 SCRYPT_P = 1
 PASSWORD = "bench-password-0123456789"  # noqa: S105  (a throwaway test credential)
@@ -26,34 +28,39 @@ class Account:
     password: str
 
 
+def valid_hash_cost(cost: int) -> bool:
+    """The service's rule: a power of two in [2^4, 2^20]."""
+    return MIN_HASH_COST <= cost <= MAX_HASH_COST and cost & (cost - 1) == 0
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
 def scrypt_hash(password: str, cost: int, salt: bytes | None = None) -> str:
-    """The users-file form of a password hash: ``$scrypt$ln=..,r=..,p=..$salt$hash``."""
+    """The service's stored form: ``$scrypt$n=N,r=8,p=1$<salt>$<key>`` (urlsafe base64)."""
     salt = salt if salt is not None else os.urandom(16)
-    n = 2**cost
-    derived = hashlib.scrypt(
-        password.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, maxmem=256 * n * SCRYPT_R
+    key = hashlib.scrypt(
+        password.encode(),
+        salt=salt,
+        n=cost,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        dklen=32,
+        maxmem=256 * SCRYPT_R * cost + 2**20,
     )
-    b64 = base64.b64encode
-    return f"$scrypt$ln={cost},r={SCRYPT_R},p={SCRYPT_P}${b64(salt).decode()}${b64(derived).decode()}"
+    return f"$scrypt$n={cost},r={SCRYPT_R},p={SCRYPT_P}${_b64(salt)}${_b64(key)}"
 
 
 def account_pool(size: int) -> list[Account]:
-    """``size`` accounts, ``bench0000``... with one shared password."""
+    """``size`` accounts, ``bench0000``... sharing one password."""
     if size < 1:
         raise ValueError(f"--accounts must be >= 1, got {size}")
     return [Account(f"bench{i:04d}", PASSWORD) for i in range(size)]
 
 
-def users_file(directory: Path, accounts: list[Account], cost: int) -> Path:
-    """Write (or reuse) the users file for ``accounts`` hashed at ``cost``."""
-    path = directory / f"users-{len(accounts)}-ln{cost}.txt"
-    if path.exists():
-        return path
-    directory.mkdir(parents=True, exist_ok=True)
-    # every account shares the password, so one hash serves them all (same salt is harmless here)
+def hashed_users(accounts: list[Account], cost: int) -> list[tuple[str, str]]:
+    """``(username, stored hash)`` for the service's users file; one hash serves the shared
+    password (the salt repeats, which only matters for real passwords)."""
     digest = scrypt_hash(PASSWORD, cost)
-    lines = [f"{a.username}:{digest}\n" for a in accounts]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(lines), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return [(account.username, digest) for account in accounts]

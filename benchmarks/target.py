@@ -9,7 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.accounts import DEFAULT_HASH_COST, Account, account_pool, users_file
+from benchmarks.accounts import (
+    DEFAULT_HASH_COST,
+    Account,
+    account_pool,
+    hashed_users,
+    valid_hash_cost,
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ def add_target_arguments(parser: argparse.ArgumentParser, *, accounts: int = 200
         "--hash-cost",
         type=int,
         default=DEFAULT_HASH_COST,
-        help=f"log2 of scrypt N for the accounts (default {DEFAULT_HASH_COST}, the service's "
+        help=f"scrypt N of the accounts' hashes (default {DEFAULT_HASH_COST}, the service's "
         "default; a lighter cost is labelled in the output)",
     )
     group.add_argument("--workdir", type=Path, help="where logs and the users file go")
@@ -52,17 +58,19 @@ def check_target_arguments(parser: argparse.ArgumentParser, args: argparse.Names
         parser.error(f"--workers must be >= 1, got {args.workers}")
     if args.accounts < 1:
         parser.error(f"--accounts must be >= 1, got {args.accounts}")
-    if not 1 <= args.hash_cost <= 20:
-        parser.error(f"--hash-cost must be between 1 and 20, got {args.hash_cost}")
+    if not valid_hash_cost(args.hash_cost):
+        parser.error(f"--hash-cost must be a power of two in [16, 1048576], got {args.hash_cost}")
 
 
 def hash_cost_label(cost: int | None) -> str:
     """How a run names its hash cost, loudly when it is not the default."""
     if cost is None:
         return "hash cost: that of the running service"
+    exponent = cost.bit_length() - 1
     if cost == DEFAULT_HASH_COST:
-        return f"hash cost: scrypt N=2^{cost} (default)"
-    return f"hash cost: scrypt N=2^{cost} -- LIGHTER THAN THE DEFAULT 2^{DEFAULT_HASH_COST}"
+        return f"hash cost: scrypt N=2^{exponent} (the default)"
+    lighter = "LIGHTER" if cost < DEFAULT_HASH_COST else "HEAVIER"
+    return f"hash cost: scrypt N=2^{exponent}, {lighter} THAN THE DEFAULT N=2^15"
 
 
 @contextmanager
@@ -73,15 +81,17 @@ def target_from_arguments(
     if args.base_url:
         yield Target(args.base_url, (Account(args.username, args.password),), None)
         return
-    with _workdir(args.workdir) as workdir:
-        with started_service(
+    with (
+        _workdir(args.workdir) as workdir,
+        started_service(
             workdir,
             workers=args.workers,
             accounts=args.accounts,
             hash_cost=args.hash_cost,
             extra_args=extra_args,
-        ) as target:
-            yield target
+        ) as target,
+    ):
+        yield target
 
 
 @contextmanager
@@ -104,22 +114,17 @@ def started_service(
     extra_args: tuple[str, ...] = (),
 ) -> Iterator[Target]:
     """Redis and the reference service with ``workers`` workers on one port; stopped after."""
-    from chaos.services import AuthService, RedisServer  # the stack's process handles
+    from chaos.services import AuthService, RedisServer  # noqa: PLC0415  TEMP until stack merges
 
     pool = account_pool(accounts)
-    users = users_file(workdir, pool, hash_cost)
-    redis = RedisServer(workdir / "redis")
-    try:
+    with RedisServer(workdir) as redis:
         service = AuthService(
-            workdir / "service",
+            workdir,
             redis.url,
             workers=workers,
-            users=users,
-            extra_args=list(extra_args),
+            port_per_worker=False,
+            users=hashed_users(pool, hash_cost),
+            extra_args=("--hash-cost", str(hash_cost), *extra_args),
         )
-        try:
+        with service:
             yield Target(service.base_url, tuple(pool), hash_cost, tuple(service.worker_urls))
-        finally:
-            service.stop()
-    finally:
-        redis.stop()

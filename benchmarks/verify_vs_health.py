@@ -64,7 +64,8 @@ def compare(target: Target, run: WrkRun, *, warmup_s: int = 1) -> Comparison:
         first = auth_calls.verify(client, live)
         if first.status != 200 or first.revocation_check != "enforced":
             raise auth_calls.AuthCallError(
-                f"a fresh token is not verified as enforced: {first.status} {first.revocation_check}"
+                "a fresh token is not verified as enforced: "
+                f"{first.status} {first.revocation_check}"
             )
         health = Expectation("GET", "/health")
         verify = Expectation("GET", "/auth/verify", token=live, revocation_check="enforced")
@@ -77,9 +78,7 @@ def compare(target: Target, run: WrkRun, *, warmup_s: int = 1) -> Comparison:
         verify_result = run_wrk(target.base_url, run, verify)
         load_after = load_average()
         after = auth_calls.verify(client, dead).status
-    return Comparison(
-        health_result, verify_result, before, after, load_before, load_after, started
-    )
+    return Comparison(health_result, verify_result, before, after, load_before, load_after, started)
 
 
 def render(result: Comparison, run: WrkRun, cost_label: str) -> str:

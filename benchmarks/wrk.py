@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCRIPT = Path(__file__).with_name("check.lua")
+LOGIN_SCRIPT = Path(__file__).with_name("login.lua")
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
 
@@ -70,9 +71,7 @@ def parse(output: str) -> WrkResult:
             raise WrkError(f"wrk output lacks {pattern!r}:\n{output}")
         return found
 
-    percentiles = {
-        p: duration_ms(grab(rf"^\s+{p}%\s+(\S+)$").group(1)) for p in ("50", "90", "99")
-    }
+    percentiles = {p: duration_ms(grab(rf"^\s+{p}%\s+(\S+)$").group(1)) for p in ("50", "90", "99")}
     sockets = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
@@ -117,13 +116,39 @@ def command(base_url: str, run: WrkRun, expect: Expectation) -> list[str]:
     ]
 
 
+def login_command(base_url: str, run: WrkRun, accounts: int, password: str) -> list[str]:
+    """The wrk command line that logs in as the pool's accounts in turn."""
+    return [
+        "wrk",
+        f"-t{run.threads}",
+        f"-c{run.connections}",
+        f"-d{run.duration_s}s",
+        f"--timeout={run.timeout_s}s",
+        "--latency",
+        "-s",
+        str(LOGIN_SCRIPT),
+        base_url.rstrip("/") + "/auth/login",
+        "--",
+        str(accounts),
+        password,
+    ]
+
+
 def run_wrk(base_url: str, run: WrkRun, expect: Expectation) -> WrkResult:
     """Run wrk against ``base_url`` and return its figures."""
+    return run_argv(command(base_url, run, expect), run)
+
+
+def run_argv(argv: list[str], run: WrkRun) -> WrkResult:
+    """Run one wrk command line built here and read its figures."""
     if shutil.which("wrk") is None:
         raise WrkError("wrk is not installed (./dev setup installs it with apt)")
-    argv = command(base_url, run, expect)
     done = subprocess.run(
-        argv, capture_output=True, text=True, timeout=run.duration_s + run.timeout_s + 30, check=False
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=run.duration_s + run.timeout_s + 30,
+        check=False,
     )
     if done.returncode != 0:
         raise WrkError(f"wrk exited {done.returncode}: {done.stderr.strip() or done.stdout}")

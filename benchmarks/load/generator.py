@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from urllib.parse import urlsplit
 
+import uvloop  # the service's own loop (uvicorn[standard]); much cheaper per request
+
 from benchmarks.accounts import Account
 from benchmarks.load.http1 import Connection
 from benchmarks.load.tally import Tally
@@ -105,13 +107,7 @@ async def _run(plan: GeneratorPlan, pipe: Pipe) -> Tally:
 def generator_main(plan: GeneratorPlan, pipe: Pipe) -> None:
     """Entry point of the generator process."""
     try:
-        import uvloop  # the service's own loop; several times cheaper per request
-
-        runner = uvloop.run
-    except ImportError:  # pragma: no cover - uvicorn[standard] brings uvloop
-        runner = asyncio.run
-    try:
-        tally = runner(_run(plan, pipe))
+        tally = uvloop.run(_run(plan, pipe))
         pipe.send(("final", tally.snapshot()))
     except BaseException as exc:
         pipe.send(("crashed", f"{type(exc).__name__}: {exc}"))

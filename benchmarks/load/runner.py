@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from benchmarks.load.generator import GeneratorPlan, generator_main
 from benchmarks.load.report import RunFacts, progress_line
@@ -30,7 +30,7 @@ class LoadShape:
     timeout_s: float = 30.0
     drain_s: float = 15.0
     seed: int = 1
-    mix: Mix = Mix()
+    mix: Mix = field(default_factory=Mix)
 
 
 def run_load(

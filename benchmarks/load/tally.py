@@ -71,9 +71,7 @@ class Tally:
     def snapshot(self) -> dict[str, Any]:
         """A plain, picklable copy to send to the parent process."""
         return {
-            "routes": {
-                n: (r.requests, r.ok, r.latency.as_dict()) for n, r in self.routes.items()
-            },
+            "routes": {n: (r.requests, r.ok, r.latency.as_dict()) for n, r in self.routes.items()},
             "errors": dict(self.errors),
             "users_started": self.users_started,
             "loop_lag": self.loop_lag.as_dict(),
