@@ -1,0 +1,215 @@
+"""A bounded soak: steady load, worker memory and pool use sampled over time, then a verdict.
+
+    python -m benchmarks.soak --minutes 10 [--users 100] [--sample-every 10]
+
+Fails (exit 1) when a worker's RSS keeps growing over the second half (least-squares slope
+beyond --max-rss-slope MiB/min), when a worker was replaced (its memory history restarts),
+or when Redis pool connections in use do not return to 0 after the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from benchmarks.load.report import render as render_load
+from benchmarks.load.runner import LoadShape, run_load
+from benchmarks.load.tally import Tally
+from benchmarks.machine import load_average, utc_now
+from benchmarks.probes import gauge_by_worker, rss_mib, worker_pid
+from benchmarks.target import (
+    Target,
+    add_target_arguments,
+    check_target_arguments,
+    hash_cost_label,
+    target_from_arguments,
+)
+from benchmarks.trend import second_half_slope
+
+POOL_GAUGE = "auth_redis_pool_in_use"
+LOCAL_GAUGE = "auth_revocations_local"
+
+
+@dataclass
+class Sample:
+    """One reading: seconds since the start, then per worker id."""
+
+    t_s: float
+    rss_mib: dict[str, float | None]
+    pool_in_use: dict[str, float]
+    revocations_local: dict[str, float]
+    load: str
+
+
+@dataclass
+class SoakVerdict:
+    """Pass or fail, with the figures that decided it."""
+
+    slopes_mib_per_min: dict[str, float]
+    replaced: list[str]
+    pool_after: dict[str, float]
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def discover_workers(client: httpx.Client, workers: int, timeout_s: float = 30.0) -> list[str]:
+    """The worker ids that ``/metrics`` reports, once all ``workers`` of them appear."""
+    deadline = time.monotonic() + timeout_s
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        client.get("/health")  # a request, so every worker has touched its gauges
+        seen = sorted(gauge_by_worker(client.get("/metrics").text, POOL_GAUGE))
+        if len(seen) >= workers:
+            return seen
+        time.sleep(0.2)
+    raise RuntimeError(f"/metrics named {len(seen)} of {workers} workers in {timeout_s} s: {seen}")
+
+
+def take_sample(client: httpx.Client, workers: list[str], started: float) -> Sample:
+    exposition = client.get("/metrics").text
+    rss = {w: (rss_mib(pid) if (pid := worker_pid(w)) else None) for w in workers}
+    return Sample(
+        t_s=time.monotonic() - started,
+        rss_mib=rss,
+        pool_in_use=gauge_by_worker(exposition, POOL_GAUGE),
+        revocations_local=gauge_by_worker(exposition, LOCAL_GAUGE),
+        load=load_average().split(" on ")[0].removeprefix("load "),
+    )
+
+
+def wait_pool_idle(client: httpx.Client, timeout_s: float = 15.0) -> dict[str, float]:
+    """Pool connections in use per worker once all are 0, or the last reading at the deadline."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        in_use = gauge_by_worker(client.get("/metrics").text, POOL_GAUGE)
+        if all(v == 0 for v in in_use.values()) or time.monotonic() > deadline:
+            return in_use
+        time.sleep(0.2)
+
+
+def judge(
+    samples: list[Sample], workers: list[str], pool_after: dict[str, float], max_slope: float
+) -> SoakVerdict:
+    """Pure: the verdict from the samples (see the module docstring)."""
+    slopes: dict[str, float] = {}
+    replaced: list[str] = []
+    for worker in workers:
+        points = [(s.t_s / 60, s.rss_mib[worker]) for s in samples]
+        alive = [(t, r) for t, r in points if r is not None]
+        if len(alive) < len(points):
+            replaced.append(worker)
+        slopes[worker] = second_half_slope([t for t, _ in alive], [r for _, r in alive])
+    verdict = SoakVerdict(slopes, replaced, pool_after)
+    for worker, value in slopes.items():
+        if value > max_slope:
+            verdict.failures.append(
+                f"{worker}: RSS grows {value:.2f} MiB/min over the second half (> {max_slope})"
+            )
+    verdict.failures += [f"{w}: worker gone during the soak (replaced?)" for w in replaced]
+    busy = {w: v for w, v in pool_after.items() if v != 0}
+    if busy:
+        verdict.failures.append(f"pool connections still in use after the load: {busy}")
+    if len(samples) < 4:
+        verdict.failures.append(f"only {len(samples)} samples: too few for a trend")
+    return verdict
+
+
+def render(samples: list[Sample], workers: list[str], verdict: SoakVerdict) -> str:
+    short = {w: w.split("-")[0] for w in workers}
+    head = ["t"] + [f"{short[w]} RSS" for w in workers] + [f"{short[w]} pool" for w in workers]
+    head += [f"{short[w]} revoked local" for w in workers] + ["load 1/5/15"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for s in samples:
+        row = [f"{s.t_s:.0f} s"]
+        row += [f"{r:.1f} MiB" if (r := s.rss_mib[w]) is not None else "gone" for w in workers]
+        row += [f"{s.pool_in_use.get(w, float('nan')):.0f}" for w in workers]
+        row += [f"{s.revocations_local.get(w, float('nan')):.0f}" for w in workers]
+        lines.append("| " + " | ".join([*row, s.load]) + " |")
+    lines.append("")
+    for worker, value in verdict.slopes_mib_per_min.items():
+        lines.append(f"{worker}: RSS slope over the second half {value:+.3f} MiB/min")
+    lines.append(f"pool in use after the load: {verdict.pool_after}")
+    lines.append(
+        "verdict: " + ("PASS" if verdict.passed else "FAIL: " + "; ".join(verdict.failures))
+    )
+    return "\n".join(lines)
+
+
+def soak(
+    target: Target, shape: LoadShape, workers: int, every_s: float, max_slope: float
+) -> tuple[list[Sample], list[str], SoakVerdict, Tally, str]:
+    with httpx.Client(base_url=target.base_url, timeout=10.0) as client:
+        ids = discover_workers(client, workers)
+        outcome: dict[str, object] = {}
+
+        def drive() -> None:
+            try:
+                outcome["result"] = run_load(target, shape, lambda _line: None)
+            except BaseException as exc:  # re-raised in the main thread below
+                outcome["error"] = exc
+
+        loader = threading.Thread(target=drive, name="soak-load", daemon=True)
+        started = time.monotonic()
+        loader.start()
+        samples = [take_sample(client, ids, started)]
+        print(f"workers {ids}; sampling every {every_s:g} s", flush=True)
+        while loader.is_alive():
+            loader.join(timeout=every_s)
+            samples.append(take_sample(client, ids, started))
+            s = samples[-1]
+            rss = " ".join(f"{v:.1f}" if v is not None else "gone" for v in s.rss_mib.values())
+            print(f"t={s.t_s:5.0f}s RSS MiB {rss} pool {s.pool_in_use} load {s.load}", flush=True)
+        if "error" in outcome:
+            raise RuntimeError(f"the soak's load failed: {outcome['error']}")
+        tally, facts = outcome["result"]  # type: ignore[misc]
+        pool_after = wait_pool_idle(client)
+    verdict = judge(samples, ids, pool_after, max_slope)
+    return samples, ids, verdict, tally, render_load(tally, facts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.soak")
+    parser.add_argument("--minutes", type=float, default=1.0, help="soak length (default 1)")
+    parser.add_argument("--users", type=int, default=100, help="virtual users (default 100)")
+    parser.add_argument("--ramp", type=float, default=50.0, help="users per second (50)")
+    parser.add_argument("--sample-every", type=float, default=10.0, help="seconds (10)")
+    parser.add_argument(
+        "--max-rss-slope", type=float, default=1.0, help="MiB/min allowed (default 1.0)"
+    )
+    add_target_arguments(parser)
+    args = parser.parse_args(argv)
+    check_target_arguments(parser, args)
+    if not 0 < args.minutes <= 120:
+        parser.error(f"--minutes must be in (0, 120], got {args.minutes}")
+    if args.users < 1 or args.ramp <= 0:
+        parser.error("--users must be >= 1 and --ramp > 0")
+    if not 0.5 <= args.sample_every <= args.minutes * 60 / 4:
+        parser.error("--sample-every must be >= 0.5 s and leave at least 4 samples")
+    shape = LoadShape(args.users, args.ramp, args.minutes * 60, processes=1)
+    started, load_before = utc_now(), load_average()
+    with target_from_arguments(args) as target:
+        samples, ids, verdict, _tally, load_table = soak(
+            target, shape, args.workers, args.sample_every, args.max_rss_slope
+        )
+    print()
+    print(
+        f"soak {args.minutes:g} min, {args.users} users, {hash_cost_label(target.hash_cost)}; "
+        f"started {started}; {load_before} before, {load_average()} after"
+    )
+    print()
+    print(render(samples, ids, verdict))
+    print()
+    print(load_table)
+    return 0 if verdict.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
