@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from benchmarks.load.report import RunFacts
 from benchmarks.load.report import render as render_load
 from benchmarks.load.runner import LoadShape, run_load
 from benchmarks.load.tally import Tally
@@ -148,13 +149,14 @@ def soak(
 ) -> tuple[list[Sample], list[str], SoakVerdict, Tally, str]:
     with httpx.Client(base_url=target.base_url, timeout=10.0) as client:
         ids = discover_workers(client, workers)
-        outcome: dict[str, object] = {}
+        results: list[tuple[Tally, RunFacts]] = []
+        errors: list[BaseException] = []
 
         def drive() -> None:
             try:
-                outcome["result"] = run_load(target, shape, lambda _line: None)
+                results.append(run_load(target, shape, lambda _line: None))
             except BaseException as exc:  # re-raised in the main thread below
-                outcome["error"] = exc
+                errors.append(exc)
 
         loader = threading.Thread(target=drive, name="soak-load", daemon=True)
         started = time.monotonic()
@@ -167,9 +169,9 @@ def soak(
             s = samples[-1]
             rss = " ".join(f"{v:.1f}" if v is not None else "gone" for v in s.rss_mib.values())
             print(f"t={s.t_s:5.0f}s RSS MiB {rss} pool {s.pool_in_use} load {s.load}", flush=True)
-        if "error" in outcome:
-            raise RuntimeError(f"the soak's load failed: {outcome['error']}")
-        tally, facts = outcome["result"]  # type: ignore[misc]
+        if errors or not results:
+            raise RuntimeError(f"the soak's load failed: {errors[0] if errors else 'no result'}")
+        tally, facts = results[0]
         pool_after = wait_pool_idle(client)
     verdict = judge(samples, ids, pool_after, max_slope)
     return samples, ids, verdict, tally, render_load(tally, facts)

@@ -71,7 +71,9 @@ def parse(output: str) -> WrkResult:
             raise WrkError(f"wrk output lacks {pattern!r}:\n{output}")
         return found
 
-    percentiles = {p: duration_ms(grab(rf"^\s+{p}%\s+(\S+)$").group(1)) for p in ("50", "90", "99")}
+    percentiles = {
+        p: duration_ms(grab(rf"^\s+{p}%\s+(\S+)\s*$").group(1)) for p in ("50", "90", "99")
+    }
     sockets = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )

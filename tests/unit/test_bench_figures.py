@@ -21,7 +21,7 @@ Running 2s test @ http://127.0.0.1:4000/auth/verify
      50%    6.54ms
      75%    8.00ms
      90%   11.87ms
-     99%   44.95ms
+     99%   44.95ms 
   48901 requests in 5.01s, 9.00MB read
   Non-2xx or 3xx responses: 12
   Socket errors: connect 0, read 3, write 0, timeout 2
