@@ -21,7 +21,7 @@ Running 2s test @ http://127.0.0.1:4000/auth/verify
      50%    6.54ms
      75%    8.00ms
      90%   11.87ms
-     99%   44.95ms 
+     99%   44.95ms
   48901 requests in 5.01s, 9.00MB read
   Non-2xx or 3xx responses: 12
   Socket errors: connect 0, read 3, write 0, timeout 2
@@ -38,6 +38,11 @@ def test_wrk_output_is_read() -> None:
     assert (result.p50_ms, result.p90_ms, result.p99_ms) == (6.54, 11.87, 44.95)
     assert (result.checked, result.unexpected) == (48901, 12)
     assert (result.non_2xx, result.socket_errors) == (12, 5)
+
+
+def test_wrk_percentiles_with_trailing_spaces_are_read() -> None:
+    # wrk pads seconds ("1.60s ") to the width of "ms"
+    assert parse(WRK_OUTPUT.replace("44.95ms", "1.60s ")).p99_ms == 1600.0
 
 
 def test_wrk_output_without_the_check_line_is_refused() -> None:
