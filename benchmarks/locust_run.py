@@ -20,7 +20,6 @@ from benchmarks.machine import busy_share, cpu_ticks, load_average, utc_now
 from benchmarks.target import (
     add_target_arguments,
     check_target_arguments,
-    hash_cost_label,
     target_from_arguments,
 )
 
@@ -96,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(
             f"locust {args.users:,} users, ramp {args.ramp:g}/s, {args.duration} s; "
-            f"{hash_cost_label(target.hash_cost)}"
+            f"{target.label()}"
         )
         print(
             f"started {started}; {load_before} before, {load_average()} after; "

@@ -18,7 +18,6 @@ from benchmarks.machine import load_average, utc_now
 from benchmarks.target import (
     add_target_arguments,
     check_target_arguments,
-    hash_cost_label,
     target_from_arguments,
 )
 from benchmarks.wrk import WrkRun, login_command, run_argv
@@ -67,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     with target_from_arguments(args) as target:
         result = run_argv(login_command(target.base_url, run, args.accounts, PASSWORD), run)
-    print(f"login capacity, {hash_cost_label(args.hash_cost)}, {args.workers} workers")
+    print(f"login capacity, {args.workers} workers; {target.label()}")
     print(f"started {started}; {load_before} before, {load_average()} after")
     print()
     print("| measure | logins/s | per core | p50 | p99 | not 200 |")

@@ -27,7 +27,6 @@ from benchmarks.target import (
     Target,
     add_target_arguments,
     check_target_arguments,
-    hash_cost_label,
     target_from_arguments,
 )
 from benchmarks.trend import second_half_slope
@@ -203,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print()
     print(
-        f"soak {args.minutes:g} min, {args.users} users, {hash_cost_label(target.hash_cost)}; "
+        f"soak {args.minutes:g} min, {args.users} users, {target.label()}; "
         f"started {started}; {load_before} before, {load_average()} after"
     )
     print()

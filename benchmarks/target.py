@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,12 @@ class Target:
     accounts: tuple[Account, ...]
     hash_cost: int | None  # None: unknown (a service the benchmark did not start)
     worker_urls: tuple[str, ...] = field(default=())
+    service_flags: tuple[str, ...] = field(default=())
+
+    def label(self) -> str:
+        """How the run's output names the service's settings (a lighter hash cost loudly)."""
+        flags = " ".join(self.service_flags) if self.service_flags else "none"
+        return f"{hash_cost_label(self.hash_cost)}; extra service flags: {flags}"
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, *, accounts: int = 200) -> None:
@@ -46,6 +53,11 @@ def add_target_arguments(parser: argparse.ArgumentParser, *, accounts: int = 200
         "default; a lighter cost is labelled in the output)",
     )
     group.add_argument("--workdir", type=Path, help="where logs and the users file go")
+    group.add_argument(
+        "--service-args",
+        default="",
+        help="extra flags for the service it starts, one string (e.g. '--redis-timeout 0.5')",
+    )
 
 
 def check_target_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -58,6 +70,12 @@ def check_target_arguments(parser: argparse.ArgumentParser, args: argparse.Names
         parser.error(f"--workers must be >= 1, got {args.workers}")
     if args.accounts < 1:
         parser.error(f"--accounts must be >= 1, got {args.accounts}")
+    if args.base_url and args.service_args:
+        parser.error("--service-args only apply to a service the benchmark starts")
+    try:
+        args.service_args = tuple(shlex.split(args.service_args))
+    except ValueError as exc:
+        parser.error(f"--service-args: {exc}")
     if not valid_hash_cost(args.hash_cost):
         parser.error(f"--hash-cost must be a power of two in [16, 1048576], got {args.hash_cost}")
 
@@ -88,7 +106,7 @@ def target_from_arguments(
             workers=args.workers,
             accounts=args.accounts,
             hash_cost=args.hash_cost,
-            extra_args=extra_args,
+            extra_args=(*args.service_args, *extra_args),
         ) as target,
     ):
         yield target
@@ -127,4 +145,10 @@ def started_service(
             extra_args=("--hash-cost", str(hash_cost), *extra_args),
         )
         with service:
-            yield Target(service.base_url, tuple(pool), hash_cost, tuple(service.worker_urls))
+            yield Target(
+                service.base_url,
+                tuple(pool),
+                hash_cost,
+                tuple(service.worker_urls),
+                tuple(extra_args),
+            )

@@ -20,7 +20,6 @@ from benchmarks.target import (
     Target,
     add_target_arguments,
     check_target_arguments,
-    hash_cost_label,
     target_from_arguments,
 )
 from benchmarks.wrk import Expectation, WrkResult, WrkRun, run_wrk
@@ -124,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     run = WrkRun(args.connections, args.threads, args.duration)
     with target_from_arguments(args) as target:
         result = compare(target, run)
-    print(render(result, run, hash_cost_label(target.hash_cost)))
+    print(render(result, run, target.label()))
     return 0 if result.revoked_refused and result.all_checked_ok else 1
 
 

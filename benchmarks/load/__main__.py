@@ -7,6 +7,7 @@ import sys
 
 from benchmarks.load.report import render
 from benchmarks.load.runner import LoadShape, run_load
+from benchmarks.service_counters import describe_change, read_counters
 from benchmarks.target import add_target_arguments, check_target_arguments, target_from_arguments
 
 # the replica's runs in facts.md: users, ramp per second, duration in seconds (ramp included)
@@ -52,9 +53,12 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, LoadShape]:
 def main(argv: list[str] | None = None) -> int:
     args, shape = parse(argv)
     with target_from_arguments(args) as target:
+        before = read_counters(target.base_url)
         tally, facts = run_load(target, shape, lambda line: print(line, flush=True))
+        after = read_counters(target.base_url)
     print()
     print(render(tally, facts))
+    print(describe_change(before, after))
     return 0 if tally.routes["verify_revoked"].requests == tally.routes["verify_revoked"].ok else 1
 
 

@@ -12,7 +12,7 @@ from benchmarks.load.report import RunFacts, progress_line
 from benchmarks.load.tally import Tally
 from benchmarks.load.user import Mix
 from benchmarks.machine import busy_share, cpu_ticks, load_average, utc_now
-from benchmarks.target import Target, hash_cost_label
+from benchmarks.target import Target
 
 
 class GeneratorCrashed(RuntimeError):
@@ -107,7 +107,7 @@ def run_load(
         duration_s=shape.duration_s,
         processes=shape.processes,
         wall_s=shape.duration_s + 2.0,
-        hash_cost=hash_cost_label(target.hash_cost),
+        hash_cost=target.label(),
         started=started,
         load_before=load_before,
         load_after=load_average(),

@@ -16,7 +16,7 @@ from benchmarks import auth_calls
 from benchmarks.accounts import MIN_HASH_COST
 from benchmarks.load.report import render as render_load
 from benchmarks.load.runner import LoadShape, run_load
-from benchmarks.target import Target, hash_cost_label, started_service
+from benchmarks.target import Target, started_service
 from benchmarks.verify_vs_health import compare, render
 from benchmarks.wrk import Expectation, WrkRun, run_wrk
 
@@ -35,7 +35,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
 
 def test_verify_vs_health_prints_figures_and_refuses_the_revoked_token(service: Target) -> None:
     result = compare(service, BRIEF, warmup_s=0)
-    print("\n" + render(result, BRIEF, hash_cost_label(service.hash_cost)))
+    print("\n" + render(result, BRIEF, service.label()))
     assert (result.revoked_before, result.revoked_after) == (401, 401)
     assert result.verify.unexpected == 0, "verify under load was not always 200 + enforced"
     assert result.health.unexpected == 0
