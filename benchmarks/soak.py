@@ -1,10 +1,13 @@
 """A bounded soak: steady load, worker memory and pool use sampled over time, then a verdict.
 
-    python -m benchmarks.soak --minutes 10 [--users 100] [--sample-every 10]
+    python -m benchmarks.soak --minutes 10 [--users 60] [--sample-every 30]
 
-Fails (exit 1) when a worker's RSS keeps growing over the second half (least-squares slope
-beyond --max-rss-slope MiB/min), when a worker was replaced (its memory history restarts),
-or when Redis pool connections in use do not return to 0 after the load.
+RSS is read every half second; each sample keeps the window's floor (minimum) and peak. The
+floor is what a leak raises: a login's scrypt buffer (32 MiB at the default cost) comes and
+goes within a window and only moves the peak. Fails (exit 1) when a worker's RSS floor keeps
+growing over the second half (least-squares slope beyond --max-rss-slope MiB/min), when a
+worker was replaced (its memory history restarts), or when Redis pool connections in use do
+not return to 0 after the load.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ class Sample:
     """One reading: seconds since the start, then per worker id."""
 
     t_s: float
-    rss_mib: dict[str, float | None]
+    rss_mib: dict[str, float | None]  # the window's floor; None once the worker is gone
+    rss_peak_mib: dict[str, float | None]
     pool_in_use: dict[str, float]
     revocations_local: dict[str, float]
     load: str
@@ -73,12 +77,41 @@ def discover_workers(client: httpx.Client, workers: int, timeout_s: float = 30.0
     raise RuntimeError(f"/metrics named {len(seen)} of {workers} workers in {timeout_s} s: {seen}")
 
 
-def take_sample(client: httpx.Client, workers: list[str], started: float) -> Sample:
+class RssWindow:
+    """Floor and peak RSS per worker since the last sample (polled every ``POLL_S``)."""
+
+    POLL_S = 0.5
+
+    def __init__(self, workers: list[str]) -> None:
+        self._pids = {w: worker_pid(w) for w in workers}
+        self.reset()
+
+    def reset(self) -> None:
+        self.floor: dict[str, float | None] = {w: None for w in self._pids}
+        self.peak: dict[str, float | None] = {w: None for w in self._pids}
+        self.gone: set[str] = set()
+
+    def poll(self) -> None:
+        for worker, pid in self._pids.items():
+            rss = rss_mib(pid) if pid is not None else None
+            if rss is None:
+                self.gone.add(worker)
+                continue
+            low, high = self.floor[worker], self.peak[worker]
+            self.floor[worker] = rss if low is None else min(low, rss)
+            self.peak[worker] = rss if high is None else max(high, rss)
+
+
+def take_sample(client: httpx.Client, window: RssWindow, started: float) -> Sample:
+    window.poll()
     exposition = client.get("/metrics").text
-    rss = {w: (rss_mib(pid) if (pid := worker_pid(w)) else None) for w in workers}
+    floor = {w: (None if w in window.gone else v) for w, v in window.floor.items()}
+    peak = dict(window.peak)
+    window.reset()
     return Sample(
         t_s=time.monotonic() - started,
-        rss_mib=rss,
+        rss_mib=floor,
+        rss_peak_mib=peak,
         pool_in_use=gauge_by_worker(exposition, POOL_GAUGE),
         revocations_local=gauge_by_worker(exposition, LOCAL_GAUGE),
         load=load_average().split(" on ")[0].removeprefix("load "),
@@ -111,7 +144,8 @@ def judge(
     for worker, value in slopes.items():
         if value > max_slope:
             verdict.failures.append(
-                f"{worker}: RSS grows {value:.2f} MiB/min over the second half (> {max_slope})"
+                f"{worker}: RSS floor grows {value:.2f} MiB/min over the second half "
+                f"(> {max_slope})"
             )
     verdict.failures += [f"{w}: worker gone during the soak (replaced?)" for w in replaced]
     busy = {w: v for w, v in pool_after.items() if v != 0}
@@ -122,20 +156,27 @@ def judge(
     return verdict
 
 
+def _floor_peak(floor: float | None, peak: float | None) -> str:
+    if floor is None:
+        return "gone"
+    return f"{floor:.1f} / {peak:.1f} MiB" if peak is not None else f"{floor:.1f} MiB"
+
+
 def render(samples: list[Sample], workers: list[str], verdict: SoakVerdict) -> str:
     short = {w: w.split("-")[0] for w in workers}
-    head = ["t"] + [f"{short[w]} RSS" for w in workers] + [f"{short[w]} pool" for w in workers]
+    head = ["t"] + [f"{short[w]} RSS floor / peak" for w in workers]
+    head += [f"{short[w]} pool" for w in workers]
     head += [f"{short[w]} revoked local" for w in workers] + ["load 1/5/15"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in samples:
         row = [f"{s.t_s:.0f} s"]
-        row += [f"{r:.1f} MiB" if (r := s.rss_mib[w]) is not None else "gone" for w in workers]
+        row += [_floor_peak(s.rss_mib[w], s.rss_peak_mib.get(w)) for w in workers]
         row += [f"{s.pool_in_use.get(w, float('nan')):.0f}" for w in workers]
         row += [f"{s.revocations_local.get(w, float('nan')):.0f}" for w in workers]
         lines.append("| " + " | ".join([*row, s.load]) + " |")
     lines.append("")
     for worker, value in verdict.slopes_mib_per_min.items():
-        lines.append(f"{worker}: RSS slope over the second half {value:+.3f} MiB/min")
+        lines.append(f"{worker}: RSS floor slope over the second half {value:+.3f} MiB/min")
     lines.append(f"pool in use after the load: {verdict.pool_after}")
     lines.append(
         "verdict: " + ("PASS" if verdict.passed else "FAIL: " + "; ".join(verdict.failures))
@@ -160,11 +201,15 @@ def soak(
         loader = threading.Thread(target=drive, name="soak-load", daemon=True)
         started = time.monotonic()
         loader.start()
-        samples = [take_sample(client, ids, started)]
+        window = RssWindow(ids)
+        samples = [take_sample(client, window, started)]
         print(f"workers {ids}; sampling every {every_s:g} s", flush=True)
         while loader.is_alive():
-            loader.join(timeout=every_s)
-            samples.append(take_sample(client, ids, started))
+            next_sample = time.monotonic() + every_s
+            while loader.is_alive() and time.monotonic() < next_sample:
+                window.poll()
+                loader.join(timeout=RssWindow.POLL_S)
+            samples.append(take_sample(client, window, started))
             s = samples[-1]
             rss = " ".join(f"{v:.1f}" if v is not None else "gone" for v in s.rss_mib.values())
             print(f"t={s.t_s:5.0f}s RSS MiB {rss} pool {s.pool_in_use} load {s.load}", flush=True)
@@ -179,8 +224,8 @@ def soak(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.soak")
     parser.add_argument("--minutes", type=float, default=1.0, help="soak length (default 1)")
-    parser.add_argument("--users", type=int, default=100, help="virtual users (default 100)")
-    parser.add_argument("--ramp", type=float, default=50.0, help="users per second (50)")
+    parser.add_argument("--users", type=int, default=60, help="virtual users (default 60)")
+    parser.add_argument("--ramp", type=float, default=20.0, help="users per second (20)")
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds (10)")
     parser.add_argument(
         "--max-rss-slope", type=float, default=1.0, help="MiB/min allowed (default 1.0)"

@@ -41,6 +41,7 @@ class GeneratorPlan:
     mix: Mix
     timeout_s: float
     seed: int
+    parent_pid: int
     report_every_s: float = 1.0
 
 
@@ -57,11 +58,16 @@ async def _lag_probe(tally: Tally) -> None:
         tally.loop_lag.record((time.monotonic() - planned) * 1e6)
 
 
-async def _reporter(tally: Tally, pipe: Pipe, every_s: float) -> None:
+async def _reporter(tally: Tally, pipe: Pipe, every_s: float, parent: int) -> None:
     while True:
         await asyncio.sleep(every_s)
         tally.cpu_seconds = _cpu_seconds()
-        pipe.send(("progress", tally.snapshot()))
+        try:
+            pipe.send(("progress", tally.snapshot()))
+        except (BrokenPipeError, ConnectionResetError):
+            os._exit(3)  # the parent is gone: no one reads, and no one would stop us
+        if os.getppid() != parent:
+            os._exit(3)
 
 
 async def _start_user(plan: GeneratorPlan, number: int, tally: Tally, host: str, port: int) -> None:
@@ -81,7 +87,7 @@ async def _run(plan: GeneratorPlan, pipe: Pipe) -> Tally:
     tally = Tally()
     background = [
         asyncio.create_task(_lag_probe(tally)),
-        asyncio.create_task(_reporter(tally, pipe, plan.report_every_s)),
+        asyncio.create_task(_reporter(tally, pipe, plan.report_every_s, plan.parent_pid)),
     ]
     users = [
         asyncio.create_task(_start_user(plan, number, tally, host, port))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ def run_load(
             mix=shape.mix,
             timeout_s=shape.timeout_s,
             seed=shape.seed + index,
+            parent_pid=os.getpid(),
         )
         ours, theirs = context.Pipe(duplex=False)
         process = context.Process(target=generator_main, args=(plan, theirs), daemon=True)

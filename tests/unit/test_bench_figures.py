@@ -95,7 +95,10 @@ def test_slope_of_a_line_and_of_noise() -> None:
 
 
 def _samples(rss: list[float | None]) -> list[Sample]:
-    return [Sample(t * 30.0, {"w0-1": r}, {"w0-1": 0.0}, {}, "0") for t, r in enumerate(rss)]
+    return [
+        Sample(t * 30.0, {"w0-1": r}, {"w0-1": r}, {"w0-1": 0.0}, {}, "0")
+        for t, r in enumerate(rss)
+    ]
 
 
 def test_soak_passes_a_flat_worker() -> None:
@@ -107,7 +110,7 @@ def test_soak_fails_a_growing_worker() -> None:
     growing = _samples([80, 90, 100, 110, 120, 130])  # 20 MiB per minute
     verdict = judge(growing, ["w0-1"], {"w0-1": 0}, 1.0)
     assert not verdict.passed
-    assert "RSS grows" in verdict.failures[0]
+    assert "RSS floor grows" in verdict.failures[0]
 
 
 def test_soak_fails_a_replaced_worker_and_a_busy_pool() -> None:
