@@ -1,0 +1,119 @@
+"""I2, fail-open contract: while Redis is lost, every verify 200 is marked ``degraded`` and
+counted in the metric, no token revoked before the loss is accepted, and past the degraded
+bound the worker fails closed (no 200)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from chaos.checkers.verdict import UNKNOWN, Validity, Verdict, capped, combine
+from chaos.checkers.windows import FaultWindow, fault_windows, history_end_ns
+from chaos.faults.base import REDIS_LOSS
+from chaos.history import Call, History
+
+INVARIANT = "I2"
+
+
+def fail_open(
+    history: History,
+    *,
+    degraded_bound_s: float,
+    degraded_metric_delta: Mapping[str, float] | None,
+    windows: list[FaultWindow] | None = None,
+    bound_slack_s: float = 1.0,
+    known_after_s: float = 1.0,
+) -> Verdict:
+    """``degraded_metric_delta``: ``auth_revocation_degraded_total`` per worker, after minus
+    before the run (None when it could not be scraped: that part is then unknown).
+    ``bound_slack_s`` allows for the last good contact being a little after the inject;
+    a revocation counts as known to every worker ``known_after_s`` after its logout's 200
+    (pub/sub delivery), so one acknowledged just before the loss is not held against it."""
+    loss = windows if windows is not None else fault_windows(history, {REDIS_LOSS})
+    end = history_end_ns(history)
+    calls = history.calls()
+    revoked_done: dict[str, int] = {}
+    for call in calls:
+        if call.f == "logout" and call.status == 200 and call.jti and call.end_ns is not None:
+            revoked_done[call.jti] = min(call.end_ns, revoked_done.get(call.jti, call.end_ns))
+
+    problems: list[tuple[str, Call, FaultWindow]] = []
+    inside = degraded = 0
+    for call in calls:
+        if call.f != "verify" or call.completion is None:
+            continue
+        window = next((w for w in loss if w.contains_call(call, end)), None)
+        if window is None:
+            continue
+        inside += 1
+        if call.status != 200:
+            continue
+        check = call.completion.revocation_check
+        if check == "degraded":
+            degraded += 1
+        else:
+            problems.append((f"200 marked {check!r}, not 'degraded'", call, window))
+        revoked = revoked_done.get(call.jti or "")
+        if revoked is not None and revoked + int(known_after_s * 1e9) < window.start_ns:
+            problems.append(("token revoked before the loss accepted", call, window))
+        past_bound_ns = window.start_ns + int((degraded_bound_s + bound_slack_s) * 1e9)
+        if call.start_ns > past_bound_ns:
+            problems.append((f"200 past the degraded bound of {degraded_bound_s}s", call, window))
+
+    metric_total = sum(degraded_metric_delta.values()) if degraded_metric_delta else None
+    figures: dict[str, object] = {
+        "loss_windows": len(loss),
+        "verifies_during_loss": inside,
+        "degraded_accepts": degraded,
+        "degraded_metric_delta": metric_total,
+        "problems": len(problems),
+    }
+    metric_ok: Validity = UNKNOWN
+    if degraded_metric_delta is not None and metric_total is not None:
+        metric_ok = metric_total >= degraded
+    elif degraded_metric_delta is not None:
+        metric_ok = degraded == 0
+    if problems:
+        reason, call, window = problems[0]
+        message = (
+            f"I2 violated: {len(problems)} problem(s) during Redis loss; first: {reason}: "
+            f"token jti {call.jti or '-'}, worker {call.worker}, at {call.op.wall_time}, "
+            f"during {window.label()}"
+        )
+        return Verdict(INVARIANT, False, figures, capped(c.op for _, c, _ in problems), message)
+    if metric_ok is False:
+        return Verdict(
+            INVARIANT,
+            False,
+            figures,
+            message=(
+                f"I2 violated: {degraded} degraded 200s seen by clients but the metric "
+                f"auth_revocation_degraded_total rose by only {metric_total}"
+            ),
+        )
+    if inside == 0:
+        return Verdict(
+            INVARIANT,
+            UNKNOWN,
+            figures,
+            message="I2 unknown: no verify completed inside a Redis-loss window",
+        )
+    valid = combine(True, metric_ok)
+    if valid == UNKNOWN:
+        return Verdict(
+            INVARIANT,
+            UNKNOWN,
+            figures,
+            message=(
+                f"I2 unknown: {degraded} degraded 200s all marked, but the degraded metric "
+                "was not scraped, so the count cannot be checked"
+            ),
+        )
+    return Verdict(
+        INVARIANT,
+        True,
+        figures,
+        message=(
+            f"I2 holds: {inside} verifies during Redis loss, {degraded} degraded 200s all "
+            f"marked and counted (metric +{metric_total}), none past the bound"
+        ),
+    )

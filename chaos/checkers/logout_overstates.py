@@ -1,0 +1,68 @@
+"""I4, logout never overstates: every logout answered 200 has its ``revoked:<jti>`` key in
+Redis afterwards (read at the end of the run)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from chaos.checkers.verdict import UNKNOWN, Verdict, capped
+from chaos.history import Call, History
+
+INVARIANT = "I4"
+
+
+def logout_overstates(
+    history: History,
+    revoked_jtis: Collection[str] | None,
+    *,
+    read_at_epoch_s: float | None = None,
+) -> Verdict:
+    """``revoked_jtis``: the jtis of the ``revoked:*`` keys read from Redis at the end (None
+    if Redis could not be read). With ``read_at_epoch_s``, a logout whose token expired
+    (``value["exp"]``) before the read is skipped: its key may rightly have expired."""
+    acknowledged: list[Call] = []
+    expired = 0
+    for call in history.calls():
+        if call.f != "logout" or call.status != 200 or not call.jti:
+            continue
+        exp = call.invoke.value.get("exp")
+        if read_at_epoch_s is not None and isinstance(exp, int | float) and exp < read_at_epoch_s:
+            expired += 1
+            continue
+        acknowledged.append(call)
+    figures: dict[str, object] = {
+        "logouts_acknowledged": len(acknowledged),
+        "skipped_expired": expired,
+        "revoked_keys_read": None if revoked_jtis is None else len(revoked_jtis),
+    }
+    if revoked_jtis is None:
+        return Verdict(
+            INVARIANT,
+            UNKNOWN,
+            figures,
+            message="I4 unknown: the revoked keys could not be read from Redis after the run",
+        )
+    keys = set(revoked_jtis)
+    missing = [c for c in acknowledged if c.jti not in keys]
+    figures["missing"] = len(missing)
+    if missing:
+        first = missing[0]
+        return Verdict(
+            INVARIANT,
+            False,
+            figures,
+            capped(c.op for c in missing),
+            (
+                f"I4 violated: {len(missing)} of {len(acknowledged)} logouts answered 200 but "
+                f"their revocation is missing from Redis; first: token jti {first.jti or '-'}, "
+                f"worker {first.worker}, at {first.op.wall_time}"
+            ),
+        )
+    if not acknowledged:
+        return Verdict(INVARIANT, UNKNOWN, figures, message="I4 unknown: no logout answered 200")
+    return Verdict(
+        INVARIANT,
+        True,
+        figures,
+        message=f"I4 holds: all {len(acknowledged)} acknowledged revocations are in Redis",
+    )

@@ -1,0 +1,71 @@
+"""The human summary of one scenario (Markdown): the source report's kind of table, then
+each verdict with its message."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from chaos.checkers.verdict import Verdict, gate_passes
+from chaos.checkers.windows import fault_windows
+from chaos.history import History
+from chaos.report.stats import route_stats
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f} ms"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+def escape_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def summary_markdown(
+    scenario: str, history: History, verdicts: Sequence[Verdict], seed: int | None = None
+) -> str:
+    rows = route_stats(history)
+    total = sum(r.requests for r in rows)
+    errors: Counter[str] = Counter()
+    for row in rows:
+        errors.update({f"{row.route} {k}": v for k, v in row.errors.items()})
+    verdict_line = "PASS" if gate_passes(verdicts) else "FAIL"
+    lines = [
+        f"# {scenario}: {verdict_line}",
+        "",
+        f"Seed: {seed if seed is not None else 'n/a'}. Requests: {total:,}.",
+        "",
+        "| route | requests | success | p50 | p95 | p99 | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        failed = sum(row.errors.values())
+        lines.append(
+            f"| {row.route} | {row.requests:,} | {_pct(row.success_rate)} | {_ms(row.p50_ms)} "
+            f"| {_ms(row.p95_ms)} | {_ms(row.p99_ms)} | {failed:,} |"
+        )
+    lines += ["", "## Errors by kind", ""]
+    if errors:
+        lines += ["| route and kind | count |", "|---|---|"]
+        lines += [f"| {escape_cell(k)} | {v:,} |" for k, v in errors.most_common()]
+    else:
+        lines.append("None.")
+    windows = fault_windows(history)
+    lines += ["", "## Faults", ""]
+    if windows:
+        origin = min(op.time_ns for op in history.ops)
+        lines += ["| fault | effects | injected | healed after |", "|---|---|---|---|"]
+        for w in windows:
+            start = (w.start_ns - origin) / 1e9
+            took = f"{(w.heal.time_ns - w.start_ns) / 1e9:.2f} s" if w.heal else "never healed"
+            effects = ", ".join(sorted(w.effects)) or "-"
+            lines.append(f"| {escape_cell(w.name)} | {effects} | +{start:.2f} s | {took} |")
+    else:
+        lines.append("None.")
+    lines += ["", "## Verdicts", "", "| invariant | verdict | message |", "|---|---|---|"]
+    lines += [f"| {v.invariant} | {v.label} | {escape_cell(v.message)} |" for v in verdicts]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,25 @@
+"""The client role: concurrent clients whose every call is recorded (invoke, then ok / fail /
+info), and a ``/metrics`` reader.
+
+- ``clients``: ``Workload``, ``WorkloadConfig``
+- ``routes``: ``Routes`` (paths, to aim at your own service), ``Mix`` (what clients do)
+- ``outcome``: answer or error -> ok / fail / info
+- ``tokens``: unverified JWT claims (jti, sub, exp)
+- ``metrics``: ``parse_metrics``, ``MetricsSnapshot``, ``MetricsScrape``
+"""
+
+from chaos.workload.clients import Workload, WorkloadConfig
+from chaos.workload.metrics import MetricsScrape, MetricsSnapshot, parse_metrics
+from chaos.workload.routes import Mix, Routes
+from chaos.workload.tokens import token_claims
+
+__all__ = [
+    "MetricsScrape",
+    "MetricsSnapshot",
+    "Mix",
+    "Routes",
+    "Workload",
+    "WorkloadConfig",
+    "parse_metrics",
+    "token_claims",
+]

@@ -1,0 +1,38 @@
+"""Where the workload sends its calls; change the paths to aim it at your own service.
+
+Routes(login="/api/token", verify="/api/introspect")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Paths of the auth API (contract section 1 by default)."""
+
+    login: str = "/auth/login"
+    verify: str = "/auth/verify"
+    logout: str = "/auth/logout"
+    refresh: str = "/auth/refresh"
+    metrics: str = "/metrics"
+
+
+@dataclass(frozen=True)
+class Mix:
+    """Relative weights of what a client does next (a login also happens whenever a client
+    has no live token). ``revisit`` verifies one of the client's already revoked tokens."""
+
+    verify: float = 6.0
+    logout: float = 1.0
+    refresh: float = 0.5
+    login: float = 0.2
+    revisit: float = 1.0
+
+    def choices(self) -> tuple[list[str], list[float]]:
+        names = ["verify", "logout", "refresh", "login", "revisit"]
+        weights = [self.verify, self.logout, self.refresh, self.login, self.revisit]
+        if any(w < 0 for w in weights) or sum(weights) <= 0:
+            raise ValueError(f"mix weights must be >= 0 with a positive sum: {self}")
+        return names, weights

@@ -1,0 +1,111 @@
+"""The outermost ASGI layer: fast routes, X-Worker-Id on every answer, no 500 ever.
+
+``GET /health`` and ``GET /auth/verify`` are answered here without routing, pydantic or
+dependency injection (the speed issue compares the two on the same stack); everything else
+goes to the FastAPI app. An exception that escapes is logged and answered 503
+``internal_unavailable`` when the response has not started.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .errors import STATUS_OF, error_body, error_headers
+from .service import Service
+from .verify import Answer, verify_bearer
+
+log = logging.getLogger("system_under_test.front")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+KNOWN_ROUTES = frozenset(
+    {
+        "/auth/login",
+        "/auth/verify",
+        "/auth/logout",
+        "/auth/refresh",
+        "/health",
+        "/ready",
+        "/metrics",
+        "/redis/stats",
+        "/openapi.json",
+        "/docs",
+    }
+)
+MAX_BODY_BYTES = 64 * 1024
+HEALTH_BODY = b'{"status":"ok"}'
+
+
+class Front:
+    def __init__(self, api: ASGIApp, service: Service) -> None:
+        self.api = api
+        self.service = service
+        self.metrics = service.metrics
+        self.worker_header = (b"x-worker-id", service.worker_id.encode())
+
+    async def _answer(self, send: Send, answer: Answer) -> None:
+        status, body, extra = answer
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            self.worker_header,
+            *extra,
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.api(scope, receive, send)
+            return
+        path = scope["path"]
+        if scope["method"] == "GET":
+            if path == "/health":
+                await self._answer(send, (200, HEALTH_BODY, []))
+                self.metrics.request(path, 200)
+                return
+            if path == "/auth/verify":
+                authorization = None
+                for name, value in scope["headers"]:
+                    if name == b"authorization":
+                        authorization = value.decode("latin-1")
+                        break
+                answer = await verify_bearer(self.service, authorization)
+                await self._answer(send, answer)
+                self.metrics.request(path, answer[0])
+                return
+        await self._routed(scope, receive, send, path if path in KNOWN_ROUTES else "other")
+
+    async def _routed(self, scope: Scope, receive: Receive, send: Send, route: str) -> None:
+        status = 0
+
+        async def send_with_worker(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), self.worker_header]
+            await send(message)
+
+        for name, value in scope["headers"]:
+            if name == b"content-length" and (not value.isdigit() or int(value) > MAX_BODY_BYTES):
+                await self._refuse(send, "invalid_request", "body too large or bad length")
+                self.metrics.request(route, 422)
+                return
+        try:
+            await self.api(scope, receive, send_with_worker)
+        except Exception:
+            log.exception("unexpected error on %s", route)
+            if status == 0:
+                status = 503
+                await self._refuse(send, "internal_unavailable", "unexpected error, retry")
+        self.metrics.request(route, status)
+
+    async def _refuse(self, send: Send, code: str, detail: str) -> None:
+        extra = [(k.lower().encode(), v.encode()) for k, v in error_headers(code).items()]
+        await self._answer(send, (STATUS_OF[code], error_body(code, detail), extra))

@@ -1,0 +1,99 @@
+"""Prometheus metrics of one worker, exposed for every worker by any of them.
+
+The supervisor sets ``PROMETHEUS_MULTIPROC_DIR`` (before prometheus_client is imported in a
+worker); each series carries ``worker="w<slot>-<pid>"``. Names are listed in docs/design.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+REQUESTS = Counter(
+    "auth_requests_total", "HTTP answers by route and status", ["route", "status", "worker"]
+)
+DEGRADED = Counter(
+    "auth_revocation_degraded_total", "fail-open decisions (200 degraded)", ["worker"]
+)
+CHECKS = Counter("auth_revocation_check_total", "revocation checks by result", ["worker", "result"])
+POOL_IN_USE = Gauge(
+    "auth_redis_pool_in_use",
+    "Redis connections checked out now",
+    ["worker"],
+    multiprocess_mode="livesum",
+)
+BREAKER_STATE = Gauge(
+    "auth_breaker_state", "0 closed, 1 open, 2 half-open", ["worker"], multiprocess_mode="livesum"
+)
+BREAKER_OPENED = Counter("auth_breaker_opened_total", "breaker closed->open", ["worker"])
+BREAKER_PROBES = Counter("auth_breaker_probes_total", "half-open probes admitted", ["worker"])
+REVOCATIONS_LOCAL = Gauge(
+    "auth_revocations_local",
+    "size of the worker's local revocation copy",
+    ["worker"],
+    multiprocess_mode="livesum",
+)
+
+
+class WorkerMetrics:
+    """Implements the store's StoreMetrics protocol and counts HTTP answers."""
+
+    def __init__(self, worker: str) -> None:
+        self.worker = worker
+        self._requests: dict[tuple[str, int], Counter] = {}
+        self._degraded = DEGRADED.labels(worker=worker)
+        self._checks = {r: CHECKS.labels(worker=worker, result=r) for r in _RESULTS}
+        self._pool = POOL_IN_USE.labels(worker=worker)
+        self._state = BREAKER_STATE.labels(worker=worker)
+        self._opened = BREAKER_OPENED.labels(worker=worker)
+        self._probes = BREAKER_PROBES.labels(worker=worker)
+        self._local = REVOCATIONS_LOCAL.labels(worker=worker)
+        self._pool.set(0)
+        self._state.set(0)
+
+    def request(self, route: str, status: int) -> None:
+        child = self._requests.get((route, status))
+        if child is None:
+            child = REQUESTS.labels(route=route, status=str(status), worker=self.worker)
+            self._requests[(route, status)] = child
+        child.inc()
+
+    def degraded(self) -> None:
+        self._degraded.inc()
+
+    def check(self, result: str) -> None:
+        child = self._checks.get(result)
+        if child is None:
+            child = self._checks[result] = CHECKS.labels(worker=self.worker, result=result)
+        child.inc()
+
+    def pool_in_use(self, n: int) -> None:
+        self._pool.set(n)
+
+    def breaker_state(self, state: int) -> None:
+        self._state.set(state)
+
+    def breaker_opened(self) -> None:
+        self._opened.inc()
+
+    def breaker_probe(self) -> None:
+        self._probes.inc()
+
+    def revocations_local(self, n: int) -> None:
+        self._local.set(n)
+
+
+_RESULTS = ("enforced", "degraded", "unavailable")
+
+
+def exposition() -> bytes:
+    """Every worker's series (multiprocess mode), or this process's alone without it."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest()

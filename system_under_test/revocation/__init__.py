@@ -1,0 +1,20 @@
+"""The revocation store: Redis-backed, fenced by timeouts and a breaker, with a local copy."""
+
+from system_under_test.revocation.answer import (
+    RevocationAnswer,
+    RevocationCheck,
+    RevocationUnavailable,
+)
+from system_under_test.revocation.metrics import NoStoreMetrics, StoreMetrics
+from system_under_test.revocation.settings import StoreSettings
+from system_under_test.revocation.store import RevocationStore
+
+__all__ = [
+    "NoStoreMetrics",
+    "RevocationAnswer",
+    "RevocationCheck",
+    "RevocationStore",
+    "RevocationUnavailable",
+    "StoreMetrics",
+    "StoreSettings",
+]

@@ -1,0 +1,70 @@
+"""This worker's copy of known revocations: key -> exp, dropped after exp + leeway.
+
+Used only while Redis cannot be reached (fail-open): a token known revoked stays rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+# sweep expired entries at most this often (seconds), so `add` stays O(1) amortised
+SWEEP_INTERVAL_S = 5.0
+
+
+class LocalRevocations:
+    def __init__(
+        self,
+        leeway_s: int,
+        clock: Callable[[], float],
+        on_size: Callable[[int], None] = lambda n: None,
+    ) -> None:
+        self._leeway_s = leeway_s
+        self._clock = clock  # wall clock: exp is a Unix time
+        self._on_size = on_size  # e.g. the auth_revocations_local gauge
+        self._exp: dict[str, int] = {}
+        self._last_sweep = clock()
+        self.synced = False  # True once a full re-sync from Redis completed
+
+    def __len__(self) -> int:
+        return len(self._exp)
+
+    def add(self, key: str, exp: int) -> None:
+        if self._live(exp, self._clock()):
+            known = self._exp.get(key)
+            self._exp[key] = exp if known is None else max(exp, known)
+            if known is None:
+                self._on_size(len(self._exp))
+        self.sweep_if_due()
+
+    def replace(self, entries: Iterable[tuple[str, int]]) -> None:
+        """A full re-sync: keep what we knew too (a key seen revoked stays revoked until exp)."""
+        for key, exp in entries:
+            self.add(key, exp)
+        self.synced = True
+
+    def any_revoked(self, keys: Iterable[str]) -> bool:
+        now = self._clock()
+        for key in keys:
+            exp = self._exp.get(key)
+            if exp is not None and self._live(exp, now):
+                return True
+        return False
+
+    def sweep(self) -> int:
+        """Drop entries past exp + leeway; returns how many were dropped."""
+        now = self._clock()
+        self._last_sweep = now
+        dead = [k for k, exp in self._exp.items() if not self._live(exp, now)]
+        for key in dead:
+            del self._exp[key]
+        if dead:
+            self._on_size(len(self._exp))
+        return len(dead)
+
+    def _live(self, exp: int, now: float) -> bool:
+        return now <= exp + self._leeway_s
+
+    def sweep_if_due(self) -> None:
+        """Sweep when SWEEP_INTERVAL_S passed since the last one (cheap to call often)."""
+        if self._clock() - self._last_sweep >= SWEEP_INTERVAL_S:
+            self.sweep()

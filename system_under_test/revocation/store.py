@@ -1,0 +1,296 @@
+"""RevocationStore: the service's one door to Redis (see docs/revocation-store.md).
+
+store = RevocationStore(settings, worker_id="w0-123", metrics=metrics)
+await store.start()
+answer = await store.check(jti, "fam:" + family)   # ENFORCED / DEGRADED / UNAVAILABLE
+await store.revoke(jti, exp)                       # raises RevocationUnavailable
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from system_under_test.revocation.answer import (
+    RevocationAnswer,
+    RevocationCheck,
+    RevocationUnavailable,
+)
+from system_under_test.revocation.breaker import BreakerState, CircuitBreaker
+from system_under_test.revocation.connection import build_client, pool_in_use
+from system_under_test.revocation.fence import RedisFence, RedisUnreachable
+from system_under_test.revocation.keys import (
+    CHANNEL,
+    REVOKED_PREFIX,
+    parse_exp,
+    revocation_ttl_s,
+    revoked_key,
+    window_key,
+)
+from system_under_test.revocation.local_copy import LocalRevocations
+from system_under_test.revocation.lookup import CoalescedLookup, Values
+from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
+from system_under_test.revocation.replicas import ReplicaPolicy
+from system_under_test.revocation.settings import StoreSettings, call_budget_s
+from system_under_test.revocation.subscriber import RevocationSubscriber, encode_message
+
+# SET + PUBLISH as one atomic step (a script), so WAIT can follow on the same connection
+REVOKE_SCRIPT = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+"""
+# the same, only if the key is new: refresh-token reuse detection
+CLAIM_SCRIPT = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  redis.call('PUBLISH', ARGV[3], ARGV[4])
+  return 1
+end
+return 0
+"""
+SUBSCRIBER_POOL_SIZE = 2  # the subscription plus the re-sync SCAN
+MAX_BATCHES_IN_FLIGHT = 4  # MGET batches out at once; later checks gather into the next batch
+SCAN_COUNT = 1000
+STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
+STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
+
+
+class RevocationStore:
+    def __init__(self, settings: StoreSettings, worker_id: str, metrics: StoreMetrics) -> None:
+        self._settings = settings
+        self._worker_id = worker_id
+        self._metrics = metrics
+        self._client: Redis | None = None
+        self._sub_client: Redis | None = None
+        self.breaker = CircuitBreaker(
+            settings.breaker_failures,
+            settings.breaker_reset_s,
+            time.monotonic,
+            on_state=lambda s: metrics.breaker_state(int(s)),
+            on_opened=metrics.breaker_opened,
+            on_probe=metrics.breaker_probe,
+        )
+        self.fence = RedisFence(settings, self.breaker, self._report_pool)
+        on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
+        self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
+        self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
+        self._lookup = CoalescedLookup(self._fetch, min(MAX_BATCHES_IN_FLIGHT, settings.pool_size))
+        self._subscriber: RevocationSubscriber | None = None
+        self._check_budget_s = call_budget_s(settings)
+        self._retry_after = max(1, round(settings.breaker_reset_s))
+
+    # lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Build the clients and start the subscriber; never waits for Redis to be up."""
+        self._client = build_client(self._settings, self._settings.pool_size)
+        self._sub_client = build_client(self._settings, SUBSCRIBER_POOL_SIZE)
+        self._subscriber = RevocationSubscriber(self._sub_client, self.local, self._settings)
+        self._subscriber.start()
+        self._metrics.breaker_state(int(BreakerState.CLOSED))
+        self._metrics.pool_in_use(0)
+
+    async def close(self) -> None:
+        if self._subscriber is not None:
+            await self._subscriber.close()
+        await self._lookup.close()
+        for client in (self._client, self._sub_client):
+            if client is not None:
+                await client.aclose()
+        self._client = self._sub_client = None
+
+    # the verify path ------------------------------------------------------------------------
+
+    async def check(self, *keys: str) -> RevocationAnswer:
+        """Revoked if any key is; ENFORCED only from a Redis read issued after this call."""
+        if not keys:
+            raise ValueError("check needs at least one key")
+        names = [revoked_key(k) for k in keys]
+        try:
+            async with asyncio.timeout(self._check_budget_s):
+                values = await self._lookup.lookup(names)
+        except (RedisUnreachable, RevocationUnavailable, TimeoutError, RuntimeError):
+            return self._without_redis(keys)
+        revoked = False
+        for key, name in zip(keys, names, strict=True):
+            exp = parse_exp(values[name])
+            if exp is not None:
+                revoked = True
+                self.local.add(key, exp)
+        self._metrics.check(RevocationCheck.ENFORCED.value)
+        return RevocationAnswer(revoked, RevocationCheck.ENFORCED)
+
+    def _without_redis(self, keys: tuple[str, ...]) -> RevocationAnswer:
+        known = self.local.any_revoked(keys)
+        if self._settings.failure_mode == "open":
+            if known:  # a revocation this worker knows is enforced whatever the bound
+                self._metrics.check(RevocationCheck.DEGRADED.value)
+                return RevocationAnswer(True, RevocationCheck.DEGRADED)
+            if self.degraded_allowed():
+                self._metrics.check(RevocationCheck.DEGRADED.value)
+                self._metrics.degraded()
+                return RevocationAnswer(False, RevocationCheck.DEGRADED)
+        self._metrics.check(RevocationCheck.UNAVAILABLE.value)
+        return RevocationAnswer(known, RevocationCheck.UNAVAILABLE)
+
+    def degraded_allowed(self) -> bool:
+        """Fail-open only within the bound after the last good contact, with a synced copy."""
+        last = self.fence.last_good
+        return (
+            last is not None
+            and self.local.synced
+            and time.monotonic() - last <= self._settings.degraded_bound_s
+        )
+
+    async def _fetch(self, names: list[str]) -> Values:
+        client = self._redis()
+        values: Values = await self.fence.run(lambda: client.mget(names))
+        return values
+
+    # writes ---------------------------------------------------------------------------------
+
+    async def revoke(self, key: str, exp: int) -> None:
+        """Returns only when written (and WAIT-confirmed when replicas are required)."""
+        written = await self._write(REVOKE_SCRIPT, key, exp)
+        if written is None:
+            raise RevocationUnavailable("revocation not stored", self._retry_after)
+
+    async def claim_once(self, key: str, exp: int) -> bool | None:
+        """True: first use (now revoked); False: already used or revoked; None: unavailable."""
+        return await self._write(CLAIM_SCRIPT, key, exp)
+
+    async def _write(self, script: str, key: str, exp: int) -> bool | None:
+        name = revoked_key(key)
+        ttl = revocation_ttl_s(exp, time.time(), self._settings.leeway_s)
+        try:
+            replicas = await self._replicas_required()
+            client = self._redis()
+
+            async def write() -> list[Any]:
+                # no MULTI: WAIT must follow the write on the same connection
+                pipe = client.pipeline(transaction=False)
+                pipe.eval(script, 1, name, str(exp), str(ttl), CHANNEL, encode_message(key, exp))
+                if replicas:
+                    pipe.wait(replicas, self._settings.wait_timeout_ms)
+                result: list[Any] = await pipe.execute()
+                return result
+
+            extra_s = self._settings.wait_timeout_ms / 1000 if replicas else 0.0
+            result = await self.fence.run(write, extra_s=extra_s)
+        except RedisUnreachable:
+            return None
+        if replicas and int(result[1]) < replicas:
+            return None  # written on the primary only: not durable under the policy
+        self.local.add(key, exp)
+        return bool(result[0])
+
+    async def _replicas_required(self) -> int:
+        required = self._replicas.required()
+        if required is not None:
+            return required
+        client = self._redis()
+        info: dict[str, Any] = await self.fence.run(lambda: client.info("replication"))
+        return self._replicas.observe(int(info.get("connected_slaves", 0)))
+
+    async def incr_window(self, key: str, window_s: int) -> int | None:
+        """Attempts in the current fixed window of `window_s` seconds; None when Redis is down."""
+        name = window_key(key, window_s, time.time())
+        client = self._redis()
+
+        async def incr() -> list[Any]:
+            pipe = client.pipeline(transaction=True)
+            pipe.incr(name)
+            pipe.expire(name, window_s, nx=True)
+            result: list[Any] = await pipe.execute()
+            return result
+
+        try:
+            result = await self.fence.run(incr)
+        except RedisUnreachable:
+            return None
+        return int(result[0])
+
+    # operations -----------------------------------------------------------------------------
+
+    async def readiness(self) -> tuple[bool, str]:
+        client = self._redis()
+        try:
+            config: dict[str | None, str | None] = await self.fence.run(
+                lambda: client.config_get("maxmemory-policy", "appendonly", "appendfsync")
+            )
+        except RedisUnreachable as exc:
+            return False, f"redis unreachable: {exc.reason}"
+        policy = _text(config.get("maxmemory-policy"))
+        if policy != "noeviction":
+            return False, (
+                f"redis maxmemory-policy is {policy}: evicted keys would un-revoke tokens "
+                "(set noeviction)"
+            )
+        appendonly = _text(config.get("appendonly"))
+        fsync = _text(config.get("appendfsync"))
+        if appendonly != "yes" or fsync != "always":
+            return True, (
+                f"ok; warning: appendonly {appendonly}, appendfsync {fsync}: acknowledged "
+                "revocations can be lost across kill -9 unless replicas confirm them (WAIT)"
+            )
+        return True, "ok"
+
+    async def stats(self) -> dict[str, object]:
+        """/redis/stats; raises RevocationUnavailable when Redis cannot be reached."""
+        client = self._redis()
+        try:
+            info: dict[str, Any] = await self.fence.run(client.info)
+            revoked, complete = await self.fence.run(
+                lambda: self._count_revoked(client), extra_s=STATS_SCAN_BUDGET_S
+            )
+        except RedisUnreachable as exc:
+            raise RevocationUnavailable(exc.reason, self._retry_after) from exc
+        return {
+            "worker": self._worker_id,
+            "redis_version": info.get("redis_version"),
+            "clients": info.get("connected_clients"),
+            "memory_used_bytes": info.get("used_memory"),
+            "maxmemory_policy": info.get("maxmemory_policy"),
+            "connected_replicas": info.get("connected_slaves"),
+            "revoked_keys": revoked,
+            "revoked_keys_complete": complete,  # False: a lower bound (scan capped)
+            "pool_in_use": pool_in_use(client),
+            "pool_size": self._settings.pool_size,
+            "breaker_state": self.breaker.state.name.lower(),
+            "local_revocations": len(self.local),
+            "local_synced": self.local.synced,
+        }
+
+    async def _count_revoked(self, client: Redis) -> tuple[int, bool]:
+        """(revoked keys seen, complete?): at most STATS_SCAN_PAGES pages, so stats stay cheap."""
+        count, cursor = 0, 0
+        for _ in range(STATS_SCAN_PAGES):
+            cursor, names = await client.scan(cursor, match=REVOKED_PREFIX + "*", count=SCAN_COUNT)
+            count += len(names)
+            if cursor == 0:
+                return count, True
+        return count, False
+
+    # internals ------------------------------------------------------------------------------
+
+    def _redis(self) -> Redis:
+        if self._client is None:
+            raise RevocationUnavailable("revocation store not started", self._retry_after)
+        return self._client
+
+    def _report_pool(self) -> None:
+        if self._client is not None:
+            self._metrics.pool_in_use(pool_in_use(self._client))
+
+
+def _ignore(n: int) -> None:
+    pass
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode()
+    return str(value)

@@ -1,0 +1,176 @@
+"""The supervisor: binds the listening sockets, runs N workers, replaces the ones that die.
+
+    code = Supervisor(settings, users).run()   # returns when stopped (SIGTERM/SIGINT)
+
+One shared socket for every worker, or with ``port_per_worker`` one socket per slot on
+port + slot. The sockets are bound here, once, and inherited by each worker (so a replaced
+worker listens on the very same socket). A worker that dies is replaced in its slot with a
+new pid; a slot whose worker dies within START_GRACE_S of its start MAX_QUICK_DEATHS times
+in a row makes the supervisor give up (exit 1). SIGTERM/SIGINT are forwarded; workers still
+alive after ``shutdown_timeout_s`` are SIGKILLed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from types import FrameType
+
+from prometheus_client import multiprocess
+
+from .config import Settings
+
+log = logging.getLogger("system_under_test.supervisor")
+
+START_GRACE_S = 5.0  # a worker that dies sooner than this counts as a failed start
+MAX_QUICK_DEATHS = 5
+POLL_S = 0.05
+MAX_BACKOFF_S = 2.0
+
+
+class BindError(Exception):
+    """A listening socket could not be bound; the message names the address."""
+
+
+@dataclass
+class Slot:
+    index: int
+    sock: socket.socket
+    proc: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    quick_deaths: int = 0
+    respawn_at: float = 0.0
+
+
+def bind_sockets(settings: Settings) -> list[socket.socket]:
+    """One socket per slot (the same one repeated when the port is shared)."""
+    ports = (
+        [settings.port + i for i in range(settings.workers)]
+        if settings.port_per_worker
+        else [settings.port]
+    )
+    bound: list[socket.socket] = []
+    for port in ports:
+        family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((settings.host, port))
+        except OSError as exc:
+            sock.close()
+            for other in bound:
+                other.close()
+            raise BindError(
+                f"--port: cannot listen on {settings.host}:{port} ({exc.strerror})"
+            ) from None
+        sock.listen(2048)
+        sock.set_inheritable(True)
+        bound.append(sock)
+    if not settings.port_per_worker:
+        bound = bound * settings.workers
+    return bound
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, users: dict[str, str]) -> None:
+        self.settings = settings
+        self.users = users
+        self.stopping = False
+        self.metrics_dir = ""
+
+    def _on_signal(self, signum: int, _: FrameType | None) -> None:
+        log.warning("supervisor: %s, stopping workers", signal.Signals(signum).name)
+        self.stopping = True
+
+    def _spawn(self, slot: Slot, env: dict[str, str]) -> None:
+        fd = slot.sock.fileno()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "system_under_test.worker"],
+            stdin=subprocess.PIPE,
+            pass_fds=[fd],
+            env=env,
+        )
+        assignment = {
+            "slot": slot.index,
+            "fd": fd,
+            "parent": os.getpid(),
+            "settings": asdict(self.settings),
+            "users": self.users,
+        }
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(assignment).encode())
+        proc.stdin.close()
+        slot.proc = proc
+        slot.started = time.monotonic()
+        log.warning("supervisor: worker slot %d started, pid %d", slot.index, proc.pid)
+
+    def _reap(self, slot: Slot, env: dict[str, str]) -> bool:
+        """Replace a dead worker; False when the slot keeps failing at start."""
+        assert slot.proc is not None
+        code = slot.proc.returncode
+        pid = slot.proc.pid
+        self._forget_metrics(pid)
+        now = time.monotonic()
+        quick = now - slot.started < START_GRACE_S
+        slot.quick_deaths = slot.quick_deaths + 1 if quick else 0
+        log.warning("supervisor: worker slot %d pid %d exited (%s)", slot.index, pid, code)
+        if slot.quick_deaths >= MAX_QUICK_DEATHS:
+            log.error("supervisor: slot %d failed %d starts in a row", slot.index, MAX_QUICK_DEATHS)
+            return False
+        slot.proc = None
+        slot.respawn_at = now + min(MAX_BACKOFF_S, 0.1 * (2**slot.quick_deaths - 1))
+        return True
+
+    def _forget_metrics(self, pid: int) -> None:
+        multiprocess.mark_process_dead(pid, self.metrics_dir)  # type: ignore[no-untyped-call]
+
+    def _stop_all(self, slots: list[Slot]) -> None:
+        live = [s.proc for s in slots if s.proc is not None and s.proc.poll() is None]
+        for proc in live:
+            proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.settings.shutdown_timeout_s
+        for proc in live:
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.error("supervisor: worker pid %d ignored SIGTERM, killing it", proc.pid)
+                proc.kill()
+                proc.wait()
+
+    def run(self) -> int:
+        sockets = bind_sockets(self.settings)
+        self.metrics_dir = tempfile.mkdtemp(prefix="auth-metrics-")
+        env = dict(os.environ, PROMETHEUS_MULTIPROC_DIR=self.metrics_dir)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        slots = [Slot(i, sock) for i, sock in enumerate(sockets)]
+        code = 0
+        try:
+            for slot in slots:
+                self._spawn(slot, env)
+            while not self.stopping:
+                now = time.monotonic()
+                for slot in slots:
+                    if slot.proc is None:
+                        if now >= slot.respawn_at:
+                            self._spawn(slot, env)
+                    elif slot.proc.poll() is not None and not self._reap(slot, env):
+                        self.stopping = True
+                        code = 1
+                time.sleep(POLL_S)
+        finally:
+            self._stop_all(slots)
+            for sock in {id(s): s for s in sockets}.values():
+                sock.close()
+            shutil.rmtree(self.metrics_dir, ignore_errors=True)
+        log.warning("supervisor: stopped (exit %d)", code)
+        return code

@@ -1,0 +1,199 @@
+"""JWT access and refresh tokens: issue, decode strictly, and remember verified signatures.
+
+    keys = TokenKeys.hs256(secret)
+    tokens = Tokens(keys, issuer="auth-chaos", audience="auth-chaos", leeway_s=5,
+                    access_ttl_s=900, refresh_ttl_s=86400, cache_size=10000)
+    pair = tokens.issue_pair("alice")
+    claims = tokens.decode(pair.access, "access")     # raises TokenRejected
+
+Every claim is required; only the configured algorithm is accepted; an access token is never
+a refresh token and the other way round. The cache maps a token string to its claims once the
+signature held; expiry and not-before are re-checked on every use (never revocation: that is
+the store's, on every request).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import jwt
+from jwt.algorithms import get_default_algorithms
+
+TokenType = Literal["access", "refresh"]
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "nbf", "exp", "jti", "typ", "fam"]
+MAX_TOKEN_CHARS = 8192  # a larger bearer string is refused before any parsing
+
+
+class TokenRejected(Exception):
+    """The token is not acceptable; ``code`` is the stable error code of the 401."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class TokenKeys:
+    """Signing and verification keys of one algorithm (HS256: the same secret)."""
+
+    alg: str
+    signing: Any
+    verifying: Any
+
+    @classmethod
+    def hs256(cls, secret: bytes) -> TokenKeys:
+        return cls("HS256", secret, secret)
+
+    @classmethod
+    def from_files(cls, alg: str, private_pem: str, public_pem: str) -> TokenKeys:
+        algorithm = get_default_algorithms()[alg]
+        return cls(
+            alg,
+            algorithm.prepare_key(Path(private_pem).read_bytes()),
+            algorithm.prepare_key(Path(public_pem).read_bytes()),
+        )
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The claims the service uses, plus the verify answer pre-encoded once."""
+
+    sub: str
+    jti: str
+    fam: str
+    typ: str
+    exp: int
+    nbf: int
+    iat: int
+    verify_body: bytes
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+    access_claims: dict[str, Any]
+    refresh_claims: dict[str, Any]
+
+
+def check_times(claims: Claims, now: float, leeway_s: float) -> None:
+    """PyJWT's own rules: accepted while now < exp + leeway and nbf, iat <= now + leeway."""
+    if claims.exp <= now - leeway_s:
+        raise TokenRejected("token_expired", "token has expired")
+    if claims.nbf > now + leeway_s or claims.iat > now + leeway_s:
+        raise TokenRejected("invalid_token", "token is not yet valid")
+
+
+def _claims_of(payload: dict[str, Any]) -> Claims:
+    strings = ("sub", "jti", "fam", "typ")
+    for name in strings:
+        value = payload.get(name)
+        if not isinstance(value, str) or not value or len(value) > 256:
+            raise TokenRejected("invalid_token", f"claim {name!r} must be a non-empty string")
+    body = json.dumps(
+        {"sub": payload["sub"], "jti": payload["jti"], "exp": int(payload["exp"])},
+        separators=(",", ":"),
+    ).encode()
+    return Claims(
+        sub=payload["sub"],
+        jti=payload["jti"],
+        fam=payload["fam"],
+        typ=payload["typ"],
+        exp=int(payload["exp"]),
+        nbf=int(payload["nbf"]),
+        iat=int(payload["iat"]),
+        verify_body=body,
+    )
+
+
+class Tokens:
+    """Issues and decodes this service's tokens."""
+
+    def __init__(
+        self,
+        keys: TokenKeys,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_s: int,
+        access_ttl_s: int,
+        refresh_ttl_s: int,
+        cache_size: int,
+    ) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway_s = leeway_s
+        self.access_ttl_s = access_ttl_s
+        self.refresh_ttl_s = refresh_ttl_s
+        self._cache: OrderedDict[str, Claims] = OrderedDict()
+        self._cache_size = cache_size
+
+    def _encode(
+        self, sub: str, typ: TokenType, fam: str, ttl_s: int, now: int
+    ) -> tuple[str, dict[str, Any]]:
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": sub,
+            "iat": now,
+            "nbf": now,
+            "exp": now + ttl_s,
+            "jti": uuid.uuid4().hex,
+            "typ": typ,
+            "fam": fam,
+        }
+        return jwt.encode(claims, self.keys.signing, algorithm=self.keys.alg), claims
+
+    def issue_pair(self, sub: str, fam: str | None = None) -> TokenPair:
+        """A new access + refresh pair; ``fam`` continues a refresh family (rotation)."""
+        now = int(time.time())
+        family = fam or uuid.uuid4().hex
+        access, access_claims = self._encode(sub, "access", family, self.access_ttl_s, now)
+        refresh, refresh_claims = self._encode(sub, "refresh", family, self.refresh_ttl_s, now)
+        return TokenPair(access, refresh, access_claims, refresh_claims)
+
+    def decode(self, token: str, typ: TokenType) -> Claims:
+        """Claims of a valid token of type ``typ``; raises TokenRejected. Cached by signature."""
+        now = time.time()
+        claims = self._cache.get(token)
+        if claims is None:
+            claims = self._decode_uncached(token)
+            if self._cache_size:
+                self._cache[token] = claims
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        if claims.typ != typ:
+            raise TokenRejected("wrong_token_type", f"a {claims.typ} token cannot be used here")
+        check_times(claims, now, self.leeway_s)
+        return claims
+
+    def _decode_uncached(self, token: str) -> Claims:
+        if len(token) > MAX_TOKEN_CHARS:
+            raise TokenRejected("invalid_token", "token too long")
+        try:
+            payload = jwt.decode(
+                token,
+                self.keys.verifying,
+                algorithms=[self.keys.alg],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway_s,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError:
+            raise TokenRejected("token_expired", "token has expired") from None
+        except jwt.PyJWTError as exc:
+            raise TokenRejected("invalid_token", str(exc)[:200] or "invalid token") from None
+        except (ValueError, TypeError):  # a crafted token can trip a key parser
+            raise TokenRejected("invalid_token", "invalid token") from None
+        if not isinstance(payload, dict):
+            raise TokenRejected("invalid_token", "payload is not an object")
+        return _claims_of(payload)

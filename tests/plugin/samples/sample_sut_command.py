@@ -1,0 +1,15 @@
+"""With --sut-command, auth_factory starts the user's command on a claimed port."""
+
+import httpx
+
+from chaos.services import CommandService, RedisServer
+from fixtures.services import AuthFactory
+
+
+def test_auth_factory_runs_the_command(
+    redis_server: RedisServer, auth_factory: AuthFactory
+) -> None:
+    service = auth_factory(redis_server.url)
+    assert isinstance(service, CommandService)
+    assert f"REDIS_URL={redis_server.url}" in service.command()
+    assert httpx.get(service.base_url).status_code == 200

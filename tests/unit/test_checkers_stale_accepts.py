@@ -1,0 +1,52 @@
+"""I1 stale accepts: a true, a false and an unknown history."""
+
+from chaos.checkers import stale_accepts
+from chaos.checkers.crafted import CraftedHistory
+
+
+def _logout_then_verifies(verify_status: int) -> CraftedHistory:
+    crafted = CraftedHistory()
+    crafted.call(0, "login", at=0.0, took=0.05, status=200, worker="w0-10", jti="tok-1")
+    crafted.call(0, "logout", at=1.0, took=0.02, status=200, worker="w0-10", jti="tok-1")
+    crafted.call(0, "verify", at=1.03, took=0.01, status=verify_status, worker="w1-11", jti="tok-1")
+    crafted.call(0, "verify", at=1.05, took=0.01, status=401, worker="w0-10", jti="tok-1")
+    return crafted
+
+
+def test_revoked_token_rejected_everywhere_holds() -> None:
+    verdict = stale_accepts(_logout_then_verifies(401).history())
+    assert verdict.valid is True
+    assert verdict.figures["verifies_after_logout"] == 2
+
+
+def test_stale_accept_on_another_worker_is_caught() -> None:
+    verdict = stale_accepts(_logout_then_verifies(200).history())
+    assert verdict.valid is False
+    assert verdict.figures["stale_accepts"] == 1
+    assert verdict.figures["stale_accepts_by_worker"] == {"w1-11": 1}
+    # the message names the invariant, the token, the worker and the wall time
+    assert "I1" in verdict.message
+    assert "tok-1" in verdict.message
+    assert "w1-11" in verdict.message
+    assert "2026-01-01T00:00:01.030" in verdict.message
+    assert [op.f for op in verdict.offending] == ["verify", "logout"]
+
+
+def test_verify_concurrent_with_logout_is_not_stale() -> None:
+    # invoked before the logout completed: either answer is linearizable
+    crafted = CraftedHistory()
+    crafted.call(0, "logout", at=1.0, took=0.05, status=200, worker="w0-10", jti="t")
+    crafted.call(1, "verify", at=1.02, took=0.01, status=200, worker="w1-11", jti="t")
+    crafted.call(1, "verify", at=1.10, took=0.01, status=401, worker="w1-11", jti="t")
+    verdict = stale_accepts(crafted.history())
+    assert verdict.valid is True
+    assert verdict.figures["verifies_after_logout"] == 1
+
+
+def test_no_verify_after_a_logout_is_unknown() -> None:
+    crafted = CraftedHistory()
+    crafted.call(0, "logout", at=1.0, took=0.02, status=200, worker="w0-10", jti="t")
+    crafted.call(0, "verify", at=1.1, took=None, worker="w1-11", jti="t")  # outcome unknown
+    crafted.call(1, "logout", at=1.0, took=0.02, status=503, worker="w0-10", jti="u")
+    crafted.call(1, "verify", at=1.1, took=0.01, status=200, worker="w0-10", jti="u")
+    assert stale_accepts(crafted.history()).valid == "unknown"

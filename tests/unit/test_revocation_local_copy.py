@@ -1,0 +1,76 @@
+"""The local copy keeps a revocation until exp + leeway, never less."""
+
+from __future__ import annotations
+
+from system_under_test.revocation.local_copy import SWEEP_INTERVAL_S, LocalRevocations
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_known_until_exp_plus_leeway() -> None:
+    clock = Clock()
+    local = LocalRevocations(leeway_s=10, clock=clock)
+    local.add("j1", exp=1050)
+    assert local.any_revoked(["other", "j1"])
+    clock.now = 1060.0
+    assert local.any_revoked(["j1"])  # exactly exp + leeway: the token is still accepted
+    clock.now = 1060.5
+    assert not local.any_revoked(["j1"])
+
+
+def test_already_dead_entries_are_not_kept() -> None:
+    clock = Clock()
+    local = LocalRevocations(leeway_s=0, clock=clock)
+    local.add("old", exp=999)
+    assert len(local) == 0
+    assert not local.any_revoked(["old"])
+
+
+def test_sweep_drops_only_expired() -> None:
+    clock = Clock()
+    local = LocalRevocations(leeway_s=0, clock=clock)
+    local.add("short", exp=1001)
+    local.add("long", exp=5000)
+    clock.now = 1002.0
+    assert local.sweep() == 1
+    assert len(local) == 1
+    assert local.any_revoked(["long"])
+
+
+def test_add_sweeps_now_and_then() -> None:
+    clock = Clock()
+    local = LocalRevocations(leeway_s=0, clock=clock)
+    local.add("short", exp=1001)
+    clock.now += SWEEP_INTERVAL_S
+    local.add("long", exp=9000)
+    assert len(local) == 1
+
+
+def test_later_exp_wins_and_resync_marks_synced() -> None:
+    clock = Clock()
+    local = LocalRevocations(leeway_s=0, clock=clock)
+    local.add("j", exp=1010)
+    local.replace([("j", 1005), ("k", 1020)])  # a re-sync never shortens what we knew
+    assert local.synced
+    clock.now = 1008.0
+    assert local.any_revoked(["j"])
+    assert local.any_revoked(["k"])
+
+
+def test_size_is_reported_on_every_change_only() -> None:
+    clock = Clock()
+    sizes: list[int] = []
+    local = LocalRevocations(leeway_s=0, clock=clock, on_size=sizes.append)
+    local.add("a", exp=1001)
+    local.add("a", exp=1005)  # known key: no change in size
+    local.add("b", exp=2000)
+    clock.now = 1010.0
+    local.sweep()
+    local.sweep()  # nothing left to drop: no report
+    assert sizes == [1, 2, 1]

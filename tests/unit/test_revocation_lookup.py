@@ -1,0 +1,81 @@
+"""Coalescing: one round trip per batch, and never an answer read before the check began."""
+
+from __future__ import annotations
+
+import asyncio
+
+from system_under_test.revocation.lookup import CoalescedLookup, Values
+
+
+class Recorder:
+    """A fetch that records each batch and releases it only when told to."""
+
+    def __init__(self, state: dict[str, bytes]) -> None:
+        self.state = state
+        self.batches: list[list[str]] = []
+        self.gates: list[asyncio.Event] = []
+
+    async def fetch(self, keys: list[str]) -> Values:
+        self.batches.append(keys)
+        snapshot: Values = [self.state.get(k) for k in keys]  # read when sent
+        gate = asyncio.Event()
+        self.gates.append(gate)
+        await gate.wait()
+        return snapshot
+
+
+async def _settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+def test_concurrent_checks_share_one_round_trip() -> None:
+    async def scenario() -> None:
+        rec = Recorder({"revoked:a": b"1"})
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1)
+        tasks = [asyncio.create_task(lookup.lookup([k])) for k in ("revoked:a", "revoked:b")]
+        tasks.append(asyncio.create_task(lookup.lookup(["revoked:a"])))
+        await _settle()
+        assert rec.batches == [["revoked:a", "revoked:b"]]  # deduplicated, one MGET
+        rec.gates[0].set()
+        answers = await asyncio.gather(*tasks)
+        assert answers[0]["revoked:a"] == b"1"
+        assert answers[1]["revoked:b"] is None
+
+    asyncio.run(scenario())
+
+
+def test_a_check_never_joins_a_batch_already_sent() -> None:
+    async def scenario() -> None:
+        rec = Recorder({})
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1)
+        first = asyncio.create_task(lookup.lookup(["revoked:x"]))
+        await _settle()
+        rec.state["revoked:x"] = b"9"  # a logout acknowledged after batch 1 was sent
+        second = asyncio.create_task(lookup.lookup(["revoked:x"]))
+        await _settle()
+        assert len(rec.batches) == 1  # batch 2 waits for batch 1 (max_in_flight=1)
+        rec.gates[0].set()
+        assert (await first)["revoked:x"] is None
+        await _settle()
+        assert len(rec.batches) == 2
+        rec.gates[1].set()
+        assert (await second)["revoked:x"] == b"9"  # read after the check began
+        await lookup.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_failed_round_trip_fails_every_waiter() -> None:
+    async def boom(keys: list[str]) -> Values:
+        raise ConnectionError("down")
+
+    async def scenario() -> None:
+        lookup = CoalescedLookup(boom, max_in_flight=2)
+        results = await asyncio.gather(
+            lookup.lookup(["revoked:a"]), lookup.lookup(["revoked:b"]), return_exceptions=True
+        )
+        assert all(isinstance(r, ConnectionError) for r in results)
+        assert lookup.round_trips == 1
+
+    asyncio.run(scenario())
