@@ -17,6 +17,7 @@ from benchmarks.accounts import (
     hashed_users,
     valid_hash_cost,
 )
+from chaos.services import AuthService, RedisServer
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,6 @@ def started_service(
     extra_args: tuple[str, ...] = (),
 ) -> Iterator[Target]:
     """Redis and the reference service with ``workers`` workers on one port; stopped after."""
-    from chaos.services import AuthService, RedisServer  # noqa: PLC0415  TEMP until stack merges
-
     pool = account_pool(accounts)
     with RedisServer(workdir) as redis:
         service = AuthService(
