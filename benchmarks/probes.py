@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
+
+import httpx
 
 _SERIES = re.compile(r"^(?P<name>[a-z_]+)\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)$", re.MULTILINE)
 _WORKER = re.compile(r'worker="(?P<worker>[^"]+)"')
@@ -36,3 +40,29 @@ def worker_pid(worker: str) -> int | None:
     """The pid inside a worker id ``w<slot>-<pid>``; None for another shape."""
     found = _WORKER_PID.match(worker)
     return int(found.group("pid")) if found else None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of ``pid`` so far (its threads included); None when gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = stat.rpartition(")")[2].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+POOL_GAUGE = "auth_redis_pool_in_use"
+
+
+def discover_workers(client: httpx.Client, workers: int, timeout_s: float = 30.0) -> list[str]:
+    """The worker ids that ``/metrics`` reports, once all ``workers`` of them appear."""
+    deadline = time.monotonic() + timeout_s
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        client.get("/health")  # a request, so every worker has touched its gauges
+        seen = sorted(gauge_by_worker(client.get("/metrics").text, POOL_GAUGE))
+        if len(seen) >= workers:
+            return seen
+        time.sleep(0.2)
+    raise RuntimeError(f"/metrics named {len(seen)} of {workers} workers in {timeout_s} s: {seen}")

@@ -22,8 +22,7 @@ import httpx
 
 from benchmarks import auth_calls
 from benchmarks.machine import load_average, utc_now
-from benchmarks.probes import gauge_by_worker, worker_pid
-from benchmarks.soak import POOL_GAUGE, discover_workers
+from benchmarks.probes import POOL_GAUGE, discover_workers, gauge_by_worker, worker_pid
 from benchmarks.target import add_target_arguments, check_target_arguments, target_from_arguments
 from benchmarks.wrk import Expectation, WrkResult, WrkRun, run_wrk
 

@@ -25,7 +25,7 @@ from benchmarks.load.report import render as render_load
 from benchmarks.load.runner import LoadShape, run_load
 from benchmarks.load.tally import Tally
 from benchmarks.machine import load_average, utc_now
-from benchmarks.probes import gauge_by_worker, rss_mib, worker_pid
+from benchmarks.probes import POOL_GAUGE, discover_workers, gauge_by_worker, rss_mib, worker_pid
 from benchmarks.target import (
     Target,
     add_target_arguments,
@@ -34,7 +34,6 @@ from benchmarks.target import (
 )
 from benchmarks.trend import second_half_slope
 
-POOL_GAUGE = "auth_redis_pool_in_use"
 LOCAL_GAUGE = "auth_revocations_local"
 
 
@@ -62,19 +61,6 @@ class SoakVerdict:
     @property
     def passed(self) -> bool:
         return not self.failures
-
-
-def discover_workers(client: httpx.Client, workers: int, timeout_s: float = 30.0) -> list[str]:
-    """The worker ids that ``/metrics`` reports, once all ``workers`` of them appear."""
-    deadline = time.monotonic() + timeout_s
-    seen: list[str] = []
-    while time.monotonic() < deadline:
-        client.get("/health")  # a request, so every worker has touched its gauges
-        seen = sorted(gauge_by_worker(client.get("/metrics").text, POOL_GAUGE))
-        if len(seen) >= workers:
-            return seen
-        time.sleep(0.2)
-    raise RuntimeError(f"/metrics named {len(seen)} of {workers} workers in {timeout_s} s: {seen}")
 
 
 class RssWindow:

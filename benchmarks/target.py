@@ -29,6 +29,8 @@ class Target:
     hash_cost: int | None  # None: unknown (a service the benchmark did not start)
     worker_urls: tuple[str, ...] = field(default=())
     service_flags: tuple[str, ...] = field(default=())
+    redis_pid: int | None = None  # known when the benchmark started Redis itself
+    workers: int = 2
 
     def label(self) -> str:
         """How the run's output names the service's settings (a lighter hash cost loudly)."""
@@ -98,7 +100,8 @@ def target_from_arguments(
 ) -> Iterator[Target]:
     """The running service named by ``--base-url``, or a fresh Redis + service stopped after."""
     if args.base_url:
-        yield Target(args.base_url, (Account(args.username, args.password),), None)
+        account = Account(args.username, args.password)
+        yield Target(args.base_url, (account,), None, workers=args.workers)
         return
     with (
         _workdir(args.workdir) as workdir,
@@ -150,4 +153,6 @@ def started_service(
                 hash_cost,
                 tuple(service.worker_urls),
                 tuple(extra_args),
+                redis.pid,
+                workers,
             )

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
 from benchmarks import auth_calls
 from benchmarks.machine import load_average, utc_now
+from benchmarks.probes import cpu_seconds, discover_workers, worker_pid
 from benchmarks.target import (
     Target,
     add_target_arguments,
@@ -25,6 +27,38 @@ from benchmarks.target import (
 from benchmarks.wrk import Expectation, WrkResult, WrkRun, run_wrk
 
 TARGET_RATIO = 0.7
+
+
+@dataclass(frozen=True)
+class CpuCost:
+    """CPU time per request of one wrk run: what decides req/s on a shared, CPU-bound box."""
+
+    workers_us: float | None
+    redis_us: float | None
+
+
+class CpuMeter:
+    """Reads the workers' and Redis's CPU time around a wrk run."""
+
+    def __init__(self, worker_pids: list[int], redis_pid: int | None) -> None:
+        self._workers = worker_pids
+        self._redis = redis_pid
+
+    def _read(self) -> tuple[float | None, float | None]:
+        times = [cpu_seconds(p) for p in self._workers]
+        workers = None if not times or None in times else sum(t for t in times if t is not None)
+        return workers, cpu_seconds(self._redis) if self._redis is not None else None
+
+    def measure(self, run: Callable[[], WrkResult]) -> tuple[WrkResult, CpuCost]:
+        before = self._read()
+        result = run()
+        after = self._read()
+        per = max(result.requests, 1) / 1e6
+
+        def cost(a: float | None, b: float | None) -> float | None:
+            return (b - a) / per if a is not None and b is not None else None
+
+        return result, CpuCost(cost(before[0], after[0]), cost(before[1], after[1]))
 
 
 @dataclass(frozen=True)
@@ -38,6 +72,8 @@ class Comparison:
     load_before: str
     load_after: str
     started: str
+    health_cpu: CpuCost
+    verify_cpu: CpuCost
 
     @property
     def ratio(self) -> float:
@@ -72,12 +108,28 @@ def compare(target: Target, run: WrkRun, *, warmup_s: int = 1) -> Comparison:
             warm = WrkRun(run.connections, run.threads, warmup_s, run.timeout_s)
             run_wrk(target.base_url, warm, health)
             run_wrk(target.base_url, warm, verify)
+        worker_ids = discover_workers(client, target.workers)
+        meter = CpuMeter([p for w in worker_ids if (p := worker_pid(w))], target.redis_pid)
         load_before = load_average()
-        health_result = run_wrk(target.base_url, run, health)
-        verify_result = run_wrk(target.base_url, run, verify)
+        health_result, health_cpu = meter.measure(lambda: run_wrk(target.base_url, run, health))
+        verify_result, verify_cpu = meter.measure(lambda: run_wrk(target.base_url, run, verify))
         load_after = load_average()
         after = auth_calls.verify(client, dead).status
-    return Comparison(health_result, verify_result, before, after, load_before, load_after, started)
+    return Comparison(
+        health_result,
+        verify_result,
+        before,
+        after,
+        load_before,
+        load_after,
+        started,
+        health_cpu,
+        verify_cpu,
+    )
+
+
+def _us(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} us"
 
 
 def render(result: Comparison, run: WrkRun, cost_label: str) -> str:
@@ -86,18 +138,26 @@ def render(result: Comparison, run: WrkRun, cost_label: str) -> str:
         f"wrk -t{run.threads} -c{run.connections} -d{run.duration_s}s, {cost_label}",
         f"started {result.started}; {result.load_before} before, {result.load_after} after",
         "",
-        "| route | req/s | p50 | p90 | p99 | requests | unexpected | socket errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| route | req/s | p50 | p90 | p99 | requests | unexpected | socket errors "
+        "| worker CPU/req | Redis CPU/req |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, r in (("/health", result.health), ("/auth/verify", result.verify)):
+    for name, r, cpu in (
+        ("/health", result.health, result.health_cpu),
+        ("/auth/verify", result.verify, result.verify_cpu),
+    ):
         rows.append(
             f"| {name} | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} ms | {r.p90_ms:.2f} ms "
-            f"| {r.p99_ms:.2f} ms | {r.requests:,} | {r.unexpected} | {r.socket_errors} |"
+            f"| {r.p99_ms:.2f} ms | {r.requests:,} | {r.unexpected} | {r.socket_errors} "
+            f"| {_us(cpu.workers_us)} | {_us(cpu.redis_us)} |"
         )
     verdict = "meets" if result.ratio >= TARGET_RATIO else "BELOW"
+    h, v = result.health_cpu.workers_us, result.verify_cpu.workers_us
+    cpu_ratio = f"{h / v:.2f}" if h and v else "-"
     rows += [
         "",
-        f"ratio verify/health: {result.ratio:.2f} ({verdict} the target {TARGET_RATIO})",
+        f"ratio verify/health: {result.ratio:.2f} ({verdict} the target {TARGET_RATIO}); "
+        f"worker CPU per request health/verify: {cpu_ratio} (the ratio a CPU-bound box allows)",
         f"revoked token: {result.revoked_before} before, {result.revoked_after} after "
         f"({'refused' if result.revoked_refused else 'ACCEPTED: revocation broken'})",
         "every verify answered 200 with X-Revocation-Check: enforced"
