@@ -31,6 +31,7 @@ class Target:
     service_flags: tuple[str, ...] = field(default=())
     redis_pid: int | None = None  # known when the benchmark started Redis itself
     workers: int = 2
+    redis_url: str | None = None  # known when the benchmark started Redis itself
 
     def label(self) -> str:
         """How the run's output names the service's settings (a lighter hash cost loudly)."""
@@ -155,4 +156,5 @@ def started_service(
                 tuple(extra_args),
                 redis.pid,
                 workers,
+                redis.url,
             )

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+import redis
 
 from benchmarks import auth_calls
 from benchmarks.machine import load_average, utc_now
@@ -35,19 +36,29 @@ class CpuCost:
 
     workers_us: float | None
     redis_us: float | None
+    redis_commands: float | None  # Redis commands processed per request (batching shows here)
 
 
 class CpuMeter:
     """Reads the workers' and Redis's CPU time around a wrk run."""
 
-    def __init__(self, worker_pids: list[int], redis_pid: int | None) -> None:
+    def __init__(self, worker_pids: list[int], redis_pid: int | None, redis_url: str | None):
         self._workers = worker_pids
         self._redis = redis_pid
+        self._redis_url = redis_url
 
-    def _read(self) -> tuple[float | None, float | None]:
+    def _commands(self) -> float | None:
+        if self._redis_url is None:
+            return None
+        with redis.Redis.from_url(self._redis_url, socket_timeout=5.0) as client:
+            stats: dict[str, int] = client.info("stats")
+        return float(stats["total_commands_processed"])
+
+    def _read(self) -> tuple[float | None, float | None, float | None]:
         times = [cpu_seconds(p) for p in self._workers]
         workers = None if not times or None in times else sum(t for t in times if t is not None)
-        return workers, cpu_seconds(self._redis) if self._redis is not None else None
+        redis_cpu = cpu_seconds(self._redis) if self._redis is not None else None
+        return workers, redis_cpu, self._commands()
 
     def measure(self, run: Callable[[], WrkResult]) -> tuple[WrkResult, CpuCost]:
         before = self._read()
@@ -58,7 +69,10 @@ class CpuMeter:
         def cost(a: float | None, b: float | None) -> float | None:
             return (b - a) / per if a is not None and b is not None else None
 
-        return result, CpuCost(cost(before[0], after[0]), cost(before[1], after[1]))
+        commands = None
+        if before[2] is not None and after[2] is not None:
+            commands = (after[2] - before[2] - 1) / max(result.requests, 1)  # minus INFO itself
+        return result, CpuCost(cost(before[0], after[0]), cost(before[1], after[1]), commands)
 
 
 @dataclass(frozen=True)
@@ -109,7 +123,8 @@ def compare(target: Target, run: WrkRun, *, warmup_s: int = 1) -> Comparison:
             run_wrk(target.base_url, warm, health)
             run_wrk(target.base_url, warm, verify)
         worker_ids = discover_workers(client, target.workers)
-        meter = CpuMeter([p for w in worker_ids if (p := worker_pid(w))], target.redis_pid)
+        pids = [p for w in worker_ids if (p := worker_pid(w))]
+        meter = CpuMeter(pids, target.redis_pid, target.redis_url)
         load_before = load_average()
         health_result, health_cpu = meter.measure(lambda: run_wrk(target.base_url, run, health))
         verify_result, verify_cpu = meter.measure(lambda: run_wrk(target.base_url, run, verify))
@@ -139,8 +154,8 @@ def render(result: Comparison, run: WrkRun, cost_label: str) -> str:
         f"started {result.started}; {result.load_before} before, {result.load_after} after",
         "",
         "| route | req/s | p50 | p90 | p99 | requests | unexpected | socket errors "
-        "| worker CPU/req | Redis CPU/req |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| worker CPU/req | Redis CPU/req | Redis cmds/req |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r, cpu in (
         ("/health", result.health, result.health_cpu),
@@ -149,7 +164,8 @@ def render(result: Comparison, run: WrkRun, cost_label: str) -> str:
         rows.append(
             f"| {name} | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} ms | {r.p90_ms:.2f} ms "
             f"| {r.p99_ms:.2f} ms | {r.requests:,} | {r.unexpected} | {r.socket_errors} "
-            f"| {_us(cpu.workers_us)} | {_us(cpu.redis_us)} |"
+            f"| {_us(cpu.workers_us)} | {_us(cpu.redis_us)} "
+            f"| {'-' if cpu.redis_commands is None else f'{cpu.redis_commands:.3f}'} |"
         )
     verdict = "meets" if result.ratio >= TARGET_RATIO else "BELOW"
     h, v = result.health_cpu.workers_us, result.verify_cpu.workers_us
