@@ -13,8 +13,11 @@ import os
 import sys
 import time
 
+import httpx
+
 from benchmarks.accounts import PASSWORD, SCRYPT_P, SCRYPT_R
 from benchmarks.machine import load_average, utc_now
+from benchmarks.probes import cpu_seconds, discover_workers, worker_pid
 from benchmarks.target import (
     add_target_arguments,
     check_target_arguments,
@@ -64,18 +67,30 @@ def main(argv: list[str] | None = None) -> int:
         duration_s=args.duration,
         timeout_s=30,
     )
-    with target_from_arguments(args) as target:
+    with target_from_arguments(args) as target, httpx.Client(base_url=target.base_url) as client:
+        pids = [p for w in discover_workers(client, args.workers) if (p := worker_pid(w))]
+        cpu_before = sum(cpu_seconds(p) or 0.0 for p in pids)
         result = run_argv(login_command(target.base_url, run, args.accounts, PASSWORD), run)
+        cpu_after = sum(cpu_seconds(p) or 0.0 for p in pids)
+    cpu_ms = (cpu_after - cpu_before) * 1000 / max(result.requests, 1)
     print(f"login capacity, {args.workers} workers; {target.label()}")
     print(f"started {started}; {load_before} before, {load_average()} after")
     print()
-    print("| measure | logins/s | per core | p50 | p99 | not 200 |")
-    print("|---|---|---|---|---|---|")
-    print(f"| scrypt in-process, 1 thread | {local:,.1f} | {local:,.1f} | - | - | - |")
+    print("| measure | logins/s | per core | CPU per login | p50 | p99 | not 200 |")
+    print("|---|---|---|---|---|---|---|")
+    print(
+        f"| scrypt in-process, 1 thread | {local:,.1f} | {local:,.1f} | "
+        f"{1000 / local:,.1f} ms (wall) | - | - | - |"
+    )
     print(
         f"| POST /auth/login, wrk -c{run.connections} | {result.requests_per_s:,.1f} | "
-        f"{result.requests_per_s / cores:,.1f} | {result.p50_ms:,.0f} ms | "
+        f"{result.requests_per_s / cores:,.1f} | {cpu_ms:,.1f} ms | {result.p50_ms:,.0f} ms | "
         f"{result.p99_ms:,.0f} ms | {result.unexpected} |"
+    )
+    print()
+    print(
+        f"worker CPU per login {cpu_ms:,.1f} ms: a quiet core serves about "
+        f"{1000 / cpu_ms if cpu_ms > 0 else 0:,.0f} logins/s at this cost"
     )
     return 0 if result.unexpected == 0 and result.requests > 0 else 1
 
