@@ -7,6 +7,7 @@ import sys
 
 from benchmarks.load.report import render
 from benchmarks.load.runner import LoadShape, run_load
+from benchmarks.load.user import REVOKED_ACCEPTED
 from benchmarks.service_counters import describe_change, read_counters
 from benchmarks.target import add_target_arguments, check_target_arguments, target_from_arguments
 
@@ -59,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(render(tally, facts))
     print(describe_change(before, after))
-    return 0 if tally.routes["verify_revoked"].requests == tally.routes["verify_revoked"].ok else 1
+    # the run fails only on a correctness breach; slowness and errors are figures
+    return 1 if tally.errors[REVOKED_ACCEPTED] else 0
 
 
 if __name__ == "__main__":
