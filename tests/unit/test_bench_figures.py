@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.load.histogram import Histogram
+from benchmarks.load.http1 import Answer
 from benchmarks.load.tally import Tally
+from benchmarks.load.user import REVOKED_ACCEPTED, judge
 from benchmarks.probes import gauge_by_worker, worker_pid
 from benchmarks.soak import Sample, judge
 from benchmarks.trend import second_half_slope, slope
@@ -129,3 +131,15 @@ def test_gauges_are_read_per_worker() -> None:
     assert gauge_by_worker(text, "auth_redis_pool_in_use") == {"w0-101": 3.0, "w1-102": 0.0}
     assert worker_pid("w1-102") == 102
     assert worker_pid("worker") is None
+
+
+def test_the_load_judge_names_every_wrong_answer() -> None:
+    enforced = {b"x-revocation-check": b"enforced"}
+    assert judge("verify", Answer(200, enforced, b"{}")) is None
+    assert judge("verify", Answer(200, {b"x-revocation-check": b"degraded"}, b"")) == (
+        "verify: 200 degraded"
+    )
+    assert judge("verify", Answer(503, {}, b"")) == "verify: 503"
+    assert judge("verify_revoked", Answer(401, {}, b"")) is None
+    assert judge("verify_revoked", Answer(200, enforced, b"{}")) == REVOKED_ACCEPTED
+    assert judge("login", Answer(429, {}, b"")) == "login: 429"
