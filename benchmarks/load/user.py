@@ -72,7 +72,7 @@ class VirtualUser:
             self._tally.record(route, (time.perf_counter() - started) * 1e6, f"{route}: {exc.kind}")
             return None
         elapsed_us = (time.perf_counter() - started) * 1e6
-        self._tally.record(route, elapsed_us, judge(route, answer))
+        self._tally.record(route, elapsed_us, judge_answer(route, answer))
         return answer
 
     async def _login(self) -> str | None:
@@ -93,7 +93,7 @@ class VirtualUser:
         await self._call("verify_revoked", "GET", "/auth/verify", token, None)
 
 
-def judge(route: str, answer: Answer) -> str | None:
+def judge_answer(route: str, answer: Answer) -> str | None:
     """None when ``answer`` is what the contract promises for ``route``, else the error kind."""
     if route == "verify_revoked":
         if answer.status == 401:

@@ -7,7 +7,7 @@ import pytest
 from benchmarks.load.histogram import Histogram
 from benchmarks.load.http1 import Answer
 from benchmarks.load.tally import Tally
-from benchmarks.load.user import REVOKED_ACCEPTED, judge
+from benchmarks.load.user import REVOKED_ACCEPTED, judge_answer
 from benchmarks.probes import gauge_by_worker, worker_pid
 from benchmarks.soak import Sample, judge
 from benchmarks.trend import second_half_slope, slope
@@ -135,11 +135,11 @@ def test_gauges_are_read_per_worker() -> None:
 
 def test_the_load_judge_names_every_wrong_answer() -> None:
     enforced = {b"x-revocation-check": b"enforced"}
-    assert judge("verify", Answer(200, enforced, b"{}")) is None
-    assert judge("verify", Answer(200, {b"x-revocation-check": b"degraded"}, b"")) == (
+    assert judge_answer("verify", Answer(200, enforced, b"{}")) is None
+    assert judge_answer("verify", Answer(200, {b"x-revocation-check": b"degraded"}, b"")) == (
         "verify: 200 degraded"
     )
-    assert judge("verify", Answer(503, {}, b"")) == "verify: 503"
-    assert judge("verify_revoked", Answer(401, {}, b"")) is None
-    assert judge("verify_revoked", Answer(200, enforced, b"{}")) == REVOKED_ACCEPTED
-    assert judge("login", Answer(429, {}, b"")) == "login: 429"
+    assert judge_answer("verify", Answer(503, {}, b"")) == "verify: 503"
+    assert judge_answer("verify_revoked", Answer(401, {}, b"")) is None
+    assert judge_answer("verify_revoked", Answer(200, enforced, b"{}")) == REVOKED_ACCEPTED
+    assert judge_answer("login", Answer(429, {}, b"")) == "login: 429"
