@@ -1,9 +1,10 @@
-"""The outermost ASGI layer: fast routes, X-Worker-Id on every answer, no 500 ever.
+"""The outermost ASGI layer: fast routes, the request counter, no 500 ever.
 
 ``GET /health`` and ``GET /auth/verify`` are answered here without routing, pydantic or
 dependency injection (the speed issue compares the two on the same stack); everything else
 goes to the FastAPI app. An exception that escapes is logged and answered 503
-``internal_unavailable`` when the response has not started.
+``internal_unavailable`` when the response has not started. X-Worker-Id is not added here:
+it is one of uvicorn's default headers (worker.py), so uvicorn's own answers carry it too.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ KNOWN_ROUTES = frozenset(
 )
 MAX_BODY_BYTES = 64 * 1024
 HEALTH_BODY = b'{"status":"ok"}'
+INTERNAL: Answer = (
+    503,
+    error_body("internal_unavailable", "unexpected error, retry"),
+    [(b"retry-after", b"1")],
+)
 
 
 class Front:
@@ -47,14 +53,12 @@ class Front:
         self.api = api
         self.service = service
         self.metrics = service.metrics
-        self.worker_header = (b"x-worker-id", service.worker_id.encode())
 
     async def _answer(self, send: Send, answer: Answer) -> None:
         status, body, extra = answer
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
-            self.worker_header,
             *extra,
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -76,7 +80,11 @@ class Front:
                     if name == b"authorization":
                         authorization = value.decode("latin-1")
                         break
-                answer = await verify_bearer(self.service, authorization)
+                try:
+                    answer = await verify_bearer(self.service, authorization)
+                except Exception:  # never a 500, even from a bug on the hot path
+                    log.exception("verify raised")
+                    answer = INTERNAL
                 await self._answer(send, answer)
                 self.metrics.request(path, answer[0])
                 return
@@ -85,11 +93,10 @@ class Front:
     async def _routed(self, scope: Scope, receive: Receive, send: Send, route: str) -> None:
         status = 0
 
-        async def send_with_worker(message: Message) -> None:
+        async def send_with_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), self.worker_header]
             await send(message)
 
         for name, value in scope["headers"]:
@@ -98,7 +105,7 @@ class Front:
                 self.metrics.request(route, 422)
                 return
         try:
-            await self.api(scope, receive, send_with_worker)
+            await self.api(scope, receive, send_with_status)
         except Exception:
             log.exception("unexpected error on %s", route)
             if status == 0:

@@ -5,9 +5,9 @@
 One shared socket for every worker, or with ``port_per_worker`` one socket per slot on
 port + slot. The sockets are bound here, once, and inherited by each worker (so a replaced
 worker listens on the very same socket). A worker that dies is replaced in its slot with a
-new pid; a slot whose worker dies within START_GRACE_S of its start MAX_QUICK_DEATHS times
-in a row makes the supervisor give up (exit 1). SIGTERM/SIGINT are forwarded; workers still
-alive after ``shutdown_timeout_s`` are SIGKILLed.
+new pid; a slot whose worker dies before it reported serving (one byte on a pipe)
+MAX_FAILED_STARTS times in a row makes the supervisor give up (exit 1). SIGTERM/SIGINT are
+forwarded; workers still alive after ``shutdown_timeout_s`` are SIGKILLed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from types import FrameType
 
 from prometheus_client import multiprocess
@@ -31,10 +32,20 @@ from .config import Settings
 
 log = logging.getLogger("system_under_test.supervisor")
 
-START_GRACE_S = 5.0  # a worker that dies sooner than this counts as a failed start
-MAX_QUICK_DEATHS = 5
+MAX_FAILED_STARTS = 5  # deaths in a row before the worker reported that it serves
 POLL_S = 0.05
 MAX_BACKOFF_S = 2.0
+
+
+METRICS_PREFIX = "auth-metrics-"
+
+
+def sweep_metrics_dirs() -> None:
+    """Remove metric folders of supervisors that died without cleaning up (e.g. SIGKILL)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{METRICS_PREFIX}*"):
+        owner = path.name[len(METRICS_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 class BindError(Exception):
@@ -46,8 +57,9 @@ class Slot:
     index: int
     sock: socket.socket
     proc: subprocess.Popen[bytes] | None = None
-    started: float = 0.0
-    quick_deaths: int = 0
+    ready_pipe: int | None = None  # read end; the worker writes one byte once it serves
+    ready: bool = False
+    failed_starts: int = 0
     respawn_at: float = 0.0
 
 
@@ -93,15 +105,20 @@ class Supervisor:
 
     def _spawn(self, slot: Slot, env: dict[str, str]) -> None:
         fd = slot.sock.fileno()
+        ready_read, ready_write = os.pipe()
         proc = subprocess.Popen(
             [sys.executable, "-m", "system_under_test.worker"],
             stdin=subprocess.PIPE,
-            pass_fds=[fd],
+            pass_fds=[fd, ready_write],
             env=env,
         )
+        os.close(ready_write)
+        os.set_blocking(ready_read, False)
+        slot.ready_pipe, slot.ready = ready_read, False
         assignment = {
             "slot": slot.index,
             "fd": fd,
+            "ready_fd": ready_write,
             "parent": os.getpid(),
             "settings": asdict(self.settings),
             "users": self.users,
@@ -110,24 +127,42 @@ class Supervisor:
         proc.stdin.write(json.dumps(assignment).encode())
         proc.stdin.close()
         slot.proc = proc
-        slot.started = time.monotonic()
         log.warning("supervisor: worker slot %d started, pid %d", slot.index, proc.pid)
 
-    def _reap(self, slot: Slot, env: dict[str, str]) -> bool:
+    def _check_ready(self, slot: Slot) -> None:
+        if slot.ready or slot.ready_pipe is None:
+            return
+        try:
+            said = os.read(slot.ready_pipe, 1)
+        except BlockingIOError:
+            return
+        if said:
+            slot.ready, slot.failed_starts = True, 0
+            self._close_pipe(slot)
+
+    def _close_pipe(self, slot: Slot) -> None:
+        if slot.ready_pipe is not None:
+            os.close(slot.ready_pipe)
+            slot.ready_pipe = None
+
+    def _reap(self, slot: Slot) -> bool:
         """Replace a dead worker; False when the slot keeps failing at start."""
         assert slot.proc is not None
+        self._check_ready(slot)  # it may have reported just before it died
+        self._close_pipe(slot)
         code = slot.proc.returncode
         pid = slot.proc.pid
         self._forget_metrics(pid)
-        now = time.monotonic()
-        quick = now - slot.started < START_GRACE_S
-        slot.quick_deaths = slot.quick_deaths + 1 if quick else 0
+        slot.failed_starts = 0 if slot.ready else slot.failed_starts + 1
         log.warning("supervisor: worker slot %d pid %d exited (%s)", slot.index, pid, code)
-        if slot.quick_deaths >= MAX_QUICK_DEATHS:
-            log.error("supervisor: slot %d failed %d starts in a row", slot.index, MAX_QUICK_DEATHS)
+        if slot.failed_starts >= MAX_FAILED_STARTS:
+            log.error(
+                "supervisor: slot %d failed %d starts in a row", slot.index, slot.failed_starts
+            )
             return False
         slot.proc = None
-        slot.respawn_at = now + min(MAX_BACKOFF_S, 0.1 * (2**slot.quick_deaths - 1))
+        delay = min(MAX_BACKOFF_S, 0.1 * (2**slot.failed_starts - 1))
+        slot.respawn_at = time.monotonic() + delay
         return True
 
     def _forget_metrics(self, pid: int) -> None:
@@ -148,7 +183,8 @@ class Supervisor:
 
     def run(self) -> int:
         sockets = bind_sockets(self.settings)
-        self.metrics_dir = tempfile.mkdtemp(prefix="auth-metrics-")
+        sweep_metrics_dirs()
+        self.metrics_dir = tempfile.mkdtemp(prefix=f"{METRICS_PREFIX}{os.getpid()}-")
         env = dict(os.environ, PROMETHEUS_MULTIPROC_DIR=self.metrics_dir)
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
@@ -163,12 +199,17 @@ class Supervisor:
                     if slot.proc is None:
                         if now >= slot.respawn_at:
                             self._spawn(slot, env)
-                    elif slot.proc.poll() is not None and not self._reap(slot, env):
-                        self.stopping = True
-                        code = 1
+                    elif slot.proc.poll() is not None:
+                        if not self._reap(slot):
+                            self.stopping = True
+                            code = 1
+                    else:
+                        self._check_ready(slot)
                 time.sleep(POLL_S)
         finally:
             self._stop_all(slots)
+            for slot in slots:
+                self._close_pipe(slot)
             for sock in {id(s): s for s in sockets}.values():
                 sock.close()
             shutil.rmtree(self.metrics_dir, ignore_errors=True)

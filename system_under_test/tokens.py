@@ -192,8 +192,11 @@ class Tokens:
             raise TokenRejected("token_expired", "token has expired") from None
         except jwt.PyJWTError as exc:
             raise TokenRejected("invalid_token", str(exc)[:200] or "invalid token") from None
-        except (ValueError, TypeError):  # a crafted token can trip a key parser
+        except Exception:  # crafted input can trip the parsers (deep JSON, Infinity, bad keys)
             raise TokenRejected("invalid_token", "invalid token") from None
         if not isinstance(payload, dict):
             raise TokenRejected("invalid_token", "payload is not an object")
-        return _claims_of(payload)
+        try:
+            return _claims_of(payload)
+        except (ValueError, TypeError, OverflowError):
+            raise TokenRejected("invalid_token", "malformed time claims") from None

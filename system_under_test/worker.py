@@ -21,6 +21,7 @@ import uvicorn
 from .api import build_app
 from .config import Settings, jwt_secret
 from .front import Front
+from .http_protocol import JsonErrorsProtocol
 from .service import Service
 
 PR_SET_PDEATHSIG = 1
@@ -32,6 +33,21 @@ def die_with_parent(parent: int) -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+
+
+class ReportingServer(uvicorn.Server):
+    """Tells the supervisor (one byte on a pipe) once it serves: a death after that is a crash,
+    a death before it a failed start."""
+
+    def __init__(self, config: uvicorn.Config, ready_fd: int) -> None:
+        super().__init__(config)
+        self.ready_fd = ready_fd
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            os.write(self.ready_fd, b"r")
+            os.close(self.ready_fd)
 
 
 def settings_from(raw: dict[str, Any]) -> Settings:
@@ -56,15 +72,17 @@ def main() -> int:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        http=JsonErrorsProtocol,
+        headers=[("X-Worker-Id", service.worker_id)],  # on every answer, uvicorn's own too
         lifespan="on",
         access_log=False,
         log_level=settings.log_level,
         server_header=False,
+        proxy_headers=False,  # no proxy in front: skip a middleware layer on every request
         timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout_s) - 1),
     )
     sock = socket.socket(fileno=int(assignment["fd"]))
-    server = uvicorn.Server(config)
+    server = ReportingServer(config, int(assignment["ready_fd"]))
     server.run(sockets=[sock])
     return 0 if server.started else 3
 

@@ -48,6 +48,7 @@ class CommandService(ServiceProcess):
         self.health_path = health_path
         self.workers = workers
         self.secret = (env or {}).get("AUTH_JWT_SECRET", "")
+        self.ignored: list[str] = []  # reference-service options a caller gave that do not apply
         super().__init__(f"service-{port}", Path(workdir) / f"service-{port}", env)
         self._argv = self._render()
 

@@ -67,6 +67,13 @@ class ServiceProcess(ABC):
         return self._proc.pid if self._proc is not None else None
 
     @property
+    def popen(self) -> subprocess.Popen[bytes]:
+        """The leader process (e.g. to signal only a supervisor, not its group)."""
+        if self._proc is None:
+            raise ServiceNotRunning(self.name, "give its process")
+        return self._proc
+
+    @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 

@@ -1,21 +1,25 @@
 """Login, verify, logout and refresh across workers: a revocation holds on every worker at once."""
 
-from collections.abc import Callable
+import json
+import socket
 from typing import Any
 
 import httpx
 import pytest
 
+from fixtures.services import AuthFactory, RedisFactory
 from tests.integration.auth_calls import login, logout, refresh, verify, worker_of
 
 pytestmark = pytest.mark.integration
 
+CHEAP_HASH = ["--hash-cost", "1024"]  # many logins; the hash format is the same at any cost
+
 
 def test_a_logout_on_one_worker_is_refused_by_every_other_on_its_next_request(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     redis = redis_factory()
-    auth = auth_factory(redis.url, workers=3)
+    auth = auth_factory(redis.url, workers=3, extra_args=CHEAP_HASH)
     urls = auth.worker_urls
     for round_ in range(12):
         here = urls[round_ % len(urls)]
@@ -33,7 +37,7 @@ def test_a_logout_on_one_worker_is_refused_by_every_other_on_its_next_request(
 
 
 def test_every_answer_names_its_worker(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     slots = set()
@@ -47,7 +51,7 @@ def test_every_answer_names_its_worker(
 
 
 def test_refresh_rotates_and_a_reused_refresh_token_kills_the_family(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     first, second = auth.worker_urls
@@ -67,7 +71,7 @@ def test_refresh_rotates_and_a_reused_refresh_token_kills_the_family(
 
 
 def test_logout_also_ends_the_session_refresh_token(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     first, second = auth.worker_urls
@@ -79,7 +83,7 @@ def test_logout_also_ends_the_session_refresh_token(
 
 
 def test_tokens_of_one_type_are_refused_as_the_other(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=1)
     url = auth.worker_urls[0]
@@ -90,7 +94,7 @@ def test_tokens_of_one_type_are_refused_as_the_other(
 
 
 def test_bad_credentials_and_the_failed_login_limit(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2, extra_args=["--login-limit", "3"])
     urls = auth.worker_urls
@@ -111,7 +115,7 @@ def test_bad_credentials_and_the_failed_login_limit(
 
 
 def test_malformed_input_is_a_json_error_never_a_500(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=1)
     url = auth.worker_urls[0]
@@ -135,7 +139,7 @@ def test_malformed_input_is_a_json_error_never_a_500(
 
 
 def test_ready_stats_and_metrics_answer(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     url = auth.worker_urls[0]
@@ -148,3 +152,19 @@ def test_ready_stats_and_metrics_answer(
     workers = {line.split('worker="')[1].split('"')[0] for line in text.splitlines()
                if line.startswith("auth_requests_total{")}  # fmt: skip
     assert len({w.split("-")[0] for w in workers}) == 2, text
+
+
+def test_unparsable_http_is_a_json_400_that_names_the_worker(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    auth = auth_factory(redis_factory().url, workers=1)
+    port = int(auth.worker_urls[0].rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(b"GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n")
+        raw = b""
+        while chunk := conn.recv(4096):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), raw
+    assert b"x-worker-id: w0-" in head.lower(), raw
+    assert json.loads(body)["error"] == "invalid_request"

@@ -2,16 +2,15 @@
 
 import os
 import signal
-import socket
-import subprocess
-import sys
-from collections.abc import Callable
+import tempfile
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
+from chaos.services import AuthService
+from chaos.services.errors import ServiceNotReady
+from fixtures.services import AuthFactory, RedisFactory
 from tests.integration.auth_calls import login, logout, verify, wait_for, worker_of
 
 pytestmark = pytest.mark.integration
@@ -35,7 +34,7 @@ def worker_pids(urls: list[str]) -> list[int]:
 
 
 def test_a_killed_worker_is_replaced_and_enforces_earlier_revocations(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     first, second = auth.worker_urls
@@ -55,49 +54,52 @@ def test_a_killed_worker_is_replaced_and_enforces_earlier_revocations(
     assert refused.status_code == 401, refused.text
     assert verify(second, kept.access).status_code == 200
     assert worker_of(verify(second, kept.access)) == (1, new_pid)
-    assert auth.popen.poll() is None  # the supervisor itself lives on
+    assert auth.running  # the supervisor itself lives on
 
 
 def test_sigterm_stops_everything_cleanly(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     pids = worker_pids(auth.worker_urls)
-    auth.popen.send_signal(signal.SIGTERM)
-    assert auth.popen.wait(timeout=30) == 0
+    assert auth.pid is not None
+    os.kill(auth.pid, signal.SIGTERM)
+    wait_for("the supervisor exits", lambda: not auth.running, timeout=30)
+    assert "supervisor: stopped (exit 0)" in auth.log_tail(10)
     wait_for("workers gone", lambda: not any(alive(pid) for pid in pids), timeout=10)
 
 
 def test_sigkill_of_the_supervisor_leaves_no_worker(
-    redis_factory: Callable[..., Any], auth_factory: Callable[..., Any]
+    redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
     auth = auth_factory(redis_factory().url, workers=2)
     pids = worker_pids(auth.worker_urls)
-    auth.popen.kill()  # the supervisor only, not its group
-    auth.popen.wait(timeout=10)
+    assert auth.pid is not None
+    supervisor = auth.pid
+    left = list(Path(tempfile.gettempdir()).glob(f"auth-metrics-{supervisor}-*"))
+    assert len(left) == 1  # its metrics folder
+    os.kill(supervisor, signal.SIGKILL)  # the supervisor only, not its group
+    wait_for("the supervisor is gone", lambda: not auth.running, timeout=10)
     wait_for("workers gone", lambda: not any(alive(pid) for pid in pids), timeout=10)
+    assert left[0].exists()  # nobody could clean up: the next supervisor sweeps it
+    auth_factory(redis_factory().url, workers=1)
+    assert not left[0].exists()
 
 
 def test_workers_that_keep_crashing_at_start_make_the_supervisor_exit_non_zero(
     tmp_path: Path,
 ) -> None:
     # a broken uvloop on the path: the supervisor never imports it, every worker dies at start
-    (tmp_path / "uvloop").mkdir()
-    (tmp_path / "uvloop" / "__init__.py").write_text("raise ImportError('broken on purpose')\n")
-    env = {**os.environ, "AUTH_JWT_SECRET": "s" * 32, "PYTHONPATH": str(tmp_path)}
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "system_under_test", "--port", str(port), "--workers", "1",
-         "--redis-url", "redis://127.0.0.1:1/0"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+    shadow = tmp_path / "shadow"
+    (shadow / "uvloop").mkdir(parents=True)
+    (shadow / "uvloop" / "__init__.py").write_text("raise ImportError('broken on purpose')\n")
+    service = AuthService(
+        tmp_path, "redis://127.0.0.1:1/0", workers=1, env={"PYTHONPATH": str(shadow)}
+    )
     try:
-        out, _ = proc.communicate(timeout=150)
+        with pytest.raises(ServiceNotReady) as failed:
+            service.start(timeout=150)
+        assert "exited with code 1" in str(failed.value)
+        assert "failed 5 starts in a row" in service.log_tail(20)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    assert proc.returncode == 1, out.decode()
-    assert b"failed 5 starts in a row" in out
+        service.close()

@@ -175,3 +175,30 @@ def test_the_exact_nbf_minus_leeway_boundary() -> None:
     check_times(_claims(exp=1000, nbf=100), now=95.0, leeway_s=5)
     with pytest.raises(TokenRejected):
         check_times(_claims(exp=1000, nbf=100), now=94.999, leeway_s=5)
+
+
+def _forge(payload_json: str) -> str:
+    head = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=").decode()
+    body = base64.urlsafe_b64encode(payload_json.encode()).rstrip(b"=").decode()
+    mac = hmac.new(SECRET, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+@pytest.mark.parametrize(
+    "payload_json",
+    [
+        "[" * 3000 + "]" * 3000,
+        json.dumps(claims()).replace('"exp": ', '"exp": Infinity, "x": '),
+        json.dumps(claims()).replace('"nbf": ', '"nbf": NaN, "x": '),
+        '"just a string"',
+    ],
+    ids=["deep-json", "infinite-exp", "nan-nbf", "not-an-object"],
+)
+def test_crafted_payloads_signed_with_the_key_are_refused_not_raised(payload_json: str) -> None:
+    with pytest.raises(TokenRejected):
+        make_tokens().decode(_forge(payload_json), "access")
+
+
+def test_the_forger_makes_tokens_the_service_accepts() -> None:
+    # positive control for the crafted payloads above
+    assert make_tokens().decode(_forge(json.dumps(claims())), "access").sub == "alice"
