@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Idempotent Docker setup for machines with no image registry (see docs/docker.md):
+#   scripts/docker-setup.sh                 install tools, start dockerd if needed, build images
+#   scripts/docker-setup.sh --stop-dockerd  stop the dockerd this script started (pid file)
+# Images: auth-chaos/base:bookworm (debootstrap, cached), auth-chaos/redis:local and
+# auth-chaos/app:local (the project, installed offline from wheels built on the host).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+state="${AUTH_CHAOS_DOCKER_STATE:-$root/.chaos-run/docker}"
+base_image="auth-chaos/base:bookworm"
+mirror="${AUTH_CHAOS_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# what the containers run: Python for the workers and the embedded proxy, Redis and Sentinel
+base_packages="python3,python3-venv,redis-server,redis-sentinel,redis-tools,ca-certificates,netbase"
+dockerd_wait="${AUTH_CHAOS_DOCKERD_WAIT:-60}"
+mkdir -p "$state"
+sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+say() { echo "docker-setup: $*"; }
+
+stop_dockerd() {
+    pidfile="$state/dockerd.pid"
+    if [ ! -s "$pidfile" ]; then say "no dockerd started by this script ($pidfile absent)"; return 0; fi
+    pid=$(cat "$pidfile")
+    if ! kill -0 "$pid" 2>/dev/null; then say "dockerd $pid already gone"; rm -f "$pidfile"; return 0; fi
+    $sudo kill -TERM "$pid"
+    deadline=$(( $(date +%s) + 30 ))
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            say "dockerd $pid did not stop within 30 s; log: $state/dockerd.log" >&2; exit 1
+        fi
+        # polling a process exit: no readiness signal exists for "gone"
+        sleep 0.2
+    done
+    rm -f "$pidfile"
+    say "stopped dockerd $pid"
+}
+
+if [ "${1:-}" = "--stop-dockerd" ]; then stop_dockerd; exit 0; fi
+if [ $# -gt 0 ]; then echo "docker-setup: unknown argument '$1' (try: --stop-dockerd)" >&2; exit 2; fi
+
+t_all=$(now)
+
+# 1. Debian packages, only those whose command is missing.
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v iptables >/dev/null || need+=(iptables)
+if [ ${#need[@]} -gt 0 ]; then
+    t=$(now)
+    say "installing ${need[*]} with apt"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >"$state/apt.log" 2>&1 || {
+        say "apt-get install failed; last lines of its log:" >&2; tail -n 20 "$state/apt.log" >&2; exit 1; }
+    say "apt: $(since "$t") s"
+fi
+
+# 2. The engine: start dockerd in its own session when `docker info` does not answer.
+if ! docker info >/dev/null 2>&1; then
+    t=$(now)
+    say "starting dockerd (log: $state/dockerd.log)"
+    $sudo setsid dockerd >"$state/dockerd.log" 2>&1 < /dev/null &
+    echo $! > "$state/dockerd.pid"
+    deadline=$(( $(date +%s) + dockerd_wait ))
+    until docker info >/dev/null 2>&1; do
+        if ! kill -0 "$(cat "$state/dockerd.pid")" 2>/dev/null; then
+            say "dockerd exited; last lines of its log:" >&2; tail -n 20 "$state/dockerd.log" >&2; exit 1
+        fi
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            say "dockerd not ready after ${dockerd_wait} s; last lines of its log:" >&2
+            tail -n 20 "$state/dockerd.log" >&2; exit 1
+        fi
+        sleep 0.2  # poll interval of the readiness check above, not a readiness wait
+    done
+    say "dockerd ready: $(since "$t") s"
+fi
+
+# 3. Base image from debootstrap, only when missing (the image store is the cache).
+if ! docker image inspect "$base_image" >/dev/null 2>&1; then
+    t=$(now)
+    rootfs=$(mktemp -d "$state/rootfs.XXXXXX")
+    trap '$sudo rm -rf "$rootfs"' EXIT
+    say "debootstrap bookworm into $rootfs (log: $state/debootstrap.log)"
+    if ! $sudo debootstrap --variant=minbase --include="$base_packages" bookworm "$rootfs" "$mirror" \
+        >"$state/debootstrap.log" 2>&1; then
+        say "debootstrap failed; last lines of its log:" >&2; tail -n 20 "$state/debootstrap.log" >&2; exit 1
+    fi
+    # downloaded .debs and apt lists are not needed at run time
+    $sudo rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    $sudo tar -C "$rootfs" -c . | docker import \
+        --change 'ENV LANG=C.UTF-8' --change 'LABEL auth-chaos.image=base' - "$base_image" >/dev/null
+    $sudo rm -rf "$rootfs"; trap - EXIT
+    say "base image $base_image: $(since "$t") s"
+else
+    say "base image $base_image present (cached)"
+fi
+
+# 4. Project images: wheels built on the host, installed offline in the image (no CA problems).
+t=$(now)
+context="$state/context"
+mkdir -p "$context/wheels"
+# setuptools reuses build/lib: a module deleted from the tree would still ship in the wheel
+rm -rf "$root/build"
+py="$root/.venv/bin/python"
+[ -x "$py" ] || py=python3
+# async-timeout: redis-py needs it on Debian's Python 3.11.2 (< 3.11.3) but not on a newer host
+wheel() { "$py" -m pip wheel -q --find-links "$context/wheels" -w "$context/wheels" "$@" \
+    "$root" "async-timeout>=4.0.3" "setuptools>=77" >"$state/wheels.log" 2>&1; }
+# offline first: the cached wheels (setuptools too, to build the project) usually satisfy
+# everything; PyPI only when they do not
+wheel --no-index || wheel || {
+    say "pip wheel failed; last lines of its log:" >&2; tail -n 20 "$state/wheels.log" >&2; exit 1; }
+# the project apart from its dependencies: a code change leaves the dependency layer cached
+rm -rf "$context/project"; mkdir -p "$context/project"
+mv "$context"/wheels/auth_chaos-*.whl "$context/project/"
+cp docker/app-offline.Dockerfile docker/redis.Dockerfile "$context/"
+say "wheels: $(since "$t") s ($(ls "$context/wheels" | wc -l) dependencies)"
+t=$(now)
+for image in redis app; do
+    dockerfile="$context/redis.Dockerfile"; [ "$image" = app ] && dockerfile="$context/app-offline.Dockerfile"
+    docker build --force-rm -t "auth-chaos/$image:local" -f "$dockerfile" "$context" >"$state/build-$image.log" 2>&1 || {
+        say "building auth-chaos/$image:local failed; last lines of its log:" >&2
+        tail -n 20 "$state/build-$image.log" >&2; exit 1; }
+done
+# the images the rebuilds replaced (untagged, ours only)
+docker image prune -f --filter label=auth-chaos.image >/dev/null
+say "project images auth-chaos/redis:local, auth-chaos/app:local: $(since "$t") s"
+say "ready in $(since "$t_all") s: $(docker version --format 'engine {{.Server.Version}}'), $(docker-compose version --short 2>/dev/null || echo 'no docker-compose')"
