@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.sentinel import Sentinel
 
 from system_under_test.revocation.answer import (
     RevocationAnswer,
@@ -32,6 +33,7 @@ from system_under_test.revocation.keys import (
 )
 from system_under_test.revocation.local_copy import LocalRevocations
 from system_under_test.revocation.lookup import CoalescedLookup, Values
+from system_under_test.revocation.lookup_link import LookupLink, build_lookup_link
 from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
 from system_under_test.revocation.replicas import ReplicaPolicy
 from system_under_test.revocation.settings import StoreSettings, call_budget_s
@@ -65,6 +67,8 @@ class RevocationStore:
         self._metrics = metrics
         self._client: Redis | None = None
         self._sub_client: Redis | None = None
+        self._link: LookupLink | None = None  # the lookups' own pipelined connection
+        self._link_sentinel: Sentinel | None = None
         self.breaker = CircuitBreaker(
             settings.breaker_failures,
             settings.breaker_reset_s,
@@ -88,6 +92,9 @@ class RevocationStore:
         """Build the clients and start the subscriber; never waits for Redis to be up."""
         self._client = build_client(self._settings, self._settings.pool_size)
         self._sub_client = build_client(self._settings, SUBSCRIBER_POOL_SIZE)
+        built = build_lookup_link(self._settings)
+        if built is not None:
+            self._link, self._link_sentinel = built
         self._subscriber = RevocationSubscriber(self._sub_client, self.local, self._settings)
         self._subscriber.start()
         self._metrics.breaker_state(int(BreakerState.CLOSED))
@@ -97,6 +104,12 @@ class RevocationStore:
         if self._subscriber is not None:
             await self._subscriber.close()
         await self._lookup.close()
+        if self._link is not None:
+            await self._link.close()
+        if self._link_sentinel is not None:
+            for sentinel_client in self._link_sentinel.sentinels:
+                await sentinel_client.aclose()
+        self._link = self._link_sentinel = None
         for client in (self._client, self._sub_client):
             if client is not None:
                 await client.aclose()
@@ -146,6 +159,9 @@ class RevocationStore:
         )
 
     async def _fetch(self, names: list[str]) -> Values:
+        link = self._link
+        if link is not None:
+            return await self.fence.run(lambda: link.mget(names))
         client = self._redis()
         values: Values = await self.fence.run(lambda: client.mget(names))
         return values
@@ -257,7 +273,7 @@ class RevocationStore:
             "connected_replicas": info.get("connected_slaves"),
             "revoked_keys": revoked,
             "revoked_keys_complete": complete,  # False: a lower bound (scan capped)
-            "pool_in_use": pool_in_use(client),
+            "pool_in_use": pool_in_use(client) + (self._link.in_use if self._link else 0),
             "pool_size": self._settings.pool_size,
             "breaker_state": self.breaker.state.name.lower(),
             "local_revocations": len(self.local),
@@ -283,7 +299,8 @@ class RevocationStore:
 
     def _report_pool(self) -> None:
         if self._client is not None:
-            self._metrics.pool_in_use(pool_in_use(self._client))
+            link_in_use = self._link.in_use if self._link is not None else 0
+            self._metrics.pool_in_use(pool_in_use(self._client) + link_in_use)
 
 
 def _ignore(n: int) -> None:
