@@ -122,7 +122,7 @@ class LookupLink:
 
     async def mget(self, keys: list[str]) -> Values:
         request = encode_command("MGET", *keys)
-        last: Exception = RedisConnectionError("no attempt")
+        last: Exception | None = None
         for attempt in range(self._attempts):
             if attempt:
                 await asyncio.sleep(RETRY_BACKOFF_S)
@@ -138,7 +138,7 @@ class LookupLink:
             except (RedisError, OSError) as exc:
                 last = exc
                 self._discard(conn, exc)
-        raise last
+        raise last if last is not None else RedisConnectionError("no attempt")
 
     async def close(self) -> None:
         task, self._connecting = self._connecting, None

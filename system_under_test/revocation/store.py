@@ -8,7 +8,6 @@ await store.revoke(jti, exp)                       # raises RevocationUnavailabl
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -81,9 +80,12 @@ class RevocationStore:
         on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
         self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
         self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
-        self._lookup = CoalescedLookup(self._fetch, min(MAX_BATCHES_IN_FLIGHT, settings.pool_size))
+        self._lookup = CoalescedLookup(
+            self._fetch,
+            min(MAX_BATCHES_IN_FLIGHT, settings.pool_size),
+            budget_s=call_budget_s(settings),  # a check waits at most one call's budget
+        )
         self._subscriber: RevocationSubscriber | None = None
-        self._check_budget_s = call_budget_s(settings)
         self._retry_after = max(1, round(settings.breaker_reset_s))
 
     # lifecycle ------------------------------------------------------------------------------
@@ -123,8 +125,7 @@ class RevocationStore:
             raise ValueError("check needs at least one key")
         names = [revoked_key(k) for k in keys]
         try:
-            async with asyncio.timeout(self._check_budget_s):
-                values = await self._lookup.lookup(names)
+            values = await self._lookup.lookup(names)  # bounded by the lookup's budget_s
         except (RedisUnreachable, RevocationUnavailable, TimeoutError, RuntimeError):
             return self._without_redis(keys)
         revoked = False
