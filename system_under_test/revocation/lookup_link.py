@@ -33,12 +33,19 @@ Address = Callable[[], Awaitable[tuple[str, int]]]
 
 
 class _Replies(asyncio.Protocol):
-    """One TCP connection: requests go out in order, replies resolve their futures in order."""
+    """One TCP connection: requests go out in order, replies resolve their futures in order.
 
-    def __init__(self) -> None:
+    The socket timeout: a reply later than `timeout_s` after its request aborts the connection
+    (every request on it fails with TimeoutError). One lazy timer per connection checks the
+    oldest request's deadline, instead of one timer per request.
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self._timeout_s = timeout_s
         self._reader = hiredis.Reader(replyError=ResponseError)
-        self._waiters: deque[asyncio.Future[Any]] = deque()
+        self._waiters: deque[tuple[float, asyncio.Future[Any]]] = deque()  # (deadline, waiter)
         self._transport: asyncio.Transport | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
         self.alive = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -55,10 +62,25 @@ class _Replies(asyncio.Protocol):
     def send(self, request: bytes) -> asyncio.Future[Any]:
         if not self.alive or self._transport is None:
             raise RedisConnectionError("lookup connection closed")
-        waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Any] = loop.create_future()
+        deadline = loop.time() + self._timeout_s
+        self._waiters.append((deadline, waiter))
+        if self._watchdog is None:
+            self._watchdog = loop.call_at(deadline, self._watch)
         self._transport.write(request)
         return waiter
+
+    def _watch(self) -> None:
+        self._watchdog = None
+        if not self._waiters:
+            return
+        deadline = self._waiters[0][0]
+        loop = asyncio.get_running_loop()
+        if loop.time() >= deadline:
+            self.abort(RedisTimeoutError(f"no reply within {self._timeout_s} s"))
+        else:
+            self._watchdog = loop.call_at(deadline, self._watch)
 
     def data_received(self, data: bytes) -> None:
         self._reader.feed(data)
@@ -73,7 +95,7 @@ class _Replies(asyncio.Protocol):
             if not self._waiters:
                 self.abort(RedisConnectionError("reply without a request"))
                 return
-            waiter = self._waiters.popleft()  # always: the order must stay aligned
+            _, waiter = self._waiters.popleft()  # always: the order must stay aligned
             if waiter.done():
                 continue
             if isinstance(reply, ResponseError):
@@ -92,8 +114,11 @@ class _Replies(asyncio.Protocol):
 
     def _fail(self, reason: Exception) -> None:
         self.alive = False
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         while self._waiters:
-            waiter = self._waiters.popleft()
+            _, waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_exception(reason)
 
@@ -128,12 +153,11 @@ class LookupLink:
                 await asyncio.sleep(RETRY_BACKOFF_S)
             conn: _Replies | None = None
             try:
-                async with asyncio.timeout(self._timeout_s):
-                    conn = await self._connected()
-                    values: Values = await conn.send(request)
+                conn = await self._connected()  # bounded by the connect's own timeout
+                values: Values = await conn.send(request)  # bounded by the connection's watchdog
                 return values
-            except TimeoutError:
-                last = RedisTimeoutError(f"lookup attempt exceeded {self._timeout_s} s")
+            except TimeoutError as exc:
+                last = RedisTimeoutError(f"lookup connect exceeded {self._timeout_s} s: {exc}")
                 self._discard(conn, last)
             except (RedisError, OSError) as exc:
                 last = exc
@@ -170,7 +194,8 @@ class LookupLink:
         async with asyncio.timeout(self._timeout_s):
             host, port = await self._address()
             loop = asyncio.get_running_loop()
-            _, conn = await loop.create_connection(_Replies, host, port)
+            timeout_s = self._timeout_s
+            _, conn = await loop.create_connection(lambda: _Replies(timeout_s), host, port)
             try:
                 for command in self._handshake:
                     await conn.send(command)

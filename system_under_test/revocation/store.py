@@ -52,8 +52,11 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
 end
 return 0
 """
+_ENFORCED = RevocationCheck.ENFORCED.value
+_REVOKED = RevocationAnswer(True, RevocationCheck.ENFORCED)  # answers are frozen: built once
+_NOT_REVOKED = RevocationAnswer(False, RevocationCheck.ENFORCED)
 SUBSCRIBER_POOL_SIZE = 2  # the subscription plus the re-sync SCAN
-MAX_BATCHES_IN_FLIGHT = 4  # MGET batches out at once; later checks gather into the next batch
+MAX_BATCHES_IN_FLIGHT = 2  # MGET batches out at once (pipelined); later checks gather into the next
 SCAN_COUNT = 1000
 STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
 STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
@@ -134,8 +137,8 @@ class RevocationStore:
             if exp is not None:
                 revoked = True
                 self.local.add(key, exp)
-        self._metrics.check(RevocationCheck.ENFORCED.value)
-        return RevocationAnswer(revoked, RevocationCheck.ENFORCED)
+        self._metrics.check(_ENFORCED)
+        return _REVOKED if revoked else _NOT_REVOKED
 
     def _without_redis(self, keys: tuple[str, ...]) -> RevocationAnswer:
         known = self.local.any_revoked(keys)
