@@ -71,6 +71,7 @@ class RevocationStore:
         self._sub_client: Redis | None = None
         self._link: LookupLink | None = None  # the lookups' own pipelined connection
         self._link_sentinel: Sentinel | None = None
+        self._pool_reported = -1  # the last pool_in_use reported
         self.breaker = CircuitBreaker(
             settings.breaker_failures,
             settings.breaker_reset_s,
@@ -104,6 +105,7 @@ class RevocationStore:
         self._subscriber.start()
         self._metrics.breaker_state(int(BreakerState.CLOSED))
         self._metrics.pool_in_use(0)
+        self._pool_reported = 0
 
     async def close(self) -> None:
         if self._subscriber is not None:
@@ -304,7 +306,10 @@ class RevocationStore:
     def _report_pool(self) -> None:
         if self._client is not None:
             link_in_use = self._link.in_use if self._link is not None else 0
-            self._metrics.pool_in_use(pool_in_use(self._client) + link_in_use)
+            in_use = pool_in_use(self._client) + link_in_use
+            if in_use != self._pool_reported:  # a gauge write per batch costs; skip repeats
+                self._pool_reported = in_use
+                self._metrics.pool_in_use(in_use)
 
 
 def _ignore(n: int) -> None:
