@@ -8,11 +8,11 @@ await store.revoke(jti, exp)                       # raises RevocationUnavailabl
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.sentinel import Sentinel
 
 from system_under_test.revocation.answer import (
     RevocationAnswer,
@@ -33,6 +33,7 @@ from system_under_test.revocation.keys import (
 )
 from system_under_test.revocation.local_copy import LocalRevocations
 from system_under_test.revocation.lookup import CoalescedLookup, Values
+from system_under_test.revocation.lookup_link import LookupLink, build_lookup_link
 from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
 from system_under_test.revocation.replicas import ReplicaPolicy
 from system_under_test.revocation.settings import (
@@ -62,8 +63,11 @@ end
 return 0
 """
 READY_WARNING = "ok; warning: "  # readiness() reason of a ready store with an unsafe setting
+_ENFORCED = RevocationCheck.ENFORCED.value
+_REVOKED = RevocationAnswer(True, RevocationCheck.ENFORCED)  # answers are frozen: built once
+_NOT_REVOKED = RevocationAnswer(False, RevocationCheck.ENFORCED)
 SUBSCRIBER_POOL_SIZE = 2  # the subscription plus the re-sync SCAN
-MAX_BATCHES_IN_FLIGHT = 4  # MGET batches out at once; later checks gather into the next batch
+MAX_BATCHES_IN_FLIGHT = 2  # MGET batches out at once (pipelined); later checks gather into the next
 SCAN_COUNT = 1000
 STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
 STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
@@ -78,6 +82,9 @@ class RevocationStore:
         self._sub_client: Redis | None = None
         self._cluster: ClusterRouting | None = None  # with a redis+cluster:// URL
         self._sub_cluster: ClusterRouting | None = None
+        self._link: LookupLink | None = None  # the lookups' own pipelined connection
+        self._link_sentinel: Sentinel | None = None
+        self._pool_reported = -1  # the last pool_in_use reported
         self.breaker = CircuitBreaker(
             settings.breaker_failures,
             settings.breaker_reset_s,
@@ -90,9 +97,12 @@ class RevocationStore:
         on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
         self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
         self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
-        self._lookup = CoalescedLookup(self._fetch, min(MAX_BATCHES_IN_FLIGHT, settings.pool_size))
+        self._lookup = CoalescedLookup(
+            self._fetch,
+            min(MAX_BATCHES_IN_FLIGHT, settings.pool_size),
+            budget_s=call_budget_s(settings),  # a check waits at most one call's budget
+        )
         self._subscriber: RevocationSubscriber | None = None
-        self._check_budget_s = call_budget_s(settings)
         self._retry_after = max(1, round(settings.breaker_reset_s))
 
     # lifecycle ------------------------------------------------------------------------------
@@ -112,16 +122,26 @@ class RevocationStore:
         else:
             self._client = build_client(settings, settings.pool_size)
             self._sub_client = build_client(settings, SUBSCRIBER_POOL_SIZE)
+            built = build_lookup_link(settings)  # None for TLS and unix sockets: redis-py
+            if built is not None:
+                self._link, self._link_sentinel = built
             source = SingleSource(self._sub_client)
         self._subscriber = RevocationSubscriber(source, self.local, settings)
         self._subscriber.start()
         self._metrics.breaker_state(int(BreakerState.CLOSED))
         self._metrics.pool_in_use(0)
+        self._pool_reported = 0
 
     async def close(self) -> None:
         if self._subscriber is not None:
             await self._subscriber.close()
         await self._lookup.close()
+        if self._link is not None:
+            await self._link.close()
+        if self._link_sentinel is not None:
+            for sentinel_client in self._link_sentinel.sentinels:
+                await sentinel_client.aclose()
+        self._link = self._link_sentinel = None
         for client in (self._client, self._sub_client):
             if client is not None:
                 await client.aclose()
@@ -139,8 +159,7 @@ class RevocationStore:
             raise ValueError("check needs at least one key")
         names = [revoked_key(k) for k in keys]
         try:
-            async with asyncio.timeout(self._check_budget_s):
-                values = await self._lookup.lookup(names)
+            values = await self._lookup.lookup(names)  # bounded by the lookup's budget_s
         except (RedisUnreachable, RevocationUnavailable, TimeoutError, RuntimeError):
             return self._without_redis(keys)
         revoked = False
@@ -149,8 +168,8 @@ class RevocationStore:
             if exp is not None:
                 revoked = True
                 self.local.add(key, exp)
-        self._metrics.check(RevocationCheck.ENFORCED.value)
-        return RevocationAnswer(revoked, RevocationCheck.ENFORCED)
+        self._metrics.check(_ENFORCED)
+        return _REVOKED if revoked else _NOT_REVOKED
 
     def _without_redis(self, keys: tuple[str, ...]) -> RevocationAnswer:
         known = self.local.any_revoked(keys)
@@ -177,6 +196,9 @@ class RevocationStore:
     async def _fetch(self, names: list[str]) -> Values:
         if self._cluster is not None:
             return await self.fence.run(lambda: self._routing().mget(names))
+        link = self._link
+        if link is not None:
+            return await self.fence.run(lambda: link.mget(names))
         client = self._redis()
         values: Values = await self.fence.run(lambda: client.mget(names))
         return values
@@ -363,13 +385,18 @@ class RevocationStore:
             self._cluster.mark_stale()
 
     def _pool_in_use(self) -> int:
+        """Connections checked out now, the lookup link included while it carries requests."""
         if self._cluster is not None:
             return self._cluster.in_use()
-        return pool_in_use(self._client) if self._client is not None else 0
+        link_in_use = self._link.in_use if self._link is not None else 0
+        return (pool_in_use(self._client) if self._client is not None else 0) + link_in_use
 
     def _report_pool(self) -> None:
         if self._client is not None or self._cluster is not None:
-            self._metrics.pool_in_use(self._pool_in_use())
+            in_use = self._pool_in_use()
+            if in_use != self._pool_reported:  # a gauge write per batch costs; skip repeats
+                self._pool_reported = in_use
+                self._metrics.pool_in_use(in_use)
 
 
 def _ignore(n: int) -> None:
