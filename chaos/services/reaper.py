@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaos.services import ledger
-from chaos.services.run import OWNER_ENV, RUN_ENV
+from chaos.services.run import OWNER_ENV, RUN_ENV, current_scope, scope_of
 
 __all__ = ["Marked", "kill_groups", "leftovers", "marked_processes", "reap_orphans"]
 
@@ -29,6 +29,10 @@ class Marked:
     pid: int
     owner_pid: int
     run_id: str
+
+    @property
+    def scope(self) -> str:
+        return scope_of(self.run_id)
 
     @property
     def orphaned(self) -> bool:
@@ -91,9 +95,10 @@ def leftovers(run_id: str) -> list[Marked]:
     return [m for m in marked_processes() if m.run_id == run_id]
 
 
-def reap_orphans() -> list[Marked]:
-    """SIGKILL the process group of every orphan; the orphans found."""
-    return kill_groups([m for m in marked_processes() if m.orphaned])
+def reap_orphans(scope: str | None = None) -> list[Marked]:
+    """SIGKILL the process group of every orphan of ``scope`` (default: this process's)."""
+    wanted = current_scope() if scope is None else scope
+    return kill_groups([m for m in marked_processes() if m.orphaned and m.scope == wanted])
 
 
 def kill_groups(marked: list[Marked]) -> list[Marked]:

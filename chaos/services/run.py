@@ -10,10 +10,20 @@ import os
 import secrets
 from dataclasses import dataclass
 
-__all__ = ["OWNER_ENV", "RUN_ENV", "RunIdentity", "current_run", "start_run"]
+__all__ = [
+    "OWNER_ENV",
+    "RUN_ENV",
+    "SCOPE_ENV",
+    "RunIdentity",
+    "current_run",
+    "current_scope",
+    "scope_of",
+    "start_run",
+]
 
 OWNER_ENV = "AUTH_CHAOS_OWNER"
 RUN_ENV = "AUTH_CHAOS_RUN"
+SCOPE_ENV = "AUTH_CHAOS_SCOPE"  # runs reap only orphans of their own scope (default: "")
 
 
 @dataclass(frozen=True)
@@ -29,9 +39,22 @@ class RunIdentity:
 
 def start_run() -> str:
     """Begin a new run in this process (and its future children): a fresh run id."""
+    scope = current_scope()
     run_id = f"run-{os.getpid()}-{secrets.token_hex(4)}"
+    run_id = f"{scope}:{run_id}" if scope else run_id
     os.environ[RUN_ENV] = run_id
     return run_id
+
+
+def current_scope() -> str:
+    """The reaping scope of this process: ``AUTH_CHAOS_SCOPE`` (no ``:``), or ``""``."""
+    return os.environ.get(SCOPE_ENV, "").replace(":", "_")
+
+
+def scope_of(run_id: str) -> str:
+    """The scope a run id was made in."""
+    scope, sep, _ = run_id.partition(":")
+    return scope if sep else ""
 
 
 def current_run() -> RunIdentity:

@@ -1,42 +1,48 @@
 """``Stack``: service workers -> fault proxy (proxy ``redis-<id>``) -> Redis, started together.
 
 stack = open_stack(workdir, toxiproxy_url, start_service=lambda url: AuthService(...))
+stack.proxy.add_toxic("latency", latency=200)   # a fault between every worker and Redis
 stack.redis, stack.proxy_name, stack.proxy_port, stack.auth.worker_urls
 stack.close()
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from chaos.ports import PortClaim, claim_port
 from chaos.services.auth_service import AuthService
 from chaos.services.command_service import CommandService
-from chaos.services.errors import ServiceError
 from chaos.services.process import ServiceProcess
 from chaos.services.redis_server import Persistence, RedisServer
+from chaos.toxiproxy_client import NotFound, ProxyHandle, ToxiproxyClient
 
 __all__ = ["Stack", "open_stack"]
 
-API_TIMEOUT = 5.0  # seconds per fault proxy API call
 Service = AuthService | CommandService
 
 
 @dataclass
 class Stack:
-    """A running stack; the service reaches Redis only through the proxy."""
+    """A running stack; the service reaches Redis only through ``proxy``."""
 
     redis: RedisServer
     toxiproxy_url: str
-    proxy_name: str
-    proxy_port: int
+    proxy: ProxyHandle
     auth: Service
     _claim: PortClaim | None = field(default=None, repr=False)
+
+    @property
+    def proxy_name(self) -> str:
+        return self.proxy.name
+
+    @property
+    def proxy_port(self) -> int:
+        return self.proxy.listen_port
 
     @property
     def proxied_redis_url(self) -> str:
@@ -52,31 +58,13 @@ class Stack:
             self.auth.close()
         finally:
             try:
-                delete_proxy(self.toxiproxy_url, self.proxy_name)
+                with contextlib.suppress(NotFound):
+                    self.proxy.delete()
+                self.proxy.client.close()
             finally:
                 self.redis.close()
                 if self._claim is not None:
                     self._claim.release()
-
-
-def create_proxy(api: str, name: str, listen_port: int, upstream_port: int) -> None:
-    body = {
-        "name": name,
-        "listen": f"127.0.0.1:{listen_port}",
-        "upstream": f"127.0.0.1:{upstream_port}",
-        "enabled": True,
-    }
-    response = httpx.post(f"{api}/proxies", json=body, timeout=API_TIMEOUT)
-    if response.status_code != 201:
-        raise ServiceError(
-            f"fault proxy {api}: creating {name} answered {response.status_code} {response.text}"
-        )
-
-
-def delete_proxy(api: str, name: str) -> None:
-    response = httpx.delete(f"{api}/proxies/{name}", timeout=API_TIMEOUT)
-    if response.status_code not in (204, 404):
-        raise ServiceError(f"fault proxy {api}: deleting {name} answered {response.status_code}")
 
 
 def open_stack(
@@ -88,19 +76,21 @@ def open_stack(
 ) -> Stack:
     """Start Redis, put a proxy in front of it, start the service on the proxied URL."""
     redis = RedisServer(workdir, persistence=persistence, extra_config=redis_config).start()
+    client = ToxiproxyClient(toxiproxy_url)
     claim: PortClaim | None = None
-    name = f"redis-{redis.port}-{secrets.token_hex(3)}"
-    created = False
+    proxy: ProxyHandle | None = None
     try:
         claim = claim_port()  # held (flock) until close: the proxy process binds it meanwhile
-        create_proxy(toxiproxy_url, name, claim.port, redis.port)
-        created = True
+        name = f"redis-{redis.port}-{secrets.token_hex(3)}"
+        proxy = client.create_proxy(name, f"127.0.0.1:{claim.port}", f"127.0.0.1:{redis.port}")
         auth = start_service(f"redis://127.0.0.1:{claim.port}/0")
     except BaseException:
-        if created:
-            delete_proxy(toxiproxy_url, name)
+        if proxy is not None:
+            with contextlib.suppress(NotFound):
+                proxy.delete()
+        client.close()
         redis.close()
         if claim is not None:
             claim.release()
         raise
-    return Stack(redis, toxiproxy_url, name, claim.port, auth, claim)
+    return Stack(redis, client.url, proxy, auth, claim)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chaos.services import leftovers
+from chaos.services import leftovers, reap_orphans
 from tests.plugin.inner_pytest import ROOT, child_env, pytest_argv, run_sample
 
 pytestmark = pytest.mark.integration
@@ -34,9 +34,10 @@ def _wait_for_file(path: Path, child: subprocess.Popen[str], deadline_s: float) 
 
 def test_killed_run_leaves_processes_and_the_next_run_reaps_them(tmp_path: Path) -> None:
     marker = tmp_path / "marker.json"
+    scope = f"reaper-test-{os.getpid()}-{tmp_path.name}"  # no other run reaps our orphan first
     child = subprocess.Popen(
         pytest_argv("sample_blocking.py", "-p", "no:xdist"),
-        cwd=ROOT, env=child_env(SAMPLE_MARKER=str(marker)),
+        cwd=ROOT, env=child_env(SAMPLE_MARKER=str(marker), AUTH_CHAOS_SCOPE=scope),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     info = _wait_for_file(marker, child, deadline_s=90)
@@ -45,16 +46,19 @@ def test_killed_run_leaves_processes_and_the_next_run_reaps_them(tmp_path: Path)
 
     left = leftovers(info["run"])
     # negative control: SIGKILL runs no handler, so the scenario's Redis must still be alive
-    assert [m.pid for m in left] == [int(info["redis_pid"])]
+    assert [m.pid for m in left] == [int(info["redis_pid"])], f"{left} {info}"
     assert all(m.orphaned for m in left)
+    # a run of another scope (this one) leaves it alone
+    assert int(info["redis_pid"]) not in [m.pid for m in reap_orphans()]
+    assert len(leftovers(info["run"])) == 1, leftovers(info["run"])
 
-    after = run_sample("sample_failing.py", "-k", "passes", "-v")
+    after = run_sample("sample_failing.py", "-k", "passes", "-v", env={"AUTH_CHAOS_SCOPE": scope})
     assert after.returncode == 0, after.stdout + after.stderr
     remaining = leftovers(info["run"])
     print(f"leftover processes before reaping: {len(left)}, after: {len(remaining)}")
-    assert remaining == []
+    assert remaining == [], after.stdout
     reaped = int(after.stdout.split("orphans reaped ")[1].split()[0])
-    assert reaped >= 1  # ours, plus any other killed run's leftovers on this machine
+    assert reaped == 1, after.stdout  # only its own scope's orphans
 
 
 def test_a_finished_run_leaves_nothing_and_a_failure_shows_the_logs() -> None:
@@ -74,9 +78,10 @@ def test_a_finished_run_leaves_nothing_and_a_failure_shows_the_logs() -> None:
 
 def test_sigterm_of_a_run_kills_what_it_started_without_the_reaper(tmp_path: Path) -> None:
     marker = tmp_path / "marker.json"
+    scope = f"reaper-test-{os.getpid()}-{tmp_path.name}"  # no other run reaps our orphan first
     child = subprocess.Popen(
         pytest_argv("sample_blocking.py", "-p", "no:xdist"),
-        cwd=ROOT, env=child_env(SAMPLE_MARKER=str(marker)),
+        cwd=ROOT, env=child_env(SAMPLE_MARKER=str(marker), AUTH_CHAOS_SCOPE=scope),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     info = _wait_for_file(marker, child, deadline_s=90)
