@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from chaos.faults import Fault
 from chaos.gate.catalogue import FaultBuilder, FaultContext
@@ -23,7 +25,7 @@ from chaos.toxiproxy_client import ProxyHandle, ToxiproxyClient
 from ._compose import ComposeOptions, ComposeStack
 from ._container import ContainerHandle, NetworkMembership
 from ._partition import Partition
-from ._redis import REDIS_PORT, redis_client
+from ._redis import REDIS_PORT
 
 __all__ = [
     "DOCKER_SCENARIOS",
@@ -57,7 +59,11 @@ class RedisContainer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def client(self, timeout: float = 1.0) -> redis.Redis:
-        return redis_client(self.handle, timeout)
+        """Decoded answers (str), no retry: what ``RedisServer.client()`` gives."""
+        return redis.Redis(
+            host="127.0.0.1", port=self.port, socket_timeout=timeout,
+            socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0), decode_responses=True,
+        )  # fmt: skip
 
     def kill(self) -> None:
         self.handle.kill()

@@ -41,7 +41,9 @@ def partition_figures(history: History) -> dict[str, float | None]:
             steady.setdefault(call.invoke.target, done.time_s)
         elif done.revocation_check == "degraded":
             steady.pop(call.invoke.target, None)  # not steady yet: count from a later one
+    cut_s = int(inject.value.get("began", inject.time_ns)) / 1e9  # disconnect called
     return {
+        "disconnect_call_s": round(inject.time_s - cut_s, 3),
         "to_degraded_s": round(min(degraded) - inject.time_s, 3) if degraded else None,
         "to_enforced_s": round(max(steady.values()) - heal.time_s, 3) if steady else None,
     }
