@@ -21,6 +21,7 @@ from ._gate import (
     RedisContainer,
     ServiceView,
     open_gate_stack,
+    partition_figures,
     redis_partition,
 )
 from ._labels import OWNER_LABEL, RUN_LABEL, STACK_LABEL
@@ -56,6 +57,7 @@ __all__ = [
     "StackUrls",
     "connect_engine",
     "open_gate_stack",
+    "partition_figures",
     "probe_samples",
     "reap",
     "reap_orphans",

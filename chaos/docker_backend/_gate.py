@@ -20,6 +20,7 @@ from redis.retry import Retry
 from chaos.faults import Fault
 from chaos.gate.catalogue import FaultBuilder, FaultContext
 from chaos.gate.matrix import LOSS_CHECKS, OPEN, ScenarioSpec
+from chaos.history import History
 from chaos.toxiproxy_client import ProxyHandle, ToxiproxyClient
 
 from ._compose import ComposeOptions, ComposeStack
@@ -33,6 +34,7 @@ __all__ = [
     "RedisContainer",
     "ServiceView",
     "open_gate_stack",
+    "partition_figures",
     "redis_partition",
 ]
 
@@ -196,3 +198,33 @@ DOCKER_FAULTS: dict[str, FaultBuilder] = {"redis_partition": redis_partition}
 DOCKER_SCENARIOS: tuple[ScenarioSpec, ...] = (
     DockerScenario("redis_partition_open", "redis_partition", OPEN, LOSS_CHECKS, loss=True),
 )
+
+
+def partition_figures(history: History) -> dict[str, float | None]:
+    """Seconds from the cut (disconnect returned) to the first ``degraded`` verify, and from
+    the heal (reconnect returned) until every worker answers ``enforced`` for good."""
+    phases = {op.value.get("phase"): op for op in history.faults()}  # recorded on return
+    inject, heal = phases["inject"], phases["heal"]
+    verifies = [c for c in history.calls() if c.f == "verify" and c.completion is not None]
+    degraded = [
+        c.completion.time_s
+        for c in verifies
+        if c.completion is not None
+        and c.completion.revocation_check == "degraded"
+        and c.completion.time_s >= inject.time_s
+    ]
+    steady: dict[str, float] = {}
+    for call in sorted(verifies, key=lambda c: c.invoke.time_s):
+        done = call.completion
+        if done is None or call.invoke.time_s < heal.time_s or call.invoke.target is None:
+            continue
+        if done.revocation_check == "enforced" and done.status == 200:
+            steady.setdefault(call.invoke.target, done.time_s)
+        elif done.revocation_check == "degraded":
+            steady.pop(call.invoke.target, None)  # not steady yet: count from a later one
+    cut_s = int(inject.value.get("began", inject.time_ns)) / 1e9  # disconnect called
+    return {
+        "disconnect_call_s": round(inject.time_s - cut_s, 3),
+        "to_degraded_s": round(min(degraded) - inject.time_s, 3) if degraded else None,
+        "to_enforced_s": round(max(steady.values()) - heal.time_s, 3) if steady else None,
+    }

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from chaos.docker_backend import DOCKER_SCENARIOS
+from chaos.docker_backend import DOCKER_SCENARIOS, partition_figures
 from chaos.gate import ScenarioOutcome, ScenarioSpec
 from chaos.history import History
 from fixtures.docker_stack import on_docker
@@ -17,36 +17,6 @@ from fixtures.gate import GateRunner
 from tests.chaos.known_findings import unexplained
 
 pytestmark = pytest.mark.chaos
-
-
-def partition_figures(history: History) -> dict[str, float | None]:
-    """Seconds from the cut (disconnect returned) to the first ``degraded`` verify, and from
-    the heal (reconnect returned) until every worker answers ``enforced`` for good."""
-    phases = {op.value.get("phase"): op for op in history.faults()}  # recorded on return
-    inject, heal = phases["inject"], phases["heal"]
-    verifies = [c for c in history.calls() if c.f == "verify" and c.completion is not None]
-    degraded = [
-        c.completion.time_s
-        for c in verifies
-        if c.completion is not None
-        and c.completion.revocation_check == "degraded"
-        and c.completion.time_s >= inject.time_s
-    ]
-    steady: dict[str, float] = {}
-    for call in sorted(verifies, key=lambda c: c.invoke.time_s):
-        done = call.completion
-        if done is None or call.invoke.time_s < heal.time_s or call.invoke.target is None:
-            continue
-        if done.revocation_check == "enforced" and done.status == 200:
-            steady.setdefault(call.invoke.target, done.time_s)
-        elif done.revocation_check == "degraded":
-            steady.pop(call.invoke.target, None)  # not steady yet: count from a later one
-    cut_s = int(inject.value.get("began", inject.time_ns)) / 1e9  # disconnect called
-    return {
-        "disconnect_call_s": round(inject.time_s - cut_s, 3),
-        "to_degraded_s": round(min(degraded) - inject.time_s, 3) if degraded else None,
-        "to_enforced_s": round(max(steady.values()) - heal.time_s, 3) if steady else None,
-    }
 
 
 @pytest.mark.parametrize("spec", DOCKER_SCENARIOS, ids=lambda spec: spec.name)
