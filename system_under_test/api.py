@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import metrics
 from .errors import STATUS_OF, ErrorBody, error_body, error_headers
-from .revocation import RevocationCheck, RevocationUnavailable
+from .revocation import READY_WARNING, RevocationCheck, RevocationUnavailable
 from .service import Service
 from .tokens import TokenRejected
 from .verify import bearer_token, verify_bearer
@@ -57,6 +57,7 @@ class LogoutResponse(BaseModel):
 
 class StatusResponse(BaseModel):
     status: str
+    warning: str | None = None  # /ready: ready, but a setting can lose revocations
 
 
 BEARER: dict[str, Any] = {"security": [{"bearerAuth": []}]}
@@ -221,6 +222,9 @@ def build_app(service: Service) -> FastAPI:
         ok, reason = await service.store.readiness()
         if not ok:
             return refuse("not_ready", reason)
+        if reason.startswith(READY_WARNING):  # ready, but acknowledged revocations may be lost
+            body = {"status": "ready", "warning": reason.removeprefix(READY_WARNING)}
+            return Response(json.dumps(body).encode(), media_type="application/json")
         return Response(b'{"status":"ready"}', media_type="application/json")
 
     @app.get(

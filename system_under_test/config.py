@@ -17,6 +17,7 @@ from typing import Literal, NoReturn
 from urllib.parse import urlsplit
 
 from . import passwords
+from .revocation.cluster import CLUSTER_SCHEME, parse_cluster_url
 
 MIN_SECRET_BYTES = 32
 JWT_ALGORITHMS = ("HS256", "EdDSA", "RS256")
@@ -231,13 +232,21 @@ def parse_sentinels(raw: str) -> list[tuple[str, int]]:
 def check_redis_url(url: str) -> None:
     """Refuse what redis-py would misread or fail on later, with the reason."""
     prefix = "--redis-url (AUTH_REDIS_URL)"
+    if url.startswith(CLUSTER_SCHEME):  # redis+cluster://h:p,h:p: a Redis Cluster
+        try:
+            parse_cluster_url(url)
+        except ValueError as exc:
+            raise ConfigError(f"{prefix}: {exc}") from None
+        return
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         raise ConfigError(f"{prefix}: {url!r} is malformed ({exc})") from None
     if parts.scheme not in ("redis", "rediss", "unix"):
-        raise ConfigError(f"{prefix}: {url!r} must start with redis://, rediss:// or unix://")
+        raise ConfigError(
+            f"{prefix}: {url!r} must start with redis://, rediss://, unix:// or redis+cluster://"
+        )
     if parts.scheme == "unix":
         if not parts.path:
             raise ConfigError(f"{prefix}: {url!r} has no socket path")

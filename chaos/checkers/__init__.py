@@ -9,11 +9,13 @@ one invariant per module. Any False verdict fails the gate; an exception is ``un
 | I4 logouts that overstate | ``logout_overstates`` |
 | I5 latency budgets under faults | ``latency_budgets`` |
 | I6 time to enforced after heal | ``time_to_enforced`` |
+| I8 durability across a fault, unavailability window | ``durability`` |
 | I9 documented statuses only | ``documented_statuses`` |
 | I10 pool and breaker hygiene | ``pool_breaker`` |
 """
 
 from chaos.checkers.documented_statuses import DOCUMENTED_STATUSES, documented_statuses
+from chaos.checkers.durability import durability
 from chaos.checkers.fail_closed import fail_closed
 from chaos.checkers.fail_open import fail_open
 from chaos.checkers.latency_budgets import LatencyBudget, latency_budgets
@@ -35,6 +37,7 @@ __all__ = [
     "Verdict",
     "check_history",
     "documented_statuses",
+    "durability",
     "fail_closed",
     "fail_open",
     "fault_windows",

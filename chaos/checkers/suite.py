@@ -62,7 +62,9 @@ def check_history(history: History, inputs: CheckInputs) -> list[Verdict]:
         degraded = delta(
             inputs.metrics_before, inputs.metrics_after, "auth_revocation_degraded_total"
         )
-    checks: list[tuple[str, Callable[[], Verdict]]] = [("I1", lambda: stale_accepts(history))]
+    checks: list[tuple[str, Callable[[], Verdict]]] = [
+        ("I1", lambda: stale_accepts(history, recovery_s=inputs.enforced_budget_s))
+    ]
     if inputs.failure_mode == "open":
         checks.append(
             (

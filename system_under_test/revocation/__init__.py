@@ -7,9 +7,10 @@ from system_under_test.revocation.answer import (
 )
 from system_under_test.revocation.metrics import NoStoreMetrics, StoreMetrics
 from system_under_test.revocation.settings import StoreSettings
-from system_under_test.revocation.store import RevocationStore
+from system_under_test.revocation.store import READY_WARNING, RevocationStore
 
 __all__ = [
+    "READY_WARNING",
     "NoStoreMetrics",
     "RevocationAnswer",
     "RevocationCheck",

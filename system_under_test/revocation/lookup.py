@@ -3,7 +3,9 @@
 A batch collects the keys of every check that arrives before it is sent; it is sent on the next
 event-loop turn when fewer than `max_in_flight` batches are out, else when one returns. So each
 check's answer comes from a read issued after the check was called (linearizable), and nothing
-"not revoked" is ever cached.
+"not revoked" is ever cached. With `budget_s`, a batch fails its checks with TimeoutError that
+long after its first check joined: one timer per batch bounds every check's wait (a later
+joiner's deadline is only later), instead of one `asyncio.timeout` per check.
 """
 
 from __future__ import annotations
@@ -20,6 +22,18 @@ class _Batch:
     def __init__(self) -> None:
         self.keys: dict[str, int] = {}  # redis key -> position in the MGET
         self.waiters: list[asyncio.Future[Answer]] = []
+        self.timer: asyncio.TimerHandle | None = None  # the first check's deadline
+
+    def expire(self) -> None:
+        for waiter in self.waiters:
+            if not waiter.done():
+                waiter.set_exception(TimeoutError("revocation lookup exceeded its time budget"))
+
+    def settle(self) -> None:
+        """The batch is answered or abandoned: its deadline no longer applies."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
     def join(self, keys: Sequence[str]) -> asyncio.Future[Answer]:
         for key in keys:
@@ -30,9 +44,10 @@ class _Batch:
 
 
 class CoalescedLookup:
-    def __init__(self, fetch: Fetch, max_in_flight: int) -> None:
+    def __init__(self, fetch: Fetch, max_in_flight: int, budget_s: float | None = None) -> None:
         self._fetch = fetch
         self._max_in_flight = max_in_flight
+        self._budget_s = budget_s
         self._pending: _Batch | None = None
         self._launch_scheduled = False
         self._in_flight: set[asyncio.Task[None]] = set()  # batches sent or about to be
@@ -40,14 +55,20 @@ class CoalescedLookup:
 
     async def lookup(self, keys: Sequence[str]) -> Answer:
         """Values of `keys` read by a round trip issued after this call began."""
-        if self._pending is None:
-            self._pending = _Batch()
-        waiter = self._pending.join(keys)
+        batch = self._pending
+        if batch is None:
+            batch = self._pending = _Batch()
+            if self._budget_s is not None:
+                loop = asyncio.get_running_loop()
+                batch.timer = loop.call_later(self._budget_s, batch.expire)
+        waiter = batch.join(keys)
         self._schedule()
         return await waiter
 
     async def close(self) -> None:
         batch, self._pending = self._pending, None
+        if batch is not None:
+            batch.settle()
         for waiter in batch.waiters if batch is not None else []:
             if not waiter.done():
                 waiter.set_exception(RuntimeError("revocation store closed"))
@@ -76,9 +97,14 @@ class CoalescedLookup:
         if batch is None:
             return
         batch.waiters = [w for w in batch.waiters if not w.done()]
-        if batch.waiters:
-            self.round_trips += 1
+        if not batch.waiters:
+            batch.settle()
+            return
+        self.round_trips += 1
+        try:
             await self._run(batch)
+        finally:
+            batch.settle()
 
     async def _run(self, batch: _Batch) -> None:
         keys = list(batch.keys)

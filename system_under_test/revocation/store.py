@@ -8,11 +8,11 @@ await store.revoke(jti, exp)                       # raises RevocationUnavailabl
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.sentinel import Sentinel
 
 from system_under_test.revocation.answer import (
     RevocationAnswer,
@@ -20,7 +20,8 @@ from system_under_test.revocation.answer import (
     RevocationUnavailable,
 )
 from system_under_test.revocation.breaker import BreakerState, CircuitBreaker
-from system_under_test.revocation.connection import build_client, pool_in_use
+from system_under_test.revocation.cluster import CLUSTER_SCHEME, ClusterRouting
+from system_under_test.revocation.connection import build_client, connection_kwargs, pool_in_use
 from system_under_test.revocation.fence import RedisFence, RedisUnreachable
 from system_under_test.revocation.keys import (
     CHANNEL,
@@ -32,10 +33,20 @@ from system_under_test.revocation.keys import (
 )
 from system_under_test.revocation.local_copy import LocalRevocations
 from system_under_test.revocation.lookup import CoalescedLookup, Values
+from system_under_test.revocation.lookup_link import LookupLink, build_lookup_link
 from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
 from system_under_test.revocation.replicas import ReplicaPolicy
-from system_under_test.revocation.settings import StoreSettings, call_budget_s
-from system_under_test.revocation.subscriber import RevocationSubscriber, encode_message
+from system_under_test.revocation.settings import (
+    StoreSettings,
+    attempts_budget_s,
+    call_budget_s,
+)
+from system_under_test.revocation.subscriber import (
+    FeedSource,
+    RevocationSubscriber,
+    SingleSource,
+    encode_message,
+)
 
 # SET + PUBLISH as one atomic step (a script), so WAIT can follow on the same connection
 REVOKE_SCRIPT = """
@@ -51,8 +62,12 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
 end
 return 0
 """
+READY_WARNING = "ok; warning: "  # readiness() reason of a ready store with an unsafe setting
+_ENFORCED = RevocationCheck.ENFORCED.value
+_REVOKED = RevocationAnswer(True, RevocationCheck.ENFORCED)  # answers are frozen: built once
+_NOT_REVOKED = RevocationAnswer(False, RevocationCheck.ENFORCED)
 SUBSCRIBER_POOL_SIZE = 2  # the subscription plus the re-sync SCAN
-MAX_BATCHES_IN_FLIGHT = 4  # MGET batches out at once; later checks gather into the next batch
+MAX_BATCHES_IN_FLIGHT = 2  # MGET batches out at once (pipelined); later checks gather into the next
 SCAN_COUNT = 1000
 STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
 STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
@@ -65,6 +80,11 @@ class RevocationStore:
         self._metrics = metrics
         self._client: Redis | None = None
         self._sub_client: Redis | None = None
+        self._cluster: ClusterRouting | None = None  # with a redis+cluster:// URL
+        self._sub_cluster: ClusterRouting | None = None
+        self._link: LookupLink | None = None  # the lookups' own pipelined connection
+        self._link_sentinel: Sentinel | None = None
+        self._pool_reported = -1  # the last pool_in_use reported
         self.breaker = CircuitBreaker(
             settings.breaker_failures,
             settings.breaker_reset_s,
@@ -77,30 +97,59 @@ class RevocationStore:
         on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
         self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
         self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
-        self._lookup = CoalescedLookup(self._fetch, min(MAX_BATCHES_IN_FLIGHT, settings.pool_size))
+        self._lookup = CoalescedLookup(
+            self._fetch,
+            min(MAX_BATCHES_IN_FLIGHT, settings.pool_size),
+            budget_s=call_budget_s(settings),  # a check waits at most one call's budget
+        )
         self._subscriber: RevocationSubscriber | None = None
-        self._check_budget_s = call_budget_s(settings)
         self._retry_after = max(1, round(settings.breaker_reset_s))
 
     # lifecycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Build the clients and start the subscriber; never waits for Redis to be up."""
-        self._client = build_client(self._settings, self._settings.pool_size)
-        self._sub_client = build_client(self._settings, SUBSCRIBER_POOL_SIZE)
-        self._subscriber = RevocationSubscriber(self._sub_client, self.local, self._settings)
+        settings = self._settings
+        source: FeedSource
+        if settings.redis_url is not None and settings.redis_url.startswith(CLUSTER_SCHEME):
+            kwargs = connection_kwargs(settings)
+            timeout = settings.redis_timeout_s
+            self._cluster = ClusterRouting(settings.redis_url, settings.pool_size, timeout, kwargs)
+            self._sub_cluster = ClusterRouting(
+                settings.redis_url, SUBSCRIBER_POOL_SIZE, timeout, connection_kwargs(settings)
+            )
+            source = self._sub_cluster
+        else:
+            self._client = build_client(settings, settings.pool_size)
+            self._sub_client = build_client(settings, SUBSCRIBER_POOL_SIZE)
+            built = build_lookup_link(settings)  # None for TLS and unix sockets: redis-py
+            if built is not None:
+                self._link, self._link_sentinel = built
+            source = SingleSource(self._sub_client)
+        self._subscriber = RevocationSubscriber(source, self.local, settings)
         self._subscriber.start()
         self._metrics.breaker_state(int(BreakerState.CLOSED))
         self._metrics.pool_in_use(0)
+        self._pool_reported = 0
 
     async def close(self) -> None:
         if self._subscriber is not None:
             await self._subscriber.close()
         await self._lookup.close()
+        if self._link is not None:
+            await self._link.close()
+        if self._link_sentinel is not None:
+            for sentinel_client in self._link_sentinel.sentinels:
+                await sentinel_client.aclose()
+        self._link = self._link_sentinel = None
         for client in (self._client, self._sub_client):
             if client is not None:
                 await client.aclose()
+        for routing in (self._cluster, self._sub_cluster):
+            if routing is not None:
+                await routing.aclose()
         self._client = self._sub_client = None
+        self._cluster = self._sub_cluster = None
 
     # the verify path ------------------------------------------------------------------------
 
@@ -110,8 +159,7 @@ class RevocationStore:
             raise ValueError("check needs at least one key")
         names = [revoked_key(k) for k in keys]
         try:
-            async with asyncio.timeout(self._check_budget_s):
-                values = await self._lookup.lookup(names)
+            values = await self._lookup.lookup(names)  # bounded by the lookup's budget_s
         except (RedisUnreachable, RevocationUnavailable, TimeoutError, RuntimeError):
             return self._without_redis(keys)
         revoked = False
@@ -120,8 +168,8 @@ class RevocationStore:
             if exp is not None:
                 revoked = True
                 self.local.add(key, exp)
-        self._metrics.check(RevocationCheck.ENFORCED.value)
-        return RevocationAnswer(revoked, RevocationCheck.ENFORCED)
+        self._metrics.check(_ENFORCED)
+        return _REVOKED if revoked else _NOT_REVOKED
 
     def _without_redis(self, keys: tuple[str, ...]) -> RevocationAnswer:
         known = self.local.any_revoked(keys)
@@ -146,6 +194,11 @@ class RevocationStore:
         )
 
     async def _fetch(self, names: list[str]) -> Values:
+        if self._cluster is not None:
+            return await self.fence.run(lambda: self._routing().mget(names))
+        link = self._link
+        if link is not None:
+            return await self.fence.run(lambda: link.mget(names))
         client = self._redis()
         values: Values = await self.fence.run(lambda: client.mget(names))
         return values
@@ -165,42 +218,47 @@ class RevocationStore:
     async def _write(self, script: str, key: str, exp: int) -> bool | None:
         name = revoked_key(key)
         ttl = revocation_ttl_s(exp, time.time(), self._settings.leeway_s)
+        self._redis_or_cluster()
+
+        async def write() -> tuple[int, list[Any]]:
+            client = await self._node_for(name)  # the key's primary with a cluster
+            replicas = await self._replicas_required(client)
+            # no MULTI: WAIT must follow the write on the same connection
+            pipe = client.pipeline(transaction=False)
+            pipe.eval(script, 1, name, str(exp), str(ttl), CHANNEL, encode_message(key, exp))
+            if replicas:
+                pipe.wait(replicas, self._settings.wait_timeout_ms)
+            result: list[Any] = await pipe.execute()
+            return replicas, result
+
+        extra_s = self._settings.wait_timeout_ms / 1000
+        if self._replicas.required() is None:
+            extra_s += attempts_budget_s(self._settings)  # an INFO replication first
         try:
-            replicas = await self._replicas_required()
-            client = self._redis()
-
-            async def write() -> list[Any]:
-                # no MULTI: WAIT must follow the write on the same connection
-                pipe = client.pipeline(transaction=False)
-                pipe.eval(script, 1, name, str(exp), str(ttl), CHANNEL, encode_message(key, exp))
-                if replicas:
-                    pipe.wait(replicas, self._settings.wait_timeout_ms)
-                result: list[Any] = await pipe.execute()
-                return result
-
-            extra_s = self._settings.wait_timeout_ms / 1000 if replicas else 0.0
-            result = await self.fence.run(write, extra_s=extra_s)
+            replicas, result = await self.fence.run(write, extra_s=extra_s)
         except RedisUnreachable:
+            self._slot_map_stale()
             return None
         if replicas and int(result[1]) < replicas:
             return None  # written on the primary only: not durable under the policy
         self.local.add(key, exp)
         return bool(result[0])
 
-    async def _replicas_required(self) -> int:
+    async def _replicas_required(self, client: Redis) -> int:
+        """Inside the write's fence: the fixed count, or one INFO replication (cached 1 s)."""
         required = self._replicas.required()
         if required is not None:
             return required
-        client = self._redis()
-        info: dict[str, Any] = await self.fence.run(lambda: client.info("replication"))
+        info: dict[str, Any] = await client.info("replication")
         return self._replicas.observe(int(info.get("connected_slaves", 0)))
 
     async def incr_window(self, key: str, window_s: int) -> int | None:
         """Attempts in the current fixed window of `window_s` seconds; None when Redis is down."""
         name = window_key(key, window_s, time.time())
-        client = self._redis()
+        self._redis_or_cluster()
 
         async def incr() -> list[Any]:
+            client = await self._node_for(name)
             pipe = client.pipeline(transaction=True)
             pipe.incr(name)
             pipe.expire(name, window_s, nx=True)
@@ -210,19 +268,28 @@ class RevocationStore:
         try:
             result = await self.fence.run(incr)
         except RedisUnreachable:
+            self._slot_map_stale()
             return None
         return int(result[0])
 
     # operations -----------------------------------------------------------------------------
 
     async def readiness(self) -> tuple[bool, str]:
-        client = self._redis()
+        self._redis_or_cluster()
+
+        async def configs() -> list[dict[str | None, str | None]]:
+            names = ("maxmemory-policy", "appendonly", "appendfsync")
+            return [await c.config_get(*names) for c in await self._primaries()]
+
         try:
-            config: dict[str | None, str | None] = await self.fence.run(
-                lambda: client.config_get("maxmemory-policy", "appendonly", "appendfsync")
-            )
+            every = await self.fence.run(configs)
         except RedisUnreachable as exc:
             return False, f"redis unreachable: {exc.reason}"
+        # with a cluster, the least safe primary speaks for all
+        config = next((c for c in every if _text(c.get("maxmemory-policy")) != "noeviction"), None)
+        config = config or next(
+            (c for c in every if _text(c.get("appendfsync")) != "always"), every[0]
+        )
         policy = _text(config.get("maxmemory-policy"))
         if policy != "noeviction":
             return False, (
@@ -231,21 +298,32 @@ class RevocationStore:
             )
         appendonly = _text(config.get("appendonly"))
         fsync = _text(config.get("appendfsync"))
-        if appendonly != "yes" or fsync != "always":
+        durable_on_disk = appendonly == "yes" and fsync == "always"
+        # a fixed --min-replicas makes every acknowledged write reach a replica (WAIT)
+        confirmed_by_replicas = (self._settings.min_replicas or 0) >= 1
+        if not durable_on_disk and not confirmed_by_replicas:
             return True, (
-                f"ok; warning: appendonly {appendonly}, appendfsync {fsync}: acknowledged "
-                "revocations can be lost across kill -9 unless replicas confirm them (WAIT)"
+                f"{READY_WARNING}appendonly {appendonly}, appendfsync {fsync} and no "
+                "--min-replicas: acknowledged revocations can be lost across kill -9 or a "
+                "failover (set appendfsync always, or replicas with --min-replicas)"
             )
         return True, "ok"
 
     async def stats(self) -> dict[str, object]:
         """/redis/stats; raises RevocationUnavailable when Redis cannot be reached."""
-        client = self._redis()
+        self._redis_or_cluster()
+
+        async def info_first() -> dict[str, Any]:
+            info: dict[str, Any] = await (await self._primaries())[0].info()
+            return info
+
+        async def count_all() -> tuple[int, bool]:
+            counts = [await self._count_revoked(c) for c in await self._primaries()]
+            return sum(n for n, _ in counts), all(done for _, done in counts)
+
         try:
-            info: dict[str, Any] = await self.fence.run(client.info)
-            revoked, complete = await self.fence.run(
-                lambda: self._count_revoked(client), extra_s=STATS_SCAN_BUDGET_S
-            )
+            info = await self.fence.run(info_first)
+            revoked, complete = await self.fence.run(count_all, extra_s=STATS_SCAN_BUDGET_S)
         except RedisUnreachable as exc:
             raise RevocationUnavailable(exc.reason, self._retry_after) from exc
         return {
@@ -257,7 +335,7 @@ class RevocationStore:
             "connected_replicas": info.get("connected_slaves"),
             "revoked_keys": revoked,
             "revoked_keys_complete": complete,  # False: a lower bound (scan capped)
-            "pool_in_use": pool_in_use(client),
+            "pool_in_use": self._pool_in_use(),
             "pool_size": self._settings.pool_size,
             "breaker_state": self.breaker.state.name.lower(),
             "local_revocations": len(self.local),
@@ -281,9 +359,44 @@ class RevocationStore:
             raise RevocationUnavailable("revocation store not started", self._retry_after)
         return self._client
 
+    def _routing(self) -> ClusterRouting:
+        if self._cluster is None:
+            raise RevocationUnavailable("revocation store not started", self._retry_after)
+        return self._cluster
+
+    def _redis_or_cluster(self) -> None:
+        """Raise RevocationUnavailable (before any fence) when the store is not started."""
+        if self._cluster is None:
+            self._redis()
+
+    async def _node_for(self, name: str) -> Redis:
+        """Where a write of `name` goes: the one Redis, or the primary of its slot."""
+        if self._cluster is not None:
+            return await self._cluster.primary_for(name)
+        return self._redis()
+
+    async def _primaries(self) -> list[Redis]:
+        if self._cluster is not None:
+            return await self._cluster.primaries()
+        return [self._redis()]
+
+    def _slot_map_stale(self) -> None:
+        if self._cluster is not None:
+            self._cluster.mark_stale()
+
+    def _pool_in_use(self) -> int:
+        """Connections checked out now, the lookup link included while it carries requests."""
+        if self._cluster is not None:
+            return self._cluster.in_use()
+        link_in_use = self._link.in_use if self._link is not None else 0
+        return (pool_in_use(self._client) if self._client is not None else 0) + link_in_use
+
     def _report_pool(self) -> None:
-        if self._client is not None:
-            self._metrics.pool_in_use(pool_in_use(self._client))
+        if self._client is not None or self._cluster is not None:
+            in_use = self._pool_in_use()
+            if in_use != self._pool_reported:  # a gauge write per batch costs; skip repeats
+                self._pool_reported = in_use
+                self._metrics.pool_in_use(in_use)
 
 
 def _ignore(n: int) -> None:

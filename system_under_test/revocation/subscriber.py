@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -40,15 +40,36 @@ def decode_message(data: bytes | str) -> tuple[str, int] | None:
     return key, parse_exp(exp) or 0
 
 
+class FeedSource(Protocol):
+    """Where the feed subscribes and what its re-sync scans (one Redis, or a cluster)."""
+
+    async def any_node(self) -> Redis: ...
+
+    async def primaries(self) -> list[Redis]: ...
+
+
+class SingleSource:
+    """One Redis (direct or through Sentinel) for both."""
+
+    def __init__(self, client: Redis) -> None:
+        self.client = client
+
+    async def any_node(self) -> Redis:
+        return self.client
+
+    async def primaries(self) -> list[Redis]:
+        return [self.client]
+
+
 class RevocationSubscriber:
     def __init__(
         self,
-        client: Redis,
+        source: FeedSource,
         local: LocalRevocations,
         settings: StoreSettings,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._client = client  # its own small pool: a subscription holds a connection for good
+        self._source = source  # its own small pool: a subscription holds a connection for good
         self._local = local
         self._budget_s = call_budget_s(settings)
         self._clock = clock
@@ -75,7 +96,9 @@ class RevocationSubscriber:
             await asyncio.sleep(RECONNECT_PAUSE_S)  # pacing only: the next attempt re-checks
 
     async def _session(self) -> None:
-        pubsub = self._client.pubsub()
+        async with asyncio.timeout(self._budget_s):
+            client = await self._source.any_node()  # another node after each failure
+        pubsub = client.pubsub()
         try:
             async with asyncio.timeout(self._budget_s):
                 await pubsub.subscribe(CHANNEL)
@@ -109,21 +132,38 @@ class RevocationSubscriber:
     async def resync(self) -> None:
         """Copy every `revoked:*` key with its exp into the local copy."""
         entries: list[tuple[str, int]] = []
-        cursor: int = 0
-        while True:
-            async with asyncio.timeout(self._budget_s):
-                cursor, names = await self._client.scan(
-                    cursor, match=REVOKED_PREFIX + "*", count=SCAN_COUNT
-                )
-                values = await self._client.mget(names) if names else []
-            for name, value in zip(names, values, strict=True):
-                exp = parse_exp(value)
-                if exp is not None:
-                    entries.append((key_of(_text(name)), exp))
-            if cursor == 0:
-                break
+        async with asyncio.timeout(self._budget_s):
+            clients = await self._source.primaries()  # every shard with a cluster
+        for client in clients:
+            cursor: int = 0
+            while True:
+                async with asyncio.timeout(self._budget_s):
+                    cursor, names = await client.scan(
+                        cursor, match=REVOKED_PREFIX + "*", count=SCAN_COUNT
+                    )
+                    values = await _values(client, names, cluster=len(clients) > 1)
+                for name, value in zip(names, values, strict=True):
+                    exp = parse_exp(value)
+                    if exp is not None:
+                        entries.append((key_of(_text(name)), exp))
+                if cursor == 0:
+                    break
         self._local.replace(entries)
         self.resyncs += 1
+
+
+async def _values(client: Redis, names: list[Any], *, cluster: bool) -> list[Any]:
+    """MGET; on a cluster node the keys span slots (CROSSSLOT), so pipelined GETs."""
+    if not names:
+        return []
+    if not cluster:
+        values: list[Any] = await client.mget(names)
+        return values
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.get(name)
+    got: list[Any] = await pipe.execute()
+    return got
 
 
 def _text(name: bytes | str) -> str:

@@ -50,3 +50,42 @@ def test_no_verify_after_a_logout_is_unknown() -> None:
     crafted.call(1, "logout", at=1.0, took=0.02, status=503, worker="w0-10", jti="u")
     crafted.call(1, "verify", at=1.1, took=0.01, status=200, worker="w0-10", jti="u")
     assert stale_accepts(crafted.history()).valid == "unknown"
+
+
+def _degraded_accept_after_logout(*, fault: tuple[float, float] | None) -> CraftedHistory:
+    crafted = CraftedHistory()
+    if fault is not None:
+        crafted.fault("proxy_down", inject_at=fault[0], heal_at=fault[1], effects={"redis_loss"})
+    crafted.call(0, "logout", at=1.0, took=0.01, status=200, worker="w2-3", jti="t")
+    crafted.call(
+        1, "verify", at=1.1, took=0.01, status=200, worker="w0-1", jti="t", check="degraded"
+    )
+    return crafted
+
+
+def test_degraded_accept_while_redis_is_cut_is_left_to_i2() -> None:
+    # fail-open's documented cost: a worker that cannot reach Redis cannot see a revocation
+    # written through another worker during the loss
+    verdict = stale_accepts(_degraded_accept_after_logout(fault=(0.5, 3.0)).history())
+    assert verdict.valid is True
+    assert verdict.figures["degraded_accepts_during_faults"] == 1
+
+
+def test_degraded_accept_within_recovery_after_heal_is_left_to_i2() -> None:
+    crafted = _degraded_accept_after_logout(fault=(0.2, 0.9))
+    assert stale_accepts(crafted.history(), recovery_s=1.0).valid is True
+
+
+def test_degraded_accept_long_after_the_heal_is_a_stale_accept() -> None:
+    # negative control: "degraded" is no excuse once the recovery allowance has passed
+    crafted = _degraded_accept_after_logout(fault=(0.2, 0.5))
+    verdict = stale_accepts(crafted.history(), recovery_s=0.1)
+    assert verdict.valid is False
+    assert "degraded" in verdict.message
+
+
+def test_degraded_accept_without_any_fault_is_a_stale_accept() -> None:
+    # negative control: a service that marks everything degraded does not escape I1
+    verdict = stale_accepts(_degraded_accept_after_logout(fault=None).history())
+    assert verdict.valid is False
+    assert verdict.figures["stale_accepts_by_worker"] == {"w0-1": 1}

@@ -79,3 +79,41 @@ def test_a_failed_round_trip_fails_every_waiter() -> None:
         assert lookup.round_trips == 1
 
     asyncio.run(scenario())
+
+
+def test_a_batch_past_its_budget_fails_its_checks_with_a_timeout() -> None:
+    async def scenario() -> None:
+        rec = Recorder({})
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1, budget_s=0.05)
+        sent = asyncio.create_task(lookup.lookup(["revoked:a"]))  # its round trip never returns
+        await _settle()
+        queued = asyncio.create_task(lookup.lookup(["revoked:b"]))  # waits behind it
+        results = await asyncio.gather(sent, queued, return_exceptions=True)
+        assert [type(r) for r in results] == [TimeoutError, TimeoutError]
+        assert len(rec.batches) == 1
+        rec.gates[0].set()  # the late answer is dropped, and the queued batch is not sent
+        await _settle()
+        assert len(rec.batches) == 1
+        await lookup.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_batch_answered_in_time_is_not_failed_later() -> None:
+    async def scenario() -> None:
+        rec = Recorder({"revoked:a": b"7"})
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1, budget_s=0.05)
+        first = asyncio.create_task(lookup.lookup(["revoked:a"]))
+        await _settle()
+        rec.gates[0].set()
+        assert (await first)["revoked:a"] == b"7"
+        # the expired deadline finds nothing left to fail: no exception surfaces
+        second = asyncio.create_task(lookup.lookup(["revoked:a"]))
+        await _settle()
+        await asyncio.sleep(0.1)
+        rec.gates[1].set()
+        results = await asyncio.gather(second, return_exceptions=True)
+        assert isinstance(results[0], TimeoutError)  # negative control: this one overran
+        await lookup.close()
+
+    asyncio.run(scenario())

@@ -1,0 +1,104 @@
+"""A minimal HTTP/1.1 keep-alive client on asyncio streams: one connection per virtual user.
+
+httpx costs several times more CPU per request; 10,000 users on a 2-core box shared with the
+service cannot afford it. This client speaks just what the auth routes need.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+
+class TransportError(Exception):
+    """The request got no complete HTTP answer; ``kind`` names why (connect, reset, timeout)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Status, the headers this suite reads (lower-cased names), and the body."""
+
+    status: int
+    headers: dict[bytes, bytes]
+    body: bytes
+
+
+def _parse_head(head: bytes) -> tuple[int, dict[bytes, bytes]]:
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    headers: dict[bytes, bytes] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(b":")
+        if sep:
+            headers[name.strip().lower()] = value.strip()
+    return status, headers
+
+
+class Connection:
+    """One keep-alive connection, reopened on demand after an error or ``Connection: close``."""
+
+    def __init__(self, host: str, port: int, timeout_s: float) -> None:
+        self._host = host
+        self._port = port
+        self._timeout_s = timeout_s
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._host_header = f"Host: {host}:{port}\r\n".encode()
+
+    async def request(
+        self, method: str, path: str, *, token: str | None = None, json_body: bytes | None = None
+    ) -> Answer:
+        """Send one request and read the whole answer, within the timeout."""
+        head = [f"{method} {path} HTTP/1.1\r\n".encode(), self._host_header]
+        if token is not None:
+            head.append(f"Authorization: Bearer {token}\r\n".encode())
+        body = json_body or b""
+        if json_body is not None or method == "POST":
+            head.append(
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n".encode()
+            )
+        head.append(b"\r\n")
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await self._exchange(b"".join(head) + body)
+        except TimeoutError:
+            self.close()
+            raise TransportError("timeout") from None
+        except ConnectionRefusedError:
+            self.close()
+            raise TransportError("connect refused") from None
+        except (ConnectionResetError, BrokenPipeError):
+            self.close()
+            raise TransportError("connection reset") from None
+        except asyncio.IncompleteReadError:
+            self.close()
+            raise TransportError("connection closed mid-answer") from None
+        except OSError as exc:
+            self.close()
+            raise TransportError(f"os error {exc.errno}") from None
+
+    async def _exchange(self, raw: bytes) -> Answer:
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
+        reader, writer = self._reader, self._writer
+        assert reader is not None
+        writer.write(raw)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status, headers = _parse_head(head[:-4])
+        if b"transfer-encoding" in headers:
+            self.close()
+            raise TransportError("chunked answer (unsupported by this client)")
+        length = int(headers.get(b"content-length", b"0"))
+        body = await reader.readexactly(length) if length else b""
+        if headers.get(b"connection", b"").lower() == b"close":
+            self.close()
+        return Answer(status, headers, body)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self._reader = self._writer = None

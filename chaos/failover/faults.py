@@ -1,0 +1,205 @@
+"""Failover faults: each one breaks a topology and, on heal, waits for it to settle.
+
+A heal never undoes a failover: it waits for the promotion, then brings the lost member
+back (it rejoins as a replica). ``inject`` and ``heal`` remember what they touched.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from chaos.failover.topology import ClusterTopology, SentinelTopology
+from chaos.faults.base import REDIS_LOSS
+from chaos.services import RedisServer, SentinelServer
+
+__all__ = [
+    "ClusterPrimaryKill",
+    "ManualFailover",
+    "RedisRestart",
+    "ReplicaKill",
+    "SentinelMinorityKill",
+    "SentinelPrimaryKill",
+    "SentinelPrimaryPause",
+    "Settling",
+]
+
+FAILOVER_DEADLINE_S = 30.0  # a failover with down-after 1 s takes 2-4 s here
+REPLICA_LOSS = "replica_loss"  # writes lose a replica; reads are untouched
+SENTINEL_LOSS = "sentinel_loss"  # discovery loses a sentinel
+# the primary moves: no answers until a replica is promoted, then answers again (within
+# the window, so no redis_loss: that would say Redis cannot answer until the heal)
+FAILOVER = "failover"
+
+
+@runtime_checkable
+class Settling(Protocol):
+    """A fault that lasts until the topology has reacted (a promotion): the drill calls
+    ``wait_settled`` between inject and heal, so the fault's window spans the failover."""
+
+    def wait_settled(self) -> None: ...
+
+
+class SentinelPrimaryKill:
+    """kill -9 of the primary; heal: wait for the promotion, restart the old primary."""
+
+    name = "sentinel_primary_kill9"
+    effects = frozenset({FAILOVER})
+
+    def __init__(self, topology: SentinelTopology) -> None:
+        self.group = topology.group
+        self.target = self.group.primary()  # asked now: inject only kills
+        self._old: RedisServer | None = None
+
+    def inject(self) -> None:
+        self._old = self.target
+        self._old.kill()
+
+    def wait_settled(self) -> None:
+        if self._old is not None:
+            self.group.wait_for_failover(self._old, FAILOVER_DEADLINE_S)
+
+    def heal(self) -> None:
+        old, self._old = self._old, None
+        if old is not None:
+            # back as a lone empty primary until sentinel turns it into a replica; the drill
+            # waits for the group to agree again only before it reads the keys
+            old.start()
+
+
+class SentinelPrimaryPause:
+    """SIGSTOP of the primary (hung, not dead); heal: wait for the promotion, SIGCONT."""
+
+    name = "sentinel_primary_sigstop"
+    effects = frozenset({FAILOVER})
+
+    def __init__(self, topology: SentinelTopology) -> None:
+        self.group = topology.group
+        self.target = self.group.primary()  # asked now: inject only pauses
+        self._old: RedisServer | None = None
+
+    def inject(self) -> None:
+        self._old = self.target
+        self._old.pause()
+
+    def wait_settled(self) -> None:
+        if self._old is not None:
+            self.group.wait_for_failover(self._old, FAILOVER_DEADLINE_S)
+
+    def heal(self) -> None:
+        old, self._old = self._old, None
+        if old is not None:
+            old.resume()
+
+
+class ReplicaKill:
+    """kill -9 of one replica; heal: restart it (it re-syncs from the primary)."""
+
+    name = "sentinel_replica_kill9"
+    effects = frozenset({REPLICA_LOSS})
+
+    def __init__(self, topology: SentinelTopology) -> None:
+        self.group = topology.group
+        self.target = self.group.replicas()[0]  # asked now: inject only kills
+        self._lost: RedisServer | None = None
+
+    def inject(self) -> None:
+        self._lost = self.target
+        self._lost.kill()
+
+    def heal(self) -> None:
+        lost, self._lost = self._lost, None
+        if lost is not None:
+            lost.start()
+            self.group.wait_ready(FAILOVER_DEADLINE_S)
+
+
+class SentinelMinorityKill:
+    """kill -9 of a minority of the sentinels (1 of 3): no failover may follow."""
+
+    name = "sentinel_minority_kill9"
+    effects = frozenset({SENTINEL_LOSS})
+
+    def __init__(self, topology: SentinelTopology) -> None:
+        self.group = topology.group
+        self._lost: list[SentinelServer] = []
+
+    def inject(self) -> None:
+        minority = (len(self.group.sentinels) - 1) // 2
+        for sentinel in self.group.sentinels[:minority]:
+            self._lost.append(sentinel)
+            sentinel.kill()
+
+    def heal(self) -> None:
+        lost, self._lost = self._lost, []
+        for sentinel in lost:
+            sentinel.start()
+        if lost:
+            self.group.wait_ready(FAILOVER_DEADLINE_S)
+
+
+class ManualFailover:
+    """``SENTINEL FAILOVER``: the primary moves while it is still alive (a planned switch)."""
+
+    name = "sentinel_manual_failover"
+    effects = frozenset({FAILOVER})
+
+    def __init__(self, topology: SentinelTopology) -> None:
+        self.group = topology.group
+        self.target = self.group.primary()
+        self._old: RedisServer | None = None
+
+    def inject(self) -> None:
+        self._old = self.target
+        self.group.sentinels[0].command_reply("SENTINEL", "FAILOVER", self.group.service)
+
+    def wait_settled(self) -> None:
+        if self._old is not None:
+            self.group.wait_for_failover(self._old, FAILOVER_DEADLINE_S)
+
+    def heal(self) -> None:
+        self._old = None  # nothing to undo: the old primary follows the new one
+
+
+class ClusterPrimaryKill:
+    """kill -9 of one shard's primary; heal: wait for its replica's promotion, restart it."""
+
+    name = "cluster_shard_primary_kill9"
+    effects = frozenset({FAILOVER})
+
+    def __init__(self, topology: ClusterTopology) -> None:
+        self.topology = topology
+        self.target = topology.primaries()[0]  # asked now: inject only kills
+        self._old: RedisServer | None = None
+
+    def inject(self) -> None:
+        self._old = self.target
+        self._old.kill()
+
+    def wait_settled(self) -> None:
+        if self._old is not None:
+            self.topology.wait_settled(FAILOVER_DEADLINE_S)  # the replica took the shard over
+
+    def heal(self) -> None:
+        old, self._old = self._old, None
+        if old is not None:
+            old.start()  # nodes.conf keeps its identity: it rejoins as a replica
+
+
+class RedisRestart:
+    """kill -9 of a single Redis; heal: restart it on the same port and data directory."""
+
+    name = "redis_kill9_restart"
+    effects = frozenset({REDIS_LOSS})
+
+    def __init__(self, server: RedisServer) -> None:
+        self.server = server
+        self._killed = False
+
+    def inject(self) -> None:
+        self._killed = True
+        self.server.kill()
+
+    def heal(self) -> None:
+        if self._killed:
+            self._killed = False
+            self.server.start()  # replays the AOF (if any) before it answers
