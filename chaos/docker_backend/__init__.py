@@ -15,6 +15,15 @@ from ._compose import ComposeOptions, ComposeStack, StackUrls
 from ._container import ContainerHandle, NetworkMembership
 from ._engine import connect_engine, require_image
 from ._errors import ComposeFailed, DockerBackendError, EngineUnavailable, ImageMissing, NotReady
+from ._gate import (
+    DOCKER_SCENARIOS,
+    GateStack,
+    RedisContainer,
+    ServiceView,
+    open_gate_stack,
+    partition_figures,
+    redis_partition,
+)
 from ._labels import OWNER_LABEL, RUN_LABEL, STACK_LABEL
 from ._partition import Partition
 from ._probe import ProbeSample, probe_samples
@@ -24,6 +33,7 @@ from ._run import APP_IMAGE, REDIS_IMAGE, DockerRun
 
 __all__ = [
     "APP_IMAGE",
+    "DOCKER_SCENARIOS",
     "OWNER_LABEL",
     "REDIS_IMAGE",
     "RUN_LABEL",
@@ -35,18 +45,24 @@ __all__ = [
     "DockerBackendError",
     "DockerRun",
     "EngineUnavailable",
+    "GateStack",
     "ImageMissing",
     "NetworkMembership",
     "NotReady",
     "Partition",
     "ProbeSample",
     "Reaped",
+    "RedisContainer",
+    "ServiceView",
     "StackUrls",
     "connect_engine",
+    "open_gate_stack",
+    "partition_figures",
     "probe_samples",
     "reap",
     "reap_orphans",
     "redis_client",
+    "redis_partition",
     "require_image",
     "wait_redis_ready",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from ._redis import REDIS_PORT, wait_redis_ready
 
 COMPOSE_FILE = "docker-compose.chaos.yml"
 LOCAL_OVERRIDE = "docker/compose.local.yml"
+PER_WORKER_OVERRIDE = "docker/compose.per-worker.yml"
+MAX_PORT_PER_WORKER = 3  # ports the per-worker override publishes (8000, 8001, 8002)
 LOCAL_IMAGES = ("auth-chaos/redis:local", "auth-chaos/app:local")
 PROXY_REDIS = {"name": "redis", "listen": "0.0.0.0:6380", "upstream": "redis-primary:6379"}
 
@@ -51,6 +54,11 @@ PORT_VARS = {
     "AUTH_CHAOS_PROXY_API_PORT": ("toxiproxy", 8474),
     "AUTH_CHAOS_PROXY_REDIS_PORT": ("toxiproxy", 6380),
     "AUTH_CHAOS_SERVICE_PORT": ("auth", 8000),
+}
+# published only with port_per_worker (docker/compose.per-worker.yml); worker 0 is on 8000
+WORKER_PORT_VARS = {
+    "AUTH_CHAOS_WORKER1_PORT": ("auth", 8001),
+    "AUTH_CHAOS_WORKER2_PORT": ("auth", 8002),
 }
 
 
@@ -72,6 +80,8 @@ class ComposeOptions:
     services: tuple[str, ...] | None = None
     workers: int = 2
     failure_mode: str = "open"
+    service_args: tuple[str, ...] = ()  # more flags of the service, e.g. ("--redis-timeout", "0.1")
+    port_per_worker: bool = False  # worker i on its own host port (at most 3 workers)
     worker_redis_url: str | None = None  # default: through the proxy, redis://toxiproxy:6380/0
     local_images: bool = True  # add docker/compose.local.yml: no registry needed
     users_file: Path | None = None
@@ -133,8 +143,16 @@ class ComposeStack:
 
     @property
     def base_url(self) -> str:
-        """The service: every worker behind one port."""
+        """The service: every worker behind one port (worker 0 with port_per_worker)."""
         return f"http://127.0.0.1:{self.auth.host_port(8000)}"
+
+    @property
+    def worker_urls(self) -> list[str]:
+        """One URL per worker with port_per_worker, else the one shared URL."""
+        if not self.options.port_per_worker:
+            return [self.base_url]
+        ports = [self.auth.host_port(8000 + slot) for slot in range(self.options.workers)]
+        return [f"http://127.0.0.1:{port}" for port in ports]
 
     @property
     def members(self) -> list[ContainerHandle]:
@@ -147,6 +165,11 @@ class ComposeStack:
     def up(cls, options: ComposeOptions | None = None) -> ComposeStack:
         """Start the stack and wait until every started service answers; down() on failure."""
         options = options or ComposeOptions()
+        if options.port_per_worker and not 1 <= options.workers <= MAX_PORT_PER_WORKER:
+            raise ValueError(
+                f"port_per_worker: workers must be 1..{MAX_PORT_PER_WORKER}, got {options.workers}"
+            )
+        port_vars = port_vars_of(options)
         client = connect_engine()
         claims: dict[str, PortClaim] = {}
         try:
@@ -155,7 +178,7 @@ class ComposeStack:
                     require_image(client, image)
             project_dir = options.project_dir or find_project_dir()
             # claimed (flock) for the stack's life: fixed ports survive restarts, unlike Docker's
-            claims = {var: claim_port() for var in PORT_VARS}
+            claims = {var: claim_port() for var in port_vars}
         except BaseException:
             for claim in claims.values():
                 claim.release()
@@ -171,6 +194,7 @@ class ComposeStack:
             AUTH_CHAOS_WORKERS=str(options.workers),
             AUTH_CHAOS_FAILURE_MODE=options.failure_mode,
             AUTH_JWT_SECRET=options.jwt_secret or secrets.token_hex(32),
+            AUTH_CHAOS_SERVICE_ARGS=shlex.join(service_args_of(options)),
         )
         if options.worker_redis_url is not None:
             env["AUTH_CHAOS_WORKER_REDIS_URL"] = options.worker_redis_url
@@ -193,6 +217,8 @@ class ComposeStack:
         command = ["docker-compose", "-p", self.project, "-f", COMPOSE_FILE]
         if self.options.local_images:
             command += ["-f", LOCAL_OVERRIDE]
+        if self.options.port_per_worker:
+            command += ["-f", PER_WORKER_OVERRIDE]
         for profile in self.options.profiles:
             command += ["--profile", profile]
         command += list(args)
@@ -215,11 +241,14 @@ class ComposeStack:
             service = container.labels["com.docker.compose.service"]
             ports = {
                 port: int(self.env[var])
-                for var, (owner, port) in PORT_VARS.items()
+                for var, (owner, port) in port_vars_of(self.options).items()
                 if owner == service
             }
             self.handles[service] = ContainerHandle(
-                container, service, ports, _readiness_of(service, ports, self.options.ready_timeout)
+                container,
+                service,
+                ports,
+                _readiness_of(service, ports, self.options.ready_timeout, self.options.workers),
             )
         self.urls = StackUrls(
             service=self._url("auth", 8000, "http"),
@@ -264,12 +293,25 @@ class ComposeStack:
         return reaped
 
 
+def port_vars_of(options: ComposeOptions) -> dict[str, tuple[str, int]]:
+    """Env var of each published port -> (service, container port) for these options."""
+    return {**PORT_VARS, **(WORKER_PORT_VARS if options.port_per_worker else {})}
+
+
+def service_args_of(options: ComposeOptions) -> tuple[str, ...]:
+    """The service's extra flags (AUTH_CHAOS_SERVICE_ARGS)."""
+    return (*(("--port-per-worker",) if options.port_per_worker else ()), *options.service_args)
+
+
 def _readiness_of(
-    service: str, ports: dict[int, int], timeout: float
+    service: str, ports: dict[int, int], timeout: float, workers: int
 ) -> Callable[[ContainerHandle], object] | None:
     """What `service` answers when it is ready (also waited on after each restart())."""
     if service == "auth" and 8000 in ports:
-        return lambda h: wait_http_ok(h, f"http://127.0.0.1:{ports[8000]}/health", timeout)
+        # every worker's own port with port_per_worker (8000 + slot), else the shared one
+        slots = range(workers) if 8001 in ports else range(1)
+        urls = [f"http://127.0.0.1:{ports[8000 + slot]}/health" for slot in slots]
+        return lambda h: [wait_http_ok(h, url, timeout) for url in urls]
     if service == "toxiproxy" and 8474 in ports:
         return lambda h: wait_http_ok(h, f"http://127.0.0.1:{ports[8474]}/version", timeout)
     redis_port = next((port for port in (REDIS_PORT, 26379) if port in ports), None)
