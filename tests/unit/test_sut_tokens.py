@@ -225,12 +225,13 @@ def test_claims_of_the_wrong_json_type_are_refused(override: dict[str, Any]) -> 
     # F1: PyJWT reads times with int(), which takes "1795657317" and true
     good = claims()
     payload = dict(good)
-    for name, value in override.items():
-        if value == "numeric-string":
-            value = str(good[name])
-        elif value == "float":
-            value = good[name] + 0.5
-        payload[name] = value
+    for name, wanted in override.items():
+        if wanted == "numeric-string":
+            payload[name] = str(good[name])
+        elif wanted == "float":
+            payload[name] = good[name] + 0.5
+        else:
+            payload[name] = wanted
     with pytest.raises(TokenRejected) as refused:
         make_tokens().decode(_forge(json.dumps(payload)), "access")  # PyJWT won't encode all
     assert refused.value.code == "invalid_token"
@@ -262,7 +263,8 @@ def test_non_canonical_spellings_are_refused_even_after_the_canonical_one(cache_
     tokens = make_tokens(cache_size=cache_size)
     token = signed(claims())
     spellings = _other_spellings(token)
-    assert len(set(spellings)) == len(spellings) and token not in spellings
+    assert len(set(spellings)) == len(spellings)
+    assert token not in spellings
     # the control: PyJWT alone takes the padded spelling (2.15 refuses the bit-flipped one,
     # older releases in the pinned range do not)
     assert jwt.decode(token + "=", SECRET, algorithms=["HS256"], audience="aud-test")
