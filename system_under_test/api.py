@@ -151,7 +151,11 @@ def build_app(service: Service) -> FastAPI:
         openapi_extra=BEARER,
     )
     async def verify(request: Request) -> Response:
-        status, body, headers = await verify_bearer(service, request.headers.get("authorization"))
+        authorizations = request.headers.getlist("authorization")
+        if len(authorizations) > 1:
+            return refuse("invalid_token", "more than one Authorization header")
+        authorization = authorizations[0] if authorizations else None
+        status, body, headers = await verify_bearer(service, authorization)
         return Response(
             body,
             status_code=status,
@@ -166,7 +170,10 @@ def build_app(service: Service) -> FastAPI:
         openapi_extra=BEARER,
     )
     async def logout(request: Request) -> Response:
-        token = bearer_token(request.headers.get("authorization"))
+        authorizations = request.headers.getlist("authorization")
+        if len(authorizations) > 1:  # ambiguous: which one would a proxy have checked?
+            return refuse("invalid_token", "more than one Authorization header")
+        token = bearer_token(authorizations[0] if authorizations else None)
         if token is None:
             return refuse("missing_token", "Authorization: Bearer <token> required")
         try:

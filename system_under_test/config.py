@@ -64,6 +64,7 @@ class Settings:
     login_window_s: int = 60
     verify_cache_size: int = 10000
     shutdown_timeout_s: float = 10.0
+    header_timeout_s: float = 5.0
     log_level: str = "warning"
 
 
@@ -123,6 +124,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("--login-window", "int", 60, "failed-login window (s)"),
     _Option("--verify-cache-size", "int", 10000, "signature-verified tokens kept per worker"),
     _Option("--shutdown-timeout", "float", 10.0, "graceful shutdown bound before SIGKILL (s)"),
+    _Option("--header-timeout", "float", 5.0, "close a connection whose request head is late (s)"),
     _Option("--log-level", "str", "warning", "log level", ("debug", "info", "warning", "error")),
 )
 
@@ -135,6 +137,7 @@ _DEST_TO_FIELD = {
     "refresh_ttl": "refresh_ttl_s",
     "login_window": "login_window_s",
     "shutdown_timeout": "shutdown_timeout_s",
+    "header_timeout": "header_timeout_s",
     "user": "users",
     "sentinel": "sentinels",
 }
@@ -280,6 +283,7 @@ def _positive(settings: Settings) -> None:
         ("--login-window (AUTH_LOGIN_WINDOW)", settings.login_window_s, 1),
         ("--verify-cache-size (AUTH_VERIFY_CACHE_SIZE)", settings.verify_cache_size, 0),
         ("--shutdown-timeout (AUTH_SHUTDOWN_TIMEOUT)", settings.shutdown_timeout_s, 1e-9),
+        ("--header-timeout (AUTH_HEADER_TIMEOUT)", settings.header_timeout_s, 1e-9),
     ]
     for name, value, low in checks:
         if value < low:

@@ -13,9 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from .body_limit import BoundedReceive, declared_too_large
 from .errors import STATUS_OF, error_body, error_headers
 from .service import Service
-from .verify import Answer, verify_bearer
+from .verify import DUPLICATED, Answer, verify_bearer
 
 log = logging.getLogger("system_under_test.front")
 
@@ -24,6 +25,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Headers = tuple[tuple[bytes, bytes], ...]
 
 KNOWN_ROUTES = frozenset(
     {
@@ -41,6 +43,7 @@ KNOWN_ROUTES = frozenset(
 )
 MAX_BODY_BYTES = 64 * 1024
 HEALTH_BODY = b'{"status":"ok"}'
+CLOSE: Headers = ((b"connection", b"close"),)  # uvicorn then closes instead of reading on
 INTERNAL: Answer = (
     503,
     error_body("internal_unavailable", "unexpected error, retry"),
@@ -76,43 +79,56 @@ class Front:
                 return
             if path == "/auth/verify":
                 authorization = None
+                answer = None
                 for name, value in scope["headers"]:
                     if name == b"authorization":
+                        if authorization is not None:  # no break: a second one is refused
+                            answer = DUPLICATED
+                            break
                         authorization = value.decode("latin-1")
-                        break
-                try:
-                    answer = await verify_bearer(self.service, authorization)
-                except Exception:  # never a 500, even from a bug on the hot path
-                    log.exception("verify raised")
-                    answer = INTERNAL
+                if answer is None:
+                    try:
+                        answer = await verify_bearer(self.service, authorization)
+                    except Exception:  # never a 500, even from a bug on the hot path
+                        log.exception("verify raised")
+                        answer = INTERNAL
                 await self._answer(send, answer)
                 self.metrics.request(path, answer[0])
                 return
         await self._routed(scope, receive, send, path if path in KNOWN_ROUTES else "other")
 
     async def _routed(self, scope: Scope, receive: Receive, send: Send, route: str) -> None:
+        if declared_too_large(scope["headers"], MAX_BODY_BYTES):
+            await self._refuse(send, "invalid_request", "body too large or bad length", CLOSE)
+            self.metrics.request(route, 422)
+            return
         status = 0
+        body = BoundedReceive(receive, MAX_BODY_BYTES)
 
         async def send_with_status(message: Message) -> None:
             nonlocal status
+            if body.exceeded:  # the app's answer to a cut body is replaced by the refusal below
+                return
             if message["type"] == "http.response.start":
                 status = message["status"]
             await send(message)
 
-        for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > MAX_BODY_BYTES):
-                await self._refuse(send, "invalid_request", "body too large or bad length")
-                self.metrics.request(route, 422)
-                return
         try:
-            await self.api(scope, receive, send_with_status)
+            await self.api(scope, body, send_with_status)
         except Exception:
-            log.exception("unexpected error on %s", route)
-            if status == 0:
-                status = 503
-                await self._refuse(send, "internal_unavailable", "unexpected error, retry")
+            if body.exceeded:
+                pass  # whatever the app raised on the cut body, it is answered below
+            else:
+                log.exception("unexpected error on %s", route)
+                if status == 0:
+                    status = 503
+                    await self._refuse(send, "internal_unavailable", "unexpected error, retry")
+        if body.exceeded and status == 0:
+            # an undeclared (chunked) body past the bound: refused and the connection closed
+            status = 422
+            await self._refuse(send, "invalid_request", "body too large", CLOSE)
         self.metrics.request(route, status)
 
-    async def _refuse(self, send: Send, code: str, detail: str) -> None:
-        extra = [(k.lower().encode(), v.encode()) for k, v in error_headers(code).items()]
-        await self._answer(send, (STATUS_OF[code], error_body(code, detail), extra))
+    async def _refuse(self, send: Send, code: str, detail: str, extra: Headers = ()) -> None:
+        headers = [(k.lower().encode(), v.encode()) for k, v in error_headers(code).items()]
+        await self._answer(send, (STATUS_OF[code], error_body(code, detail), [*headers, *extra]))

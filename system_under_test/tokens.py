@@ -14,7 +14,10 @@ the store's, on every request).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 import time
 import uuid
 from collections import OrderedDict
@@ -28,6 +31,9 @@ from jwt.algorithms import get_default_algorithms
 TokenType = Literal["access", "refresh"]
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "nbf", "exp", "jti", "typ", "fam"]
 MAX_TOKEN_CHARS = 8192  # a larger bearer string is refused before any parsing
+TIME_CLAIMS = ("iat", "nbf", "exp")
+# RFC 7515 compact serialisation: three base64url segments, no padding, nothing around them
+COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 class TokenRejected(Exception):
@@ -91,14 +97,39 @@ def check_times(claims: Claims, now: float, leeway_s: float) -> None:
         raise TokenRejected("invalid_token", "token is not yet valid")
 
 
+def is_canonical(token: str) -> bool:
+    """True for the one spelling of a JWS: no padding, no stray bytes, and a signature segment
+    whose unused trailing bits are zero (a lenient base64 decoder ignores them, so flipping
+    them would give the same signature another spelling)."""
+    if COMPACT_JWS.fullmatch(token) is None:
+        return False
+    signature = token.rpartition(".")[2]
+    try:
+        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") == signature
+
+
 def _claims_of(payload: dict[str, Any]) -> Claims:
     strings = ("sub", "jti", "fam", "typ")
     for name in strings:
         value = payload.get(name)
         if not isinstance(value, str) or not value or len(value) > 256:
             raise TokenRejected("invalid_token", f"claim {name!r} must be a non-empty string")
+    if not isinstance(payload.get("iss"), str):
+        raise TokenRejected("invalid_token", "claim 'iss' must be a string")
+    audience = payload.get("aud")
+    if not isinstance(audience, str) and not (
+        isinstance(audience, list) and all(isinstance(item, str) for item in audience)
+    ):
+        raise TokenRejected("invalid_token", "claim 'aud' must be a string or list of strings")
+    for name in TIME_CLAIMS:
+        # a NumericDate is a JSON number (RFC 7519): "1795657317", true and 1.5 are refused
+        if type(payload.get(name)) is not int:
+            raise TokenRejected("invalid_token", f"claim {name!r} must be an integer")
     body = json.dumps(
-        {"sub": payload["sub"], "jti": payload["jti"], "exp": int(payload["exp"])},
+        {"sub": payload["sub"], "jti": payload["jti"], "exp": payload["exp"]},
         separators=(",", ":"),
     ).encode()
     return Claims(
@@ -106,9 +137,9 @@ def _claims_of(payload: dict[str, Any]) -> Claims:
         jti=payload["jti"],
         fam=payload["fam"],
         typ=payload["typ"],
-        exp=int(payload["exp"]),
-        nbf=int(payload["nbf"]),
-        iat=int(payload["iat"]),
+        exp=payload["exp"],
+        nbf=payload["nbf"],
+        iat=payload["iat"],
         verify_body=body,
     )
 
@@ -178,6 +209,10 @@ class Tokens:
     def _decode_uncached(self, token: str) -> Claims:
         if len(token) > MAX_TOKEN_CHARS:
             raise TokenRejected("invalid_token", "token too long")
+        # checked here, before the cache entry is made, so the cache only holds canonical
+        # spellings and a lookup by any other spelling misses and comes here
+        if not is_canonical(token):
+            raise TokenRejected("invalid_token", "not a compact JWS (RFC 7515) spelling")
         try:
             payload = jwt.decode(
                 token,
@@ -198,5 +233,5 @@ class Tokens:
             raise TokenRejected("invalid_token", "payload is not an object")
         try:
             return _claims_of(payload)
-        except (ValueError, TypeError, OverflowError):
-            raise TokenRejected("invalid_token", "malformed time claims") from None
+        except (ValueError, TypeError, OverflowError):  # e.g. an int too long to re-encode
+            raise TokenRejected("invalid_token", "malformed claims") from None

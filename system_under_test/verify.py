@@ -27,6 +27,8 @@ def _error(code: str, detail: str, retry_after: int | None = None) -> Answer:
 
 
 MISSING = _error("missing_token", "Authorization: Bearer <token> required")
+# RFC 9110 5.3: Authorization is not a list; two of them are ambiguous (which one is checked?)
+DUPLICATED = _error("invalid_token", "more than one Authorization header")
 _CHECK_HEADER = {
     RevocationCheck.ENFORCED: [(b"x-revocation-check", b"enforced")],
     RevocationCheck.DEGRADED: [(b"x-revocation-check", b"degraded")],

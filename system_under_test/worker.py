@@ -21,7 +21,7 @@ import uvicorn
 from .api import build_app
 from .config import Settings, jwt_secret
 from .front import Front
-from .http_protocol import JsonErrorsProtocol
+from .http_protocol import with_header_timeout
 from .service import Service
 
 PR_SET_PDEATHSIG = 1
@@ -72,7 +72,7 @@ def main() -> int:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http=JsonErrorsProtocol,
+        http=with_header_timeout(settings.header_timeout_s),
         headers=[("X-Worker-Id", service.worker_id)],  # on every answer, uvicorn's own too
         lifespan="on",
         access_log=False,

@@ -17,6 +17,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.access_ttl_s == 900
     assert settings.workers == 1
     assert not settings.port_per_worker
+    assert settings.header_timeout_s == 5.0
 
 
 def test_a_flag_wins_over_its_environment_twin() -> None:
@@ -51,6 +52,8 @@ def test_sentinels_replace_the_redis_url() -> None:
         (["--workers", "0"], {}, "--workers"),
         (["--hash-cost", "1000"], {}, "--hash-cost"),
         (["--degraded-bound", "-1"], {}, "--degraded-bound"),
+        (["--header-timeout", "0"], {}, "--header-timeout"),
+        ([], {"AUTH_HEADER_TIMEOUT": "soon"}, "AUTH_HEADER_TIMEOUT"),
         (["--sentinel", "127.0.0.1"], {}, "--sentinel"),
         (["--sentinel", "127.0.0.1:26379"], {}, "--sentinel-service"),
         (["--jwt-alg", "none"], {}, "--jwt-alg"),

@@ -202,3 +202,74 @@ def test_crafted_payloads_signed_with_the_key_are_refused_not_raised(payload_jso
 def test_the_forger_makes_tokens_the_service_accepts() -> None:
     # positive control for the crafted payloads above
     assert make_tokens().decode(_forge(json.dumps(claims())), "access").sub == "alice"
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"exp": "numeric-string"},
+        {"iat": "numeric-string"},
+        {"nbf": "numeric-string"},
+        {"iat": True},
+        {"nbf": True},
+        {"exp": "float"},
+        {"iss": ["iss-test"]},
+        {"aud": 123},
+        {"aud": ["aud-test", 1]},
+        {"typ": 1},
+        {"fam": True},
+    ],
+    ids=lambda override: "-".join(f"{k}={v}" for k, v in override.items()),
+)
+def test_claims_of_the_wrong_json_type_are_refused(override: dict[str, Any]) -> None:
+    # F1: PyJWT reads times with int(), which takes "1795657317" and true
+    good = claims()
+    payload = dict(good)
+    for name, wanted in override.items():
+        if wanted == "numeric-string":
+            payload[name] = str(good[name])
+        elif wanted == "float":
+            payload[name] = good[name] + 0.5
+        else:
+            payload[name] = wanted
+    with pytest.raises(TokenRejected) as refused:
+        make_tokens().decode(_forge(json.dumps(payload)), "access")  # PyJWT won't encode all
+    assert refused.value.code == "invalid_token"
+
+
+def test_a_list_audience_holding_the_service_is_still_accepted() -> None:
+    # RFC 7519 allows aud as a list of strings: the type check above must not refuse it
+    assert make_tokens().decode(signed(claims(aud=["aud-test", "x"])), "access").sub == "alice"
+
+
+def _other_spellings(token: str) -> list[str]:
+    """Spellings a lenient base64url decoder reads as the same token (F2)."""
+    head, body, sig = token.split(".")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    unused_bits = {2: 4, 3: 2}[len(sig) % 4]  # HS256: 43 characters, 2 bits unused
+    last = alphabet.index(sig[-1])
+    flipped = alphabet[last | ((1 << unused_bits) - 1)]
+    return [
+        token + "=",
+        token + "==",
+        f"{head}.{body}.{sig[:-1]}{flipped}",
+        token + "\n",
+        " " + token,
+    ]
+
+
+@pytest.mark.parametrize("cache_size", [0, 100])
+def test_non_canonical_spellings_are_refused_even_after_the_canonical_one(cache_size: int) -> None:
+    tokens = make_tokens(cache_size=cache_size)
+    token = signed(claims())
+    spellings = _other_spellings(token)
+    assert len(set(spellings)) == len(spellings)
+    assert token not in spellings
+    # the control: PyJWT alone takes the padded spelling (2.15 refuses the bit-flipped one,
+    # older releases in the pinned range do not)
+    assert jwt.decode(token + "=", SECRET, algorithms=["HS256"], audience="aud-test")
+    assert tokens.decode(token, "access").jti == "j1"  # cached now, when there is a cache
+    for spelling in spellings:
+        with pytest.raises(TokenRejected) as refused:
+            tokens.decode(spelling, "access")
+        assert refused.value.code == "invalid_token"
