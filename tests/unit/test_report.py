@@ -27,8 +27,8 @@ def _stale_history() -> History:
     crafted.fault("proxy_down <&>", inject_at=0.5, heal_at=1.5, effects={"redis_loss"})
     crafted.call(0, "logout", at=1.0, took=0.02, status=200, worker="w0-1", jti="t")
     crafted.call(
-        0, "verify", at=1.1, took=0.01, status=200, worker="w1-2", jti="t", check="degraded"
-    )
+        0, "verify", at=1.1, took=0.01, status=200, worker="w1-2", jti="t", check="enforced"
+    )  # a worker that claims to have read Redis and still accepts a revoked token
     crafted.call(1, "verify", at=1.2, took=0.3, status=503, worker="w1-2", jti="u")
     crafted.call(
         2, "verify", at=1.3, took=5.0, type="info", error="timeout:ReadTimeout", worker="w0-1"
