@@ -45,6 +45,7 @@ class RedisCluster:
                 "cluster-config-file": "nodes.conf",
                 "cluster-node-timeout": "5000",
                 "cluster-port": str(bus.port),
+                "repl-diskless-sync-delay": "0",  # replicas sync at once, not after 5 s
             }
             self.nodes.append(RedisServer(self.workdir, extra_config=config))
         self.create_log = self.workdir / "cluster-create.log"
@@ -88,6 +89,25 @@ class RedisCluster:
             text = info.decode() if isinstance(info, bytes) else str(info)
             if "cluster_state:ok" not in text:
                 return f"{node.name}: {text.splitlines()[0] if text else 'empty'}"
+        return self._replicas_synced()
+
+    def _replicas_synced(self) -> str | None:
+        """Every replica has finished its first sync: a replica that never synced cannot
+        take its shard over, so a failover drill must not start before."""
+        synced = 0
+        for node in self.nodes:
+            try:
+                reply = node.command_reply("INFO", "replication")
+            except redis.RedisError as exc:
+                return f"{node.name}: {exc}"
+            info = reply if isinstance(reply, dict) else {}  # redis-py parses INFO into a dict
+            if info.get("role") == "slave":
+                if info.get("master_link_status") != "up" or info.get("master_sync_in_progress"):
+                    return f"{node.name}: replica not in sync yet"
+                synced += 1
+        wanted = len(self.nodes) // (1 + self.replicas_per_primary) * self.replicas_per_primary
+        if synced < wanted:
+            return f"{synced} of {wanted} replicas attached"
         return None
 
     def close(self) -> None:
