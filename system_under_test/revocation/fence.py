@@ -1,6 +1,7 @@
 """Every Redis call of the store passes here: breaker, outer time budget, last good contact.
 
 RedisUnreachable    the call failed, timed out, or the breaker is open (nothing was sent)
+LoopStarved         it timed out while this worker's event loop was late: no verdict on Redis
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from system_under_test.revocation.breaker import CircuitBreaker
+from system_under_test.revocation.breaker import CircuitBreaker, Ticket
+from system_under_test.revocation.loop_lag import LoopLag, blame_redis
 from system_under_test.revocation.settings import StoreSettings, call_budget_s
 
 T = TypeVar("T")
@@ -24,6 +27,10 @@ class RedisUnreachable(Exception):
         self.reason = reason
 
 
+class LoopStarved(RedisUnreachable):
+    """A timeout of an overloaded worker, not of Redis: answer 503, never fail open on it."""
+
+
 class RedisFence:
     def __init__(
         self,
@@ -31,11 +38,13 @@ class RedisFence:
         breaker: CircuitBreaker,
         on_done: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
+        lag: LoopLag | None = None,
     ) -> None:
         self._settings = settings
         self._breaker = breaker
         self._on_done = on_done  # e.g. report pool connections in use
         self._clock = clock
+        self._lag = lag  # None: every timeout counts against Redis
         self.last_good: float | None = None  # monotonic time of the last answer from Redis
 
     async def run(self, call: Callable[[], Awaitable[T]], extra_s: float = 0.0) -> T:
@@ -43,13 +52,14 @@ class RedisFence:
         ticket = self._breaker.admit()
         if ticket is None:
             raise RedisUnreachable("circuit breaker open")
+        started = time.monotonic()
         try:
             # second fence: the client's own timeouts and retries should end it before this
             async with asyncio.timeout(call_budget_s(self._settings, extra_s)):
                 result = await call()
-        except TimeoutError as exc:
-            self._breaker.record(ticket, ok=False)
-            raise RedisUnreachable("redis call exceeded its time budget") from exc
+        except (TimeoutError, RedisTimeoutError) as exc:
+            self._timed_out(ticket, started)
+            raise RedisUnreachable(f"redis call timed out ({exc})") from exc
         except (RedisError, OSError) as exc:
             self._breaker.record(ticket, ok=False)
             raise RedisUnreachable(f"{type(exc).__name__}: {exc}") from exc
@@ -61,3 +71,12 @@ class RedisFence:
         self._breaker.record(ticket, ok=True)
         self.last_good = self._clock()
         return result
+
+    def _timed_out(self, ticket: Ticket, started: float) -> None:
+        """Count the timeout against Redis, or raise LoopStarved when the loop was to blame."""
+        late = self._lag.worst_since(started) if self._lag is not None else 0.0
+        if blame_redis(True, late, self._settings.redis_timeout_s):
+            self._breaker.record(ticket, ok=False)
+            return
+        self._breaker.release(ticket)
+        raise LoopStarved(f"event loop {late * 1000:.0f} ms late: the reply may be unread")
