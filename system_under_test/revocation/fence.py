@@ -1,7 +1,8 @@
 """Every Redis call of the store passes here: breaker, outer time budget, last good contact.
 
 RedisUnreachable    the call failed, timed out, or the breaker is open (nothing was sent)
-LoopStarved         it timed out while this worker's event loop was late: no verdict on Redis
+WorkerOverloaded    this worker's own overload, no verdict on Redis: the call timed out while
+                    the event loop was late, or waited too long for a pooled connection
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -27,8 +29,15 @@ class RedisUnreachable(Exception):
         self.reason = reason
 
 
-class LoopStarved(RedisUnreachable):
-    """A timeout of an overloaded worker, not of Redis: answer 503, never fail open on it."""
+class WorkerOverloaded(RedisUnreachable):
+    """A failure of an overloaded worker, not of Redis: answer 503, never fail open on it."""
+
+
+def pool_exhausted(exc: BaseException) -> bool:
+    """redis-py's BlockingConnectionPool gave up waiting for a free connection. That says
+    nothing about Redis: the calls holding the connections give the verdict (a hung Redis
+    times them out, and they count)."""
+    return isinstance(exc, RedisConnectionError) and isinstance(exc.__cause__, TimeoutError)
 
 
 class RedisFence:
@@ -61,6 +70,9 @@ class RedisFence:
             self._timed_out(ticket, started)
             raise RedisUnreachable(f"redis call timed out ({exc})") from exc
         except (RedisError, OSError) as exc:
+            if pool_exhausted(exc):
+                self._breaker.release(ticket)
+                raise WorkerOverloaded(f"no free Redis connection in time ({exc})") from exc
             self._breaker.record(ticket, ok=False)
             raise RedisUnreachable(f"{type(exc).__name__}: {exc}") from exc
         except asyncio.CancelledError:
@@ -73,10 +85,10 @@ class RedisFence:
         return result
 
     def _timed_out(self, ticket: Ticket, started: float) -> None:
-        """Count the timeout against Redis, or raise LoopStarved when the loop was to blame."""
+        """Count the timeout against Redis, or raise WorkerOverloaded when the loop was to blame."""
         late = self._lag.worst_since(started) if self._lag is not None else 0.0
         if blame_redis(True, late, self._settings.redis_timeout_s):
             self._breaker.record(ticket, ok=False)
             return
         self._breaker.release(ticket)
-        raise LoopStarved(f"event loop {late * 1000:.0f} ms late: the reply may be unread")
+        raise WorkerOverloaded(f"event loop {late * 1000:.0f} ms late: the reply may be unread")

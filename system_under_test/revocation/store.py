@@ -22,7 +22,7 @@ from system_under_test.revocation.answer import (
 from system_under_test.revocation.breaker import BreakerState, CircuitBreaker
 from system_under_test.revocation.cluster import CLUSTER_SCHEME, ClusterRouting
 from system_under_test.revocation.connection import build_client, connection_kwargs, pool_in_use
-from system_under_test.revocation.fence import LoopStarved, RedisFence, RedisUnreachable
+from system_under_test.revocation.fence import RedisFence, RedisUnreachable, WorkerOverloaded
 from system_under_test.revocation.keys import (
     CHANNEL,
     REVOKED_PREFIX,
@@ -165,7 +165,7 @@ class RevocationStore:
         started = time.monotonic()
         try:
             values = await self._lookup.lookup(names)  # bounded by the lookup's budget_s
-        except LoopStarved:
+        except WorkerOverloaded:
             return self._without_redis(keys, overloaded=True)
         except TimeoutError:  # the lookup's own budget: Redis late, or this worker's loop
             late = self.lag.worst_since(started)
