@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,6 +24,7 @@ from .errors import STATUS_OF, ErrorBody, error_body, error_headers
 from .revocation import READY_WARNING, RevocationCheck, RevocationUnavailable
 from .service import Service
 from .tokens import TokenRejected
+from .users import LoginOverloaded
 from .verify import bearer_token, verify_bearer
 
 log = logging.getLogger("system_under_test.api")
@@ -73,6 +74,27 @@ def _doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
             entry["headers"] = {"Retry-After": {"schema": {"type": "string"}}}
         out[status] = entry
     return out
+
+
+async def _unless_gone(request: Request, check: Awaitable[bool]) -> bool | None:
+    """The check's result, or None (check cancelled, so dropped if still queued) when the
+    client disconnects first."""
+    checking = asyncio.ensure_future(check)
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait((checking, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not checking.done():
+        checking.cancel()
+        return None
+    return checking.result()
+
+
+async def _disconnected(request: Request) -> None:
+    # the body is read: the next ASGI message is the disconnect
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def refuse(code: str, detail: str, retry_after: int | None = None) -> Response:
@@ -129,11 +151,17 @@ def build_app(service: Service) -> FastAPI:
         response_model=TokenResponse,
         responses=_doc(401, 422, 429, 503),
     )
-    async def login(body: LoginRequest) -> Response:
+    async def login(body: LoginRequest, request: Request) -> Response:
         retry = service.login_limit.retry_after(body.username)
         if retry:
             return refuse("too_many_attempts", "too many failed logins", retry)
-        if not await service.users.check(body.username, body.password):
+        try:
+            ok = await _unless_gone(request, service.users.check(body.username, body.password))
+        except LoginOverloaded as exc:
+            return refuse("login_overloaded", f"too many logins in progress ({exc}), retry")
+        if ok is None:  # the client left: nobody reads this answer
+            return refuse("login_overloaded", "client disconnected")
+        if not ok:
             retry = await service.login_limit.failed(body.username)
             if retry:
                 return refuse("too_many_attempts", "too many failed logins", retry)

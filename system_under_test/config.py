@@ -62,6 +62,7 @@ class Settings:
     users: list[str] = field(default_factory=list)
     login_limit: int = 10
     login_window_s: int = 60
+    login_queue: int = 16
     verify_cache_size: int = 10000
     shutdown_timeout_s: float = 10.0
     header_timeout_s: float = 5.0
@@ -122,6 +123,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("--user", "list", None, "NAME:PASSWORD, repeatable"),
     _Option("--login-limit", "int", 10, "failed logins per user per window before 429"),
     _Option("--login-window", "int", 60, "failed-login window (s)"),
+    _Option("--login-queue", "int", 16, "password checks queued or running per worker"),
     _Option("--verify-cache-size", "int", 10000, "signature-verified tokens kept per worker"),
     _Option("--shutdown-timeout", "float", 10.0, "graceful shutdown bound before SIGKILL (s)"),
     _Option("--header-timeout", "float", 5.0, "close a connection whose request head is late (s)"),
@@ -281,6 +283,7 @@ def _positive(settings: Settings) -> None:
         ("--refresh-ttl (AUTH_REFRESH_TTL)", settings.refresh_ttl_s, 1),
         ("--login-limit (AUTH_LOGIN_LIMIT)", settings.login_limit, 1),
         ("--login-window (AUTH_LOGIN_WINDOW)", settings.login_window_s, 1),
+        ("--login-queue (AUTH_LOGIN_QUEUE)", settings.login_queue, 1),
         ("--verify-cache-size (AUTH_VERIFY_CACHE_SIZE)", settings.verify_cache_size, 0),
         ("--shutdown-timeout (AUTH_SHUTDOWN_TIMEOUT)", settings.shutdown_timeout_s, 1e-9),
         ("--header-timeout (AUTH_HEADER_TIMEOUT)", settings.header_timeout_s, 1e-9),

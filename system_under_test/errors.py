@@ -3,7 +3,7 @@
 401  missing_token, invalid_token, token_expired, token_revoked, wrong_token_type,
      refresh_reused, invalid_credentials
 404  not_found        405 method_not_allowed        422 invalid_request
-429  too_many_attempts
+429  too_many_attempts, login_overloaded
 503  revocation_unavailable, not_ready, redis_unavailable, internal_unavailable
 """
 
@@ -25,6 +25,7 @@ STATUS_OF: dict[str, int] = {
     "method_not_allowed": 405,
     "invalid_request": 422,
     "too_many_attempts": 429,
+    "login_overloaded": 429,  # the contract's login statuses: 429 is its "retry later"
     "revocation_unavailable": 503,
     "not_ready": 503,
     "redis_unavailable": 503,

@@ -76,7 +76,7 @@ class Service:
             settings=settings,
             worker_id=worker_id,
             tokens=tokens,
-            users=UserDirectory(users, settings.hash_cost),
+            users=UserDirectory(users, settings.hash_cost, queue=settings.login_queue),
             store=store,
             login_limit=LoginLimit(
                 store.incr_window, limit=settings.login_limit, window_s=settings.login_window_s

@@ -1,7 +1,7 @@
 """The user directory: username -> scrypt hash, seeded at start, checked off the event loop.
 
-directory = UserDirectory(load_users(settings))
-ok = await directory.check("alice", "s3cret")
+directory = UserDirectory(load_users(settings), dummy_cost, threads=2, queue=16)
+ok = await directory.check("alice", "s3cret")   # raises LoginOverloaded when the queue is full
 """
 
 from __future__ import annotations
@@ -47,12 +47,25 @@ def load_users(settings: Settings) -> dict[str, str]:
     return users
 
 
-class UserDirectory:
-    """Checks passwords in a small thread pool so hashing never blocks the event loop."""
+class LoginOverloaded(Exception):
+    """The bounded queue of password checks is full: shed this login (retry later)."""
 
-    def __init__(self, users: dict[str, str], dummy_cost: int, threads: int = 2) -> None:
+
+class UserDirectory:
+    """Checks passwords in a small thread pool so hashing never blocks the event loop.
+
+    At most `queue` checks wait or run at once: a login beyond that is refused at once instead
+    of waiting behind hashes its client will have given up on (an unbounded queue grows for as
+    long as logins arrive faster than the pool hashes them).
+    """
+
+    def __init__(
+        self, users: dict[str, str], dummy_cost: int, threads: int = 2, queue: int = 16
+    ) -> None:
         self._users = users
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="scrypt")
+        self._queue = queue
+        self.pending = 0  # checks queued or hashing
         # unknown users pay a hash too, so timing does not reveal which names exist
         self._dummy = passwords.hash_password("not-a-password", dummy_cost)
 
@@ -60,11 +73,19 @@ class UserDirectory:
         return len(self._users)
 
     async def check(self, username: str, password: str) -> bool:
+        """Raises LoginOverloaded when the queue is full; cancelling drops a queued check."""
+        if self.pending >= self._queue:
+            raise LoginOverloaded(f"{self.pending} password checks pending")
         stored = self._users.get(username)
         loop = asyncio.get_running_loop()
-        ok = await loop.run_in_executor(
-            self._pool, passwords.verify_password, password, stored or self._dummy
-        )
+        self.pending += 1
+        try:
+            # a cancelled await cancels the pool's future too: a check still queued never runs
+            ok = await loop.run_in_executor(
+                self._pool, passwords.verify_password, password, stored or self._dummy
+            )
+        finally:
+            self.pending -= 1
         return ok and stored is not None
 
     def close(self) -> None:

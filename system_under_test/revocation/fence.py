@@ -1,6 +1,8 @@
 """Every Redis call of the store passes here: breaker, outer time budget, last good contact.
 
 RedisUnreachable    the call failed, timed out, or the breaker is open (nothing was sent)
+WorkerOverloaded    this worker's own overload, no verdict on Redis: the call timed out while
+                    the event loop was late, or waited too long for a pooled connection
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from system_under_test.revocation.breaker import CircuitBreaker
+from system_under_test.revocation.breaker import CircuitBreaker, Ticket
+from system_under_test.revocation.loop_lag import LoopLag, blame_redis
 from system_under_test.revocation.settings import StoreSettings, call_budget_s
 
 T = TypeVar("T")
@@ -24,6 +29,17 @@ class RedisUnreachable(Exception):
         self.reason = reason
 
 
+class WorkerOverloaded(RedisUnreachable):
+    """A failure of an overloaded worker, not of Redis: answer 503, never fail open on it."""
+
+
+def pool_exhausted(exc: BaseException) -> bool:
+    """redis-py's BlockingConnectionPool gave up waiting for a free connection. That says
+    nothing about Redis: the calls holding the connections give the verdict (a hung Redis
+    times them out, and they count)."""
+    return isinstance(exc, RedisConnectionError) and isinstance(exc.__cause__, TimeoutError)
+
+
 class RedisFence:
     def __init__(
         self,
@@ -31,11 +47,13 @@ class RedisFence:
         breaker: CircuitBreaker,
         on_done: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
+        lag: LoopLag | None = None,
     ) -> None:
         self._settings = settings
         self._breaker = breaker
         self._on_done = on_done  # e.g. report pool connections in use
         self._clock = clock
+        self._lag = lag  # None: every timeout counts against Redis
         self.last_good: float | None = None  # monotonic time of the last answer from Redis
 
     async def run(self, call: Callable[[], Awaitable[T]], extra_s: float = 0.0) -> T:
@@ -43,14 +61,18 @@ class RedisFence:
         ticket = self._breaker.admit()
         if ticket is None:
             raise RedisUnreachable("circuit breaker open")
+        started = time.monotonic()
         try:
             # second fence: the client's own timeouts and retries should end it before this
             async with asyncio.timeout(call_budget_s(self._settings, extra_s)):
                 result = await call()
-        except TimeoutError as exc:
-            self._breaker.record(ticket, ok=False)
-            raise RedisUnreachable("redis call exceeded its time budget") from exc
+        except (TimeoutError, RedisTimeoutError) as exc:
+            self._timed_out(ticket, started)
+            raise RedisUnreachable(f"redis call timed out ({exc})") from exc
         except (RedisError, OSError) as exc:
+            if pool_exhausted(exc):
+                self._breaker.release(ticket)
+                raise WorkerOverloaded(f"no free Redis connection in time ({exc})") from exc
             self._breaker.record(ticket, ok=False)
             raise RedisUnreachable(f"{type(exc).__name__}: {exc}") from exc
         except asyncio.CancelledError:
@@ -61,3 +83,12 @@ class RedisFence:
         self._breaker.record(ticket, ok=True)
         self.last_good = self._clock()
         return result
+
+    def _timed_out(self, ticket: Ticket, started: float) -> None:
+        """Count the timeout against Redis, or raise WorkerOverloaded when the loop was to blame."""
+        late = self._lag.worst_since(started) if self._lag is not None else 0.0
+        if blame_redis(True, late, self._settings.redis_timeout_s):
+            self._breaker.record(ticket, ok=False)
+            return
+        self._breaker.release(ticket)
+        raise WorkerOverloaded(f"event loop {late * 1000:.0f} ms late: the reply may be unread")

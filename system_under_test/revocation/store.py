@@ -22,7 +22,7 @@ from system_under_test.revocation.answer import (
 from system_under_test.revocation.breaker import BreakerState, CircuitBreaker
 from system_under_test.revocation.cluster import CLUSTER_SCHEME, ClusterRouting
 from system_under_test.revocation.connection import build_client, connection_kwargs, pool_in_use
-from system_under_test.revocation.fence import RedisFence, RedisUnreachable
+from system_under_test.revocation.fence import RedisFence, RedisUnreachable, WorkerOverloaded
 from system_under_test.revocation.keys import (
     CHANNEL,
     REVOKED_PREFIX,
@@ -34,6 +34,7 @@ from system_under_test.revocation.keys import (
 from system_under_test.revocation.local_copy import LocalRevocations
 from system_under_test.revocation.lookup import CoalescedLookup, Values
 from system_under_test.revocation.lookup_link import LookupLink, build_lookup_link
+from system_under_test.revocation.loop_lag import LoopLag, blame_redis
 from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
 from system_under_test.revocation.replicas import ReplicaPolicy
 from system_under_test.revocation.settings import (
@@ -93,7 +94,8 @@ class RevocationStore:
             on_opened=metrics.breaker_opened,
             on_probe=metrics.breaker_probe,
         )
-        self.fence = RedisFence(settings, self.breaker, self._report_pool)
+        self.lag = LoopLag()
+        self.fence = RedisFence(settings, self.breaker, self._report_pool, lag=self.lag)
         on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
         self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
         self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
@@ -128,11 +130,13 @@ class RevocationStore:
             source = SingleSource(self._sub_client)
         self._subscriber = RevocationSubscriber(source, self.local, settings)
         self._subscriber.start()
+        self.lag.start()
         self._metrics.breaker_state(int(BreakerState.CLOSED))
         self._metrics.pool_in_use(0)
         self._pool_reported = 0
 
     async def close(self) -> None:
+        self.lag.stop()
         if self._subscriber is not None:
             await self._subscriber.close()
         await self._lookup.close()
@@ -158,9 +162,16 @@ class RevocationStore:
         if not keys:
             raise ValueError("check needs at least one key")
         names = [revoked_key(k) for k in keys]
+        started = time.monotonic()
         try:
             values = await self._lookup.lookup(names)  # bounded by the lookup's budget_s
-        except (RedisUnreachable, RevocationUnavailable, TimeoutError, RuntimeError):
+        except WorkerOverloaded:
+            return self._without_redis(keys, overloaded=True)
+        except TimeoutError:  # the lookup's own budget: Redis late, or this worker's loop
+            late = self.lag.worst_since(started)
+            starved = not blame_redis(True, late, self._settings.redis_timeout_s)
+            return self._without_redis(keys, overloaded=starved)
+        except (RedisUnreachable, RevocationUnavailable, RuntimeError):
             return self._without_redis(keys)
         revoked = False
         for key, name in zip(keys, names, strict=True):
@@ -171,9 +182,11 @@ class RevocationStore:
         self._metrics.check(_ENFORCED)
         return _REVOKED if revoked else _NOT_REVOKED
 
-    def _without_redis(self, keys: tuple[str, ...]) -> RevocationAnswer:
+    def _without_redis(self, keys: tuple[str, ...], overloaded: bool = False) -> RevocationAnswer:
+        """Fail-open (within the bound) only when Redis was at fault: an overloaded worker's
+        timeout answers unavailable (503, shed), never degraded."""
         known = self.local.any_revoked(keys)
-        if self._settings.failure_mode == "open":
+        if self._settings.failure_mode == "open" and not overloaded:
             if known:  # a revocation this worker knows is enforced whatever the bound
                 self._metrics.check(RevocationCheck.DEGRADED.value)
                 return RevocationAnswer(True, RevocationCheck.DEGRADED)

@@ -50,6 +50,7 @@ def test_sentinels_replace_the_redis_url() -> None:
         (["--port", "http"], {}, "--port"),
         (["--port", "65535", "--workers", "2", "--port-per-worker"], {}, "--port"),
         (["--workers", "0"], {}, "--workers"),
+        (["--login-queue", "0"], {}, "--login-queue"),
         (["--hash-cost", "1000"], {}, "--hash-cost"),
         (["--degraded-bound", "-1"], {}, "--degraded-bound"),
         (["--header-timeout", "0"], {}, "--header-timeout"),
