@@ -17,6 +17,7 @@ import httpx
 
 from chaos.history import History
 from chaos.workload import Routes
+from chaos.workload.answer import answer_fields, json_body
 from chaos.workload.outcome import outcome_of_error, outcome_of_status
 from chaos.workload.tokens import token_fields
 
@@ -51,18 +52,8 @@ class _Probe:
             kind, error = outcome_of_error(exc)
             self.history.complete(invoke, kind, error=error)
             return {}
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        done: dict[str, Any] = {
-            "status": response.status_code,
-            "worker": response.headers.get("x-worker-id"),
-            "revocation_check": response.headers.get("x-revocation-check"),
-        }
-        if isinstance(body.get("error"), str):
-            done["error"] = body["error"]
+        body = json_body(response)
+        done = answer_fields(response, body)
         self.history.complete(invoke, outcome_of_status(response.status_code), **done)
         return body if response.status_code == 200 else {}
 

@@ -15,6 +15,7 @@ import httpx
 
 from chaos.history import History, Op
 from chaos.workload import Routes
+from chaos.workload.answer import answer_fields, json_body, subject_fields
 from chaos.workload.outcome import outcome_of_error, outcome_of_status
 from chaos.workload.tokens import token_fields
 
@@ -48,27 +49,9 @@ class Prober:
         except httpx.HTTPError as exc:
             kind, error = outcome_of_error(exc)
             return self.history.complete(invoke, kind, error=error), {}
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        done: dict[str, Any] = {
-            "status": response.status_code,
-            "worker": response.headers.get("x-worker-id"),
-            "revocation_check": response.headers.get("x-revocation-check"),
-        }
-        if isinstance(body.get("error"), str):
-            done["error"] = body["error"]
-        obtained = body.get("access_token")
-        if isinstance(obtained, str):
-            done.update(token_fields(obtained))
-        elif f == "verify" and response.status_code == 200:
-            done["value"] = {
-                **fields.get("value", {}),
-                "answered_sub": body.get("sub"),
-                "answered_jti": body.get("jti"),
-            }
+        body = json_body(response)
+        done = answer_fields(response, body)
+        done.update(subject_fields(f, fields, response.status_code, body))
         return self.history.complete(invoke, outcome_of_status(response.status_code), **done), body
 
     async def login(self, url: str, user: tuple[str, str]) -> str | None:

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from chaos.history import History, Op
+from chaos.workload.answer import answer_fields, json_body, subject_fields
 from chaos.workload.outcome import outcome_of_error, outcome_of_status
 from chaos.workload.routes import Mix, Routes
 from chaos.workload.tokens import token_fields
@@ -259,30 +260,8 @@ class _Client:
         except httpx.HTTPError as exc:
             kind, error = outcome_of_error(exc)
             return Answer(self.history.complete(invoke, kind, error=error), {})
-        body = _json_body(response)
-        done: dict[str, Any] = {
-            "status": response.status_code,
-            "worker": response.headers.get("x-worker-id"),
-            "revocation_check": response.headers.get("x-revocation-check"),
-        }
-        if isinstance(body.get("error"), str):
-            done["error"] = body["error"]
-        obtained = body.get("access_token")
-        if isinstance(obtained, str):
-            done.update(token_fields(obtained))  # login/refresh: the op is about the new token
-        elif f == "verify" and response.status_code == 200:
-            done["value"] = {
-                **fields.get("value", {}),
-                "answered_sub": body.get("sub"),
-                "answered_jti": body.get("jti"),
-            }
+        body = json_body(response)
+        done = answer_fields(response, body)
+        done.update(subject_fields(f, fields, response.status_code, body))
         op = self.history.complete(invoke, outcome_of_status(response.status_code), **done)
         return Answer(op, body)
-
-
-def _json_body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
