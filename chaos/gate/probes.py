@@ -15,9 +15,7 @@ import httpx
 
 from chaos.history import History, Op
 from chaos.workload import Routes
-from chaos.workload.answer import answer_fields, json_body, subject_fields
-from chaos.workload.outcome import outcome_of_error, outcome_of_status
-from chaos.workload.tokens import token_fields
+from chaos.workload.answer import recorded_call
 
 __all__ = ["Prober"]
 
@@ -41,18 +39,17 @@ class Prober:
         token: str | None = None,
         json: dict[str, Any] | None = None,
     ) -> tuple[Op, dict[str, Any]]:
-        fields: dict[str, Any] = token_fields(token) if token else {}
-        invoke = self.history.invoke(self.process, f, target=url, **fields)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = await self.http.request(method, url + path, headers=headers, json=json)
-        except httpx.HTTPError as exc:
-            kind, error = outcome_of_error(exc)
-            return self.history.complete(invoke, kind, error=error), {}
-        body = json_body(response)
-        done = answer_fields(response, body)
-        done.update(subject_fields(f, fields, response.status_code, body))
-        return self.history.complete(invoke, outcome_of_status(response.status_code), **done), body
+        return await recorded_call(
+            self.http,
+            self.history,
+            self.process,
+            f,
+            method,
+            url=url,
+            path=path,
+            token=token,
+            json=json,
+        )
 
     async def login(self, url: str, user: tuple[str, str]) -> str | None:
         """The access token, or None when the login did not succeed."""

@@ -1,4 +1,5 @@
-"""What a recorded HTTP answer carries into the history (shared by every prober).
+"""One HTTP call recorded as invoke + completion, and what its answer carries into the
+history (shared by the workload clients, the gate probes and the failover probe).
 
 ``answer_fields`` are the fields of every completed call; ``subject_fields`` re-aim the op at
 the token a login/refresh obtained, or record what a 200 verify answered about.
@@ -10,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from chaos.history import History, Op
+from chaos.workload.outcome import outcome_of_error, outcome_of_status
 from chaos.workload.tokens import token_fields
 
 
@@ -50,3 +53,35 @@ def subject_fields(
             }
         }
     return {}
+
+
+async def recorded_call(
+    http: httpx.AsyncClient,
+    history: History,
+    process: int,
+    f: str,
+    method: str,
+    *,
+    url: str,
+    path: str,
+    token: str | None = None,
+    json: Any = None,
+    about: str | None = None,
+    subject: bool = True,
+) -> tuple[Op, dict[str, Any]]:
+    """The completion and the JSON body ({} on an error). ``about`` names the token the op is
+    about when none is sent; ``subject=False`` leaves out ``subject_fields``."""
+    who = token or about
+    fields: dict[str, Any] = token_fields(who) if who else {}
+    invoke = history.invoke(process, f, target=url, **fields)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = await http.request(method, url + path, headers=headers, json=json)
+    except httpx.HTTPError as exc:
+        kind, error = outcome_of_error(exc)
+        return history.complete(invoke, kind, error=error), {}
+    body = json_body(response)
+    done = answer_fields(response, body)
+    if subject:
+        done.update(subject_fields(f, fields, response.status_code, body))
+    return history.complete(invoke, outcome_of_status(response.status_code), **done), body

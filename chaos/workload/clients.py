@@ -21,10 +21,8 @@ from typing import Any
 import httpx
 
 from chaos.history import History, Op
-from chaos.workload.answer import answer_fields, json_body, subject_fields
-from chaos.workload.outcome import outcome_of_error, outcome_of_status
+from chaos.workload.answer import recorded_call
 from chaos.workload.routes import Mix, Routes
-from chaos.workload.tokens import token_fields
 
 REVISIT_KEEP = 8  # revoked tokens a client remembers for later checks
 LOGIN_BACKOFF_S = 0.02  # first pause after a failed login; doubles up to 1 s
@@ -251,17 +249,8 @@ class _Client:
         """One recorded call; None when the budget (ops or time) is spent."""
         if not self.budget.take():
             return None
-        subject = token or about
-        fields: dict[str, Any] = token_fields(subject) if subject else {}
-        invoke = self.history.invoke(self.process, f, target=base_url, **fields)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = await self.http.request(method, base_url + path, headers=headers, json=json)
-        except httpx.HTTPError as exc:
-            kind, error = outcome_of_error(exc)
-            return Answer(self.history.complete(invoke, kind, error=error), {})
-        body = json_body(response)
-        done = answer_fields(response, body)
-        done.update(subject_fields(f, fields, response.status_code, body))
-        op = self.history.complete(invoke, outcome_of_status(response.status_code), **done)
+        op, body = await recorded_call(
+            self.http, self.history, self.process, f, method, url=base_url, path=path,
+            token=token, json=json, about=about,
+        )  # fmt: skip
         return Answer(op, body)
