@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
+from chaos.checkers.acknowledged_logouts import acknowledged_logouts, missing_revocations
 from chaos.checkers.time_to_enforced import recoveries
 from chaos.checkers.verdict import UNKNOWN, Verdict, capped
 from chaos.checkers.windows import FaultWindow, fault_windows, history_end_ns
@@ -63,16 +64,7 @@ def durability(
     its recovery (None when they could not be read). A logout whose token expired before
     the read (``value["exp"]``) is skipped: its key may rightly be gone."""
     windows = fault_windows(history)
-    acknowledged: list[Call] = []
-    expired = 0
-    for call in history.calls():
-        if call.f != "logout" or call.status != 200 or not call.jti:
-            continue
-        exp = call.invoke.value.get("exp")
-        if read_at_epoch_s is not None and isinstance(exp, int | float) and exp < read_at_epoch_s:
-            expired += 1
-            continue
-        acknowledged.append(call)
+    acknowledged, expired = acknowledged_logouts(history, read_at_epoch_s)
     figures: dict[str, Any] = {
         "acknowledged": len(acknowledged),
         "skipped_expired": expired,
@@ -96,8 +88,7 @@ def durability(
     if revoked_jtis is None:
         message = "I8 unknown: the revoked keys could not be read from Redis after the fault"
         return Verdict(INVARIANT, UNKNOWN, figures, message=message)
-    keys = set(revoked_jtis)
-    lost = [c for c in acknowledged if c.jti not in keys]
+    lost = missing_revocations(acknowledged, revoked_jtis)
     figures["lost"] = len(lost)
     figures["revoked_accepted_enforced"] = _accepted_as_enforced(history, acknowledged)
     if windows:

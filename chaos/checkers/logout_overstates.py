@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from chaos.checkers.acknowledged_logouts import acknowledged_logouts, missing_revocations
 from chaos.checkers.verdict import UNKNOWN, Verdict, capped
-from chaos.history import Call, History
+from chaos.history import History
 
 INVARIANT = "I4"
 
@@ -20,16 +21,7 @@ def logout_overstates(
     """``revoked_jtis``: the jtis of the ``revoked:*`` keys read from Redis at the end (None
     if Redis could not be read). With ``read_at_epoch_s``, a logout whose token expired
     (``value["exp"]``) before the read is skipped: its key may rightly have expired."""
-    acknowledged: list[Call] = []
-    expired = 0
-    for call in history.calls():
-        if call.f != "logout" or call.status != 200 or not call.jti:
-            continue
-        exp = call.invoke.value.get("exp")
-        if read_at_epoch_s is not None and isinstance(exp, int | float) and exp < read_at_epoch_s:
-            expired += 1
-            continue
-        acknowledged.append(call)
+    acknowledged, expired = acknowledged_logouts(history, read_at_epoch_s)
     figures: dict[str, object] = {
         "logouts_acknowledged": len(acknowledged),
         "skipped_expired": expired,
@@ -42,8 +34,7 @@ def logout_overstates(
             figures,
             message="I4 unknown: the revoked keys could not be read from Redis after the run",
         )
-    keys = set(revoked_jtis)
-    missing = [c for c in acknowledged if c.jti not in keys]
+    missing = missing_revocations(acknowledged, revoked_jtis)
     figures["missing"] = len(missing)
     if missing:
         first = missing[0]

@@ -39,24 +39,29 @@ class Settling(Protocol):
     def wait_settled(self) -> None: ...
 
 
-class SentinelPrimaryKill:
+class _SentinelPromotion:
+    """A fault on the sentinel group's primary that ends in a promotion: the primary is
+    asked at construction (inject only acts), ``wait_settled`` waits for the failover."""
+
+    def __init__(self, topology: SentinelTopology) -> None:
+        self.group = topology.group
+        self.target = self.group.primary()  # asked now: inject only acts on it
+        self._old: RedisServer | None = None
+
+    def wait_settled(self) -> None:
+        if self._old is not None:
+            self.group.wait_for_failover(self._old, FAILOVER_DEADLINE_S)
+
+
+class SentinelPrimaryKill(_SentinelPromotion):
     """kill -9 of the primary; heal: wait for the promotion, restart the old primary."""
 
     name = "sentinel_primary_kill9"
     effects = frozenset({FAILOVER})
 
-    def __init__(self, topology: SentinelTopology) -> None:
-        self.group = topology.group
-        self.target = self.group.primary()  # asked now: inject only kills
-        self._old: RedisServer | None = None
-
     def inject(self) -> None:
         self._old = self.target
         self._old.kill()
-
-    def wait_settled(self) -> None:
-        if self._old is not None:
-            self.group.wait_for_failover(self._old, FAILOVER_DEADLINE_S)
 
     def heal(self) -> None:
         old, self._old = self._old, None
@@ -66,24 +71,15 @@ class SentinelPrimaryKill:
             old.start()
 
 
-class SentinelPrimaryPause:
+class SentinelPrimaryPause(_SentinelPromotion):
     """SIGSTOP of the primary (hung, not dead); heal: wait for the promotion, SIGCONT."""
 
     name = "sentinel_primary_sigstop"
     effects = frozenset({FAILOVER})
 
-    def __init__(self, topology: SentinelTopology) -> None:
-        self.group = topology.group
-        self.target = self.group.primary()  # asked now: inject only pauses
-        self._old: RedisServer | None = None
-
     def inject(self) -> None:
         self._old = self.target
         self._old.pause()
-
-    def wait_settled(self) -> None:
-        if self._old is not None:
-            self.group.wait_for_failover(self._old, FAILOVER_DEADLINE_S)
 
     def heal(self) -> None:
         old, self._old = self._old, None
@@ -137,24 +133,15 @@ class SentinelMinorityKill:
             self.group.wait_ready(FAILOVER_DEADLINE_S)
 
 
-class ManualFailover:
+class ManualFailover(_SentinelPromotion):
     """``SENTINEL FAILOVER``: the primary moves while it is still alive (a planned switch)."""
 
     name = "sentinel_manual_failover"
     effects = frozenset({FAILOVER})
 
-    def __init__(self, topology: SentinelTopology) -> None:
-        self.group = topology.group
-        self.target = self.group.primary()
-        self._old: RedisServer | None = None
-
     def inject(self) -> None:
         self._old = self.target
         self.group.sentinels[0].command_reply("SENTINEL", "FAILOVER", self.group.service)
-
-    def wait_settled(self) -> None:
-        if self._old is not None:
-            self.group.wait_for_failover(self._old, FAILOVER_DEADLINE_S)
 
     def heal(self) -> None:
         self._old = None  # nothing to undo: the old primary follows the new one

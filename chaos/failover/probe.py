@@ -17,8 +17,7 @@ import httpx
 
 from chaos.history import History
 from chaos.workload import Routes
-from chaos.workload.outcome import outcome_of_error, outcome_of_status
-from chaos.workload.tokens import token_fields
+from chaos.workload.answer import recorded_call
 
 __all__ = ["PROBE_PROCESS_BASE", "verify_probes"]
 
@@ -42,29 +41,11 @@ class _Probe:
         self, method: str, path: str, f: str, token: str | None = None, json: Any = None
     ) -> dict[str, Any]:
         """One recorded call; the JSON body of a 200, else {}."""
-        fields = token_fields(token) if token else {}
-        invoke = self.history.invoke(self.process, f, target=self.base, **fields)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = await self.http.request(method, self.base + path, headers=headers, json=json)
-        except httpx.HTTPError as exc:
-            kind, error = outcome_of_error(exc)
-            self.history.complete(invoke, kind, error=error)
-            return {}
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        done: dict[str, Any] = {
-            "status": response.status_code,
-            "worker": response.headers.get("x-worker-id"),
-            "revocation_check": response.headers.get("x-revocation-check"),
-        }
-        if isinstance(body.get("error"), str):
-            done["error"] = body["error"]
-        self.history.complete(invoke, outcome_of_status(response.status_code), **done)
-        return body if response.status_code == 200 else {}
+        op, body = await recorded_call(
+            self.http, self.history, self.process, f, method, url=self.base, path=path,
+            token=token, json=json, subject=False,
+        )  # fmt: skip
+        return body if op.status == 200 else {}
 
     async def run(self, user: tuple[str, str]) -> None:
         token: str | None = None

@@ -15,8 +15,7 @@ import httpx
 
 from chaos.history import History, Op
 from chaos.workload import Routes
-from chaos.workload.outcome import outcome_of_error, outcome_of_status
-from chaos.workload.tokens import token_fields
+from chaos.workload.answer import recorded_call
 
 __all__ = ["Prober"]
 
@@ -40,36 +39,17 @@ class Prober:
         token: str | None = None,
         json: dict[str, Any] | None = None,
     ) -> tuple[Op, dict[str, Any]]:
-        fields: dict[str, Any] = token_fields(token) if token else {}
-        invoke = self.history.invoke(self.process, f, target=url, **fields)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = await self.http.request(method, url + path, headers=headers, json=json)
-        except httpx.HTTPError as exc:
-            kind, error = outcome_of_error(exc)
-            return self.history.complete(invoke, kind, error=error), {}
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        done: dict[str, Any] = {
-            "status": response.status_code,
-            "worker": response.headers.get("x-worker-id"),
-            "revocation_check": response.headers.get("x-revocation-check"),
-        }
-        if isinstance(body.get("error"), str):
-            done["error"] = body["error"]
-        obtained = body.get("access_token")
-        if isinstance(obtained, str):
-            done.update(token_fields(obtained))
-        elif f == "verify" and response.status_code == 200:
-            done["value"] = {
-                **fields.get("value", {}),
-                "answered_sub": body.get("sub"),
-                "answered_jti": body.get("jti"),
-            }
-        return self.history.complete(invoke, outcome_of_status(response.status_code), **done), body
+        return await recorded_call(
+            self.http,
+            self.history,
+            self.process,
+            f,
+            method,
+            url=url,
+            path=path,
+            token=token,
+            json=json,
+        )
 
     async def login(self, url: str, user: tuple[str, str]) -> str | None:
         """The access token, or None when the login did not succeed."""

@@ -21,9 +21,8 @@ from typing import Any
 import httpx
 
 from chaos.history import History, Op
-from chaos.workload.outcome import outcome_of_error, outcome_of_status
+from chaos.workload.answer import recorded_call
 from chaos.workload.routes import Mix, Routes
-from chaos.workload.tokens import token_fields
 
 REVISIT_KEEP = 8  # revoked tokens a client remembers for later checks
 LOGIN_BACKOFF_S = 0.02  # first pause after a failed login; doubles up to 1 s
@@ -250,39 +249,8 @@ class _Client:
         """One recorded call; None when the budget (ops or time) is spent."""
         if not self.budget.take():
             return None
-        subject = token or about
-        fields: dict[str, Any] = token_fields(subject) if subject else {}
-        invoke = self.history.invoke(self.process, f, target=base_url, **fields)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = await self.http.request(method, base_url + path, headers=headers, json=json)
-        except httpx.HTTPError as exc:
-            kind, error = outcome_of_error(exc)
-            return Answer(self.history.complete(invoke, kind, error=error), {})
-        body = _json_body(response)
-        done: dict[str, Any] = {
-            "status": response.status_code,
-            "worker": response.headers.get("x-worker-id"),
-            "revocation_check": response.headers.get("x-revocation-check"),
-        }
-        if isinstance(body.get("error"), str):
-            done["error"] = body["error"]
-        obtained = body.get("access_token")
-        if isinstance(obtained, str):
-            done.update(token_fields(obtained))  # login/refresh: the op is about the new token
-        elif f == "verify" and response.status_code == 200:
-            done["value"] = {
-                **fields.get("value", {}),
-                "answered_sub": body.get("sub"),
-                "answered_jti": body.get("jti"),
-            }
-        op = self.history.complete(invoke, outcome_of_status(response.status_code), **done)
+        op, body = await recorded_call(
+            self.http, self.history, self.process, f, method, url=base_url, path=path,
+            token=token, json=json, about=about,
+        )  # fmt: skip
         return Answer(op, body)
-
-
-def _json_body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -32,15 +32,20 @@ def _wait_for_file(path: Path, child: subprocess.Popen[str], deadline_s: float) 
     raise AssertionError(f"the sample run never reached its scenario:\n{out}")
 
 
-def test_killed_run_leaves_processes_and_the_next_run_reaps_them(tmp_path: Path) -> None:
+def _start_blocking_run(tmp_path: Path, scope: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """A sample run of ``scope`` blocked in its scenario, and what its marker file says."""
     marker = tmp_path / "marker.json"
-    scope = f"reaper-test-{os.getpid()}-{tmp_path.name}"  # no other run reaps our orphan first
     child = subprocess.Popen(
         pytest_argv("sample_blocking.py", "-p", "no:xdist"),
         cwd=ROOT, env=child_env(SAMPLE_MARKER=str(marker), AUTH_CHAOS_SCOPE=scope),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    info = _wait_for_file(marker, child, deadline_s=90)
+    return child, _wait_for_file(marker, child, deadline_s=90)
+
+
+def test_killed_run_leaves_processes_and_the_next_run_reaps_them(tmp_path: Path) -> None:
+    scope = f"reaper-test-{os.getpid()}-{tmp_path.name}"  # no other run reaps our orphan first
+    child, info = _start_blocking_run(tmp_path, scope)
     os.kill(child.pid, signal.SIGKILL)
     child.communicate(timeout=30)
 
@@ -77,14 +82,7 @@ def test_a_finished_run_leaves_nothing_and_a_failure_shows_the_logs() -> None:
 
 
 def test_sigterm_of_a_run_kills_what_it_started_without_the_reaper(tmp_path: Path) -> None:
-    marker = tmp_path / "marker.json"
-    scope = f"reaper-test-{os.getpid()}-{tmp_path.name}"  # no other run reaps our orphan first
-    child = subprocess.Popen(
-        pytest_argv("sample_blocking.py", "-p", "no:xdist"),
-        cwd=ROOT, env=child_env(SAMPLE_MARKER=str(marker), AUTH_CHAOS_SCOPE=scope),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    info = _wait_for_file(marker, child, deadline_s=90)
+    child, info = _start_blocking_run(tmp_path, f"reaper-test-{os.getpid()}-{tmp_path.name}")
     assert len(leftovers(info["run"])) == 1
     child.send_signal(signal.SIGTERM)
     child.communicate(timeout=60)

@@ -30,18 +30,15 @@ def _calls(extra: tuple[str, int | None] | None = None) -> CraftedHistory:
     return crafted
 
 
-def test_matching_answer_is_fine() -> None:
+def _with_verify_answer(reply: dict[str, object]) -> CraftedHistory:
+    """The calls of ``_calls`` and a verify 200 of token ``mine`` that answered ``reply``."""
     crafted = _calls()
-    crafted.call(
-        3,
-        "verify",
-        at=0.5,
-        took=0.01,
-        status=200,
-        worker="w0-1",
-        jti="mine",
-        reply={"answered_jti": "mine", "answered_sub": None},
-    )
+    crafted.call(3, "verify", at=0.5, took=0.01, status=200, worker="w0-1", jti="mine", reply=reply)
+    return crafted
+
+
+def test_matching_answer_is_fine() -> None:
+    crafted = _with_verify_answer({"answered_jti": "mine", "answered_sub": None})
     assert documented_statuses(crafted.history()).valid is True
 
 
@@ -79,17 +76,7 @@ def test_nothing_answered_is_unknown() -> None:
 
 
 def test_a_crossed_answer_is_caught() -> None:
-    crafted = _calls()
-    crafted.call(
-        3,
-        "verify",
-        at=0.5,
-        took=0.01,
-        status=200,
-        worker="w0-1",
-        jti="mine",
-        reply={"answered_jti": "someone-elses"},
-    )
+    crafted = _with_verify_answer({"answered_jti": "someone-elses"})
     verdict = documented_statuses(crafted.history())
     assert verdict.valid is False
     assert "another token" in verdict.message

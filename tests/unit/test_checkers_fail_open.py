@@ -8,12 +8,16 @@ def _window(crafted: CraftedHistory) -> None:
     crafted.fault("redis_sigstop", inject_at=1.0, heal_at=10.0, effects={"redis_loss"})
 
 
-def test_degraded_and_counted_holds() -> None:
+def _one_verify_in_window(at: float, check: str) -> CraftedHistory:
+    """A Redis loss from 1 s to 10 s and one verify 200 of token ``a`` by ``w0-1``."""
     crafted = CraftedHistory()
     _window(crafted)
-    crafted.call(
-        0, "verify", at=1.5, took=0.3, status=200, worker="w0-1", jti="a", check="degraded"
-    )
+    crafted.call(0, "verify", at=at, took=0.3, status=200, worker="w0-1", jti="a", check=check)
+    return crafted
+
+
+def test_degraded_and_counted_holds() -> None:
+    crafted = _one_verify_in_window(at=1.5, check="degraded")
     crafted.call(
         1, "verify", at=1.6, took=0.3, status=200, worker="w1-1", jti="b", check="degraded"
     )
@@ -25,11 +29,7 @@ def test_degraded_and_counted_holds() -> None:
 
 
 def test_enforced_200_during_loss_is_caught() -> None:
-    crafted = CraftedHistory()
-    _window(crafted)
-    crafted.call(
-        0, "verify", at=1.5, took=0.3, status=200, worker="w0-1", jti="a", check="enforced"
-    )
+    crafted = _one_verify_in_window(at=1.5, check="enforced")
     verdict = fail_open(crafted.history(), degraded_bound_s=60, degraded_metric_delta={"w0": 5.0})
     assert verdict.valid is False
     assert "not 'degraded'" in verdict.message
@@ -52,11 +52,7 @@ def test_token_revoked_before_the_loss_accepted_is_caught() -> None:
 
 
 def test_200_past_the_degraded_bound_is_caught() -> None:
-    crafted = CraftedHistory()
-    _window(crafted)
-    crafted.call(
-        0, "verify", at=8.0, took=0.3, status=200, worker="w0-1", jti="a", check="degraded"
-    )
+    crafted = _one_verify_in_window(at=8.0, check="degraded")
     verdict = fail_open(crafted.history(), degraded_bound_s=5, degraded_metric_delta={"w0": 1.0})
     assert verdict.valid is False
     assert "past the degraded bound" in verdict.message
@@ -75,11 +71,7 @@ def test_metric_that_undercounts_is_caught() -> None:
 
 
 def test_no_metric_is_unknown_not_pass() -> None:
-    crafted = CraftedHistory()
-    _window(crafted)
-    crafted.call(
-        0, "verify", at=1.5, took=0.3, status=200, worker="w0-1", jti="a", check="degraded"
-    )
+    crafted = _one_verify_in_window(at=1.5, check="degraded")
     assert (
         fail_open(crafted.history(), degraded_bound_s=60, degraded_metric_delta=None).valid
         == "unknown"
