@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from fixtures.services import RedisFactory
+
 from .conftest import ProxyFactory
 
 pytestmark = [pytest.mark.conformance, pytest.mark.integration]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def cli(port: int, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -35,40 +26,9 @@ def cli(port: int, *args: str, timeout: float = 30) -> subprocess.CompletedProce
 
 
 @pytest.fixture
-def redis_port(tmp_path: Path) -> Iterator[int]:
-    port = free_port()
-    log = tmp_path / "redis.log"
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--logfile",
-            str(log),
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while cli(port, "PING").stdout.strip() != "PONG":
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-                raise RuntimeError(f"redis-server did not answer PING; log tail:\n{tail}")
-            time.sleep(0.05)
-        yield port
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+def redis_port(redis_factory: RedisFactory) -> int:
+    """A real redis-server (persistence off) from the plugin's handle, torn down after."""
+    return redis_factory().port
 
 
 @pytest.fixture
