@@ -2,7 +2,8 @@
 
     python -m benchmarks.proxy_bench [--requests N] [--clients C] [--pings P] [--rounds R]
 
-Starts its own redis-server and ``python -m chaos.toxiproxy`` on free ports, alternates
+Starts its own redis-server, ``python -m chaos.toxiproxy`` and a bare relay through
+``chaos.services`` (claimed ports, process groups, readiness with a deadline), alternates
 direct and proxied runs in the same process (so both see the same machine load), prints
 the figures and stops everything it started.
 """
@@ -12,23 +13,21 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
-import os
-import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from chaos.ports import claim_port
+from chaos.services import FaultProxy, RedisServer
+from chaos.services.process import ServiceProcess
 from chaos.toxiproxy_client import ToxiproxyClient
 
-READY_DEADLINE = 30.0  # seconds for a started process to become ready
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -80,104 +79,31 @@ class ProxyFigures:
         ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class BareRelay(ServiceProcess):
+    """``python -m benchmarks.bare_relay``: the ceiling a Python relay reaches, no API."""
 
+    def __init__(self, workdir: Path, upstream_port: int) -> None:
+        self._claim = claim_port()
+        self.port = self._claim.port
+        self.upstream_port = upstream_port
+        # it runs in its own workdir: the checkout must be on its path to find `benchmarks`
+        env = {"PYTHONPATH": str(CHECKOUT)}
+        super().__init__(f"bare-relay-{self.port}", Path(workdir) / f"bare-relay-{self.port}", env)
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "benchmarks.bare_relay",
+            str(self.port),
+            str(self.upstream_port),
+        ]
 
+    def probe(self) -> str | None:
+        return None if ping(self.port) else f"no PONG through 127.0.0.1:{self.port}"
 
-def wait_for(condition: object, what: str, log: Path) -> None:
-    assert callable(condition)
-    deadline = time.monotonic() + READY_DEADLINE
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"{what} not ready; log tail:\n{log.read_text(errors='replace')[-2000:]}")
-
-
-@contextmanager
-def redis_server(workdir: Path) -> Iterator[int]:
-    port, log = free_port(), workdir / "redis.log"
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--logfile",
-            str(log),
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_for(lambda: ping(port), "redis-server", log)
-        yield port
-    finally:
-        stop(proc)
-
-
-@contextmanager
-def bare_relay(workdir: Path, upstream_port: int) -> Iterator[int]:
-    port, log = free_port(), workdir / "bare.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.bare_relay", str(port), str(upstream_port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        wait_for(lambda: ping(port), "bare relay", log)
-        yield port
-    finally:
-        stop(proc)
-
-
-@contextmanager
-def fault_proxy(workdir: Path) -> Iterator[str]:
-    log = workdir / "toxiproxy.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "chaos.toxiproxy", "--host", "127.0.0.1", "--port", "0"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        address: list[str] = []
-
-        def ready() -> bool:
-            for line in log.read_text(errors="replace").splitlines():
-                if "Starting Toxiproxy HTTP server" in line:
-                    address.append(json.loads(line)["address"])
-                    return True
-            return proc.poll() is not None
-
-        wait_for(ready, "chaos.toxiproxy", log)
-        if not address:
-            raise RuntimeError(f"chaos.toxiproxy exited: {log.read_text(errors='replace')}")
-        yield f"http://{address[0]}"
-    finally:
-        stop(proc)
+    def release_ports(self) -> None:
+        self._claim.release()
 
 
 def ping(port: int) -> bool:
@@ -243,11 +169,12 @@ def measure(requests: int, clients: int, pings: int, rounds: int) -> ProxyFigure
     with tempfile.TemporaryDirectory(prefix="proxy-bench-") as tmp:
         workdir = Path(tmp)
         with (
-            redis_server(workdir) as redis_port,
-            fault_proxy(workdir) as url,
-            bare_relay(workdir, redis_port) as bare_port,
-            ToxiproxyClient(url) as client,
+            RedisServer(workdir).start() as redis,
+            FaultProxy(workdir).start() as fault_proxy,
+            BareRelay(workdir, redis.port).start() as relay,
+            ToxiproxyClient(fault_proxy.url) as client,
         ):
+            redis_port, bare_port = redis.port, relay.port
             proxy = client.create_proxy("bench", "127.0.0.1:0", f"127.0.0.1:{redis_port}")
             direct: list[BenchRun] = []
             proxied: list[BenchRun] = []
