@@ -1,22 +1,47 @@
--- auth-chaos wrk script: one fixed request (wrk.init formats it after init), every response checked.
--- args: METHOD PATH TOKEN("-" for none) EXPECT_STATUS EXPECT_REVOCATION_CHECK("-" for none) [BODY]
+-- auth-chaos wrk script: every response checked against what the contract promises.
+-- args, one fixed request (wrk.init formats it once):
+--   fixed METHOD PATH TOKEN("-" for none) EXPECT_STATUS EXPECT_REVOCATION_CHECK("-" for none) [BODY]
+-- args, POST /auth/login cycling through the account pool bench0000..., expecting 200:
+--   login ACCOUNTS PASSWORD
 local threads = {}
 
 function setup(thread)
    table.insert(threads, thread)
 end
 
-function init(args)
-   wrk.method = args[1]
-   wrk.path = args[2]
-   if args[3] ~= "-" then
-      wrk.headers["Authorization"] = "Bearer " .. args[3]
+local function init_fixed(args)
+   wrk.method = args[2]
+   wrk.path = args[3]
+   if args[4] ~= "-" then
+      wrk.headers["Authorization"] = "Bearer " .. args[4]
    end
-   expect_status = tonumber(args[4])
-   expect_check = args[5]
-   if args[6] then
-      wrk.body = args[6]
+   expect_status = tonumber(args[5])
+   expect_check = args[6]
+   if args[7] then
+      wrk.body = args[7]
       wrk.headers["Content-Type"] = "application/json"
+   end
+end
+
+local function init_login(args)
+   local accounts, password, counter = tonumber(args[2]), args[3], 0
+   wrk.method = "POST"
+   wrk.headers["Content-Type"] = "application/json"
+   expect_status = 200
+   expect_check = "-"
+   -- defined only in this mode: wrk formats a request per call only when `request` exists
+   request = function()
+      counter = counter + 1
+      local body = string.format('{"username":"bench%04d","password":"%s"}', counter % accounts, password)
+      return wrk.format(nil, "/auth/login", nil, body)
+   end
+end
+
+function init(args)
+   if args[1] == "login" then
+      init_login(args)
+   else
+      init_fixed(args)
    end
    checked = 0
    unexpected = 0

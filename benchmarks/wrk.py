@@ -8,8 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-SCRIPT = Path(__file__).with_name("check.lua")
-LOGIN_SCRIPT = Path(__file__).with_name("login.lua")
+SCRIPT = Path(__file__).with_name("check.lua")  # modes: fixed request, or logins
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
 
@@ -95,6 +94,7 @@ def parse(output: str) -> WrkResult:
 def command(base_url: str, run: WrkRun, expect: Expectation) -> list[str]:
     """The wrk command line for one route."""
     args = [
+        "fixed",
         expect.method,
         expect.path,
         expect.token or "-",
@@ -103,6 +103,15 @@ def command(base_url: str, run: WrkRun, expect: Expectation) -> list[str]:
     ]
     if expect.body is not None:
         args.append(expect.body)
+    return _argv(base_url, expect.path, run, args)
+
+
+def login_command(base_url: str, run: WrkRun, accounts: int, password: str) -> list[str]:
+    """The wrk command line that logs in as the pool's accounts in turn."""
+    return _argv(base_url, "/auth/login", run, ["login", str(accounts), password])
+
+
+def _argv(base_url: str, path: str, run: WrkRun, script_args: list[str]) -> list[str]:
     return [
         "wrk",
         f"-t{run.threads}",
@@ -112,27 +121,9 @@ def command(base_url: str, run: WrkRun, expect: Expectation) -> list[str]:
         "--latency",
         "-s",
         str(SCRIPT),
-        base_url.rstrip("/") + expect.path,
+        base_url.rstrip("/") + path,
         "--",
-        *args,
-    ]
-
-
-def login_command(base_url: str, run: WrkRun, accounts: int, password: str) -> list[str]:
-    """The wrk command line that logs in as the pool's accounts in turn."""
-    return [
-        "wrk",
-        f"-t{run.threads}",
-        f"-c{run.connections}",
-        f"-d{run.duration_s}s",
-        f"--timeout={run.timeout_s}s",
-        "--latency",
-        "-s",
-        str(LOGIN_SCRIPT),
-        base_url.rstrip("/") + "/auth/login",
-        "--",
-        str(accounts),
-        password,
+        *script_args,
     ]
 
 
