@@ -66,6 +66,7 @@ class Settings:
     verify_cache_size: int = 10000
     shutdown_timeout_s: float = 10.0
     header_timeout_s: float = 5.0
+    body_timeout_s: float = 10.0
     log_level: str = "warning"
 
 
@@ -127,6 +128,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("--verify-cache-size", "int", 10000, "signature-verified tokens kept per worker"),
     _Option("--shutdown-timeout", "float", 10.0, "graceful shutdown bound before SIGKILL (s)"),
     _Option("--header-timeout", "float", 5.0, "close a connection whose request head is late (s)"),
+    _Option("--body-timeout", "float", 10.0, "close a connection whose request body is late (s)"),
     _Option("--log-level", "str", "warning", "log level", ("debug", "info", "warning", "error")),
 )
 
@@ -140,6 +142,7 @@ _DEST_TO_FIELD = {
     "login_window": "login_window_s",
     "shutdown_timeout": "shutdown_timeout_s",
     "header_timeout": "header_timeout_s",
+    "body_timeout": "body_timeout_s",
     "user": "users",
     "sentinel": "sentinels",
 }
@@ -287,6 +290,7 @@ def _positive(settings: Settings) -> None:
         ("--verify-cache-size (AUTH_VERIFY_CACHE_SIZE)", settings.verify_cache_size, 0),
         ("--shutdown-timeout (AUTH_SHUTDOWN_TIMEOUT)", settings.shutdown_timeout_s, 1e-9),
         ("--header-timeout (AUTH_HEADER_TIMEOUT)", settings.header_timeout_s, 1e-9),
+        ("--body-timeout (AUTH_BODY_TIMEOUT)", settings.body_timeout_s, 1e-9),
     ]
     for name, value, low in checks:
         if value < low:

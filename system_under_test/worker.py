@@ -72,7 +72,7 @@ def main() -> int:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http=with_header_timeout(settings.header_timeout_s),
+        http=with_header_timeout(settings.header_timeout_s, settings.body_timeout_s),
         headers=[("X-Worker-Id", service.worker_id)],  # on every answer, uvicorn's own too
         lifespan="on",
         access_log=False,

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.integration
 
 CHEAP_HASH = ["--hash-cost", "1024"]
 HEADER_TIMEOUT_S = 1.0
+BODY_TIMEOUT_S = 1.5
 CLOSE_BOUND_S = 6.0  # generous: the timer is 1 s, the box is shared and busy
 BODY_BOUND = 64 * 1024
 
@@ -136,5 +137,33 @@ def test_a_request_head_that_never_completes_is_cut_off(
         slow_but_done.sendall(b"GET /health HTTP/1.1\r\n")
         assert not select.select([slow_but_done], [], [], HEADER_TIMEOUT_S / 4)[0]
         slow_but_done.sendall(b"Host: x\r\n\r\n")
+        assert slow_but_done.recv(65536).startswith(b"HTTP/1.1 200 ")
+    assert httpx.get(url + "/health", timeout=TIMEOUT).status_code == 200
+
+
+def test_a_request_body_that_stops_after_its_head_is_cut_off(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    url = auth_factory(
+        redis_factory().url,
+        workers=1,
+        extra_args=[*CHEAP_HASH, "--body-timeout", str(BODY_TIMEOUT_S)],
+    ).worker_urls[0]
+    port = port_of(url)
+    body = b'{"username":"alice","password":"alice-pw"}'
+    head = (
+        b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as stalled:
+        stalled.sendall(head + body[:10])  # a complete head, a third of the body, then nothing
+        after_stalled, answer = closed_after(stalled, CLOSE_BOUND_S)
+    assert after_stalled is not None, "a connection whose body stopped half-way stayed open"
+    assert answer == b"", f"no answer is due to a request never finished: {answer[:200]!r}"
+    # the control: a body sent in pieces within the timeout is answered as usual
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as slow_but_done:
+        slow_but_done.sendall(head + body[:10])
+        assert not select.select([slow_but_done], [], [], BODY_TIMEOUT_S / 4)[0]
+        slow_but_done.sendall(body[10:])
         assert slow_but_done.recv(65536).startswith(b"HTTP/1.1 200 ")
     assert httpx.get(url + "/health", timeout=TIMEOUT).status_code == 200

@@ -18,6 +18,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.workers == 1
     assert not settings.port_per_worker
     assert settings.header_timeout_s == 5.0
+    assert settings.body_timeout_s == 10.0
 
 
 def test_a_flag_wins_over_its_environment_twin() -> None:
@@ -55,6 +56,8 @@ def test_sentinels_replace_the_redis_url() -> None:
         (["--degraded-bound", "-1"], {}, "--degraded-bound"),
         (["--header-timeout", "0"], {}, "--header-timeout"),
         ([], {"AUTH_HEADER_TIMEOUT": "soon"}, "AUTH_HEADER_TIMEOUT"),
+        (["--body-timeout", "-1"], {}, "--body-timeout"),
+        ([], {"AUTH_BODY_TIMEOUT": "later"}, "AUTH_BODY_TIMEOUT"),
         (["--sentinel", "127.0.0.1"], {}, "--sentinel"),
         (["--sentinel", "127.0.0.1:26379"], {}, "--sentinel-service"),
         (["--jwt-alg", "none"], {}, "--jwt-alg"),
