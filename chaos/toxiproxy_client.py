@@ -22,8 +22,9 @@ a timeout on every request, where it cannot do the job: it has no toxic update; 
 hides a 500 (bind failure) as a KeyError and costs an extra GET; enable can re-bind (500);
 its populate runs client-side, one request per proxy, not the server's atomic /populate;
 its reset and version return raw values without error mapping (version also probes a
-socket); and none of its requests has a timeout. Its host and port are class-level globals,
-so every call through it holds a lock while it points them at this client's server.
+socket); and none of its requests has a timeout, so the calls through it get this client's
+timeout by a shim in front of its `requests`. Its host and port are class-level globals, so
+every call through it holds a lock while it points them (and the shim) at this client.
 """
 
 from __future__ import annotations
@@ -243,6 +244,7 @@ class ToxiproxyClient:
             raise ValueError(f"toxiproxy url needs a host and a port: {url!r}")
         self.url = f"{parts.scheme}://{parts.hostname}:{parts.port}"
         self.host, self.port = parts.hostname, parts.port
+        self.timeout = timeout
         self._http = httpx.Client(base_url=self.url, timeout=timeout)
 
     def close(self) -> None:
@@ -282,12 +284,13 @@ class ToxiproxyClient:
     @contextmanager
     def _library_pointed_here(self) -> Iterator[None]:
         consumer = tp_api.APIConsumer
-        saved = consumer.host, consumer.port
+        saved = consumer.host, consumer.port, tp_api.requests
         consumer.host, consumer.port = self.host, self.port
+        tp_api.requests = _TimedRequests(self.timeout)
         try:
             yield
         finally:
-            consumer.host, consumer.port = saved
+            consumer.host, consumer.port, tp_api.requests = saved
 
     # --- proxies ---------------------------------------------------------------------------
     def create_proxy(
@@ -326,6 +329,22 @@ class ToxiproxyClient:
         handle = ProxyHandle(self, str(body["name"]), "", "", False)
         handle._refresh(body)
         return handle
+
+
+class _TimedRequests:
+    """What toxiproxy-python's API module calls as `requests`, with a timeout on each call."""
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+
+    def get(self, **kwargs: Any) -> requests.Response:
+        return requests.get(timeout=self._timeout, **kwargs)
+
+    def post(self, **kwargs: Any) -> requests.Response:
+        return requests.post(timeout=self._timeout, **kwargs)
+
+    def delete(self, **kwargs: Any) -> requests.Response:
+        return requests.delete(timeout=self._timeout, **kwargs)
 
 
 def _content(exc: Exception) -> bytes | str:

@@ -133,3 +133,25 @@ def test_an_unreachable_server_fails_fast() -> None:
         with pytest.raises(Unreachable):
             client.get_proxy("x")
         assert time.monotonic() - start < 10
+
+
+def test_a_hung_server_times_out_every_call_even_through_toxiproxy_python() -> None:
+    # a server that accepts connections and never answers: the kernel completes the handshake
+    hung = socket.create_server(("127.0.0.1", 0), backlog=16)
+    url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+    try:
+        with ToxiproxyClient(url, timeout=0.5) as client:
+            calls = {
+                "version (httpx)": client.version,
+                "get_proxy (toxiproxy-python GET)": lambda: client.get_proxy("x"),
+                "proxies (toxiproxy-python GET)": client.proxies,
+            }
+            for name, call in calls.items():
+                start = time.monotonic()
+                with pytest.raises(Unreachable):
+                    call()
+                took = time.monotonic() - start
+                # a bound, not a benchmark: without a timeout the call never returns
+                assert took < 10, f"{name} took {took:.1f} s against a hung server"
+    finally:
+        hung.close()
