@@ -30,7 +30,7 @@ def unread_bytes(fd: int) -> int:
     """Bytes the kernel holds for `fd` that nobody has read yet (0 for a closed socket)."""
     try:
         raw = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
-    except OSError:
+    except (OSError, ValueError):  # closed socket (EBADF), or a socket object's fd of -1
         return 0
     count: int = struct.unpack("i", raw)[0]
     return count
