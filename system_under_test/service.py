@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .login_limit import LoginLimit
-from .metrics import WorkerMetrics
+from .metrics import FLUSH_S, WorkerMetrics
 from .revocation import RevocationStore, StoreSettings
 from .tokens import TokenKeys, Tokens
 from .users import UserDirectory
@@ -57,6 +57,7 @@ class Service:
     login_limit: LoginLimit
     metrics: WorkerMetrics
     _gauges: asyncio.Task[None] | None = None
+    _flusher: asyncio.Task[None] | None = None
 
     @classmethod
     def build(cls, settings: Settings, users: dict[str, str], slot: int, secret: bytes) -> Service:
@@ -91,6 +92,13 @@ class Service:
     async def start(self) -> None:
         await self.store.start()
         self._gauges = asyncio.create_task(self._report_local_copy())
+        self._flusher = asyncio.create_task(self._flush_metrics())
+
+    async def _flush_metrics(self) -> None:
+        """In-process request and check counts to the metric files, every FLUSH_S."""
+        while True:
+            await asyncio.sleep(FLUSH_S)
+            self.metrics.flush()
 
     async def _report_local_copy(self) -> None:
         """auth_revocations_local: the store's local copy size, sampled once a second."""
@@ -99,7 +107,9 @@ class Service:
             await asyncio.sleep(LOCAL_COPY_SAMPLE_S)
 
     async def close(self) -> None:
-        if self._gauges is not None:
-            self._gauges.cancel()
+        for task in (self._gauges, self._flusher):
+            if task is not None:
+                task.cancel()
         await self.store.close()
+        self.metrics.flush()  # the last counts of a worker that stops
         self.users.close()

@@ -8,6 +8,7 @@ WorkerOverloaded    this worker's own overload, no verdict on Redis: the call ti
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -19,8 +20,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from system_under_test.revocation.breaker import CircuitBreaker, Ticket
 from system_under_test.revocation.loop_lag import LoopLag, blame_redis
 from system_under_test.revocation.settings import StoreSettings, call_budget_s
+from system_under_test.revocation.unread import GraceTimeout, ReplyPending
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class RedisUnreachable(Exception):
@@ -56,24 +59,35 @@ class RedisFence:
         self._lag = lag  # None: every timeout counts against Redis
         self.last_good: float | None = None  # monotonic time of the last answer from Redis
 
-    async def run(self, call: Callable[[], Awaitable[T]], extra_s: float = 0.0) -> T:
-        """Run `call` once under the breaker and the budget (`extra_s`: e.g. WAIT's time)."""
+    async def run(
+        self,
+        call: Callable[[], Awaitable[T]],
+        extra_s: float = 0.0,
+        pending: ReplyPending | None = None,
+    ) -> T:
+        """Run `call` once under the breaker and the budget (`extra_s`: e.g. WAIT's time;
+        `pending`: tells a reply waiting unread, which gets a few loop turns past the budget)."""
         ticket = self._breaker.admit()
         if ticket is None:
             raise RedisUnreachable("circuit breaker open")
         started = time.monotonic()
+        budget_s = call_budget_s(self._settings, extra_s)
         try:
             # second fence: the client's own timeouts and retries should end it before this
-            async with asyncio.timeout(call_budget_s(self._settings, extra_s)):
-                result = await call()
+            if pending is None:
+                async with asyncio.timeout(budget_s):
+                    result = await call()
+            else:
+                async with GraceTimeout(budget_s, pending, started):
+                    result = await call()
         except (TimeoutError, RedisTimeoutError) as exc:
-            self._timed_out(ticket, started)
+            self._timed_out(ticket, started, exc)
             raise RedisUnreachable(f"redis call timed out ({exc})") from exc
         except (RedisError, OSError) as exc:
             if pool_exhausted(exc):
                 self._breaker.release(ticket)
                 raise WorkerOverloaded(f"no free Redis connection in time ({exc})") from exc
-            self._breaker.record(ticket, ok=False)
+            self._counted(ticket, exc, started)
             raise RedisUnreachable(f"{type(exc).__name__}: {exc}") from exc
         except asyncio.CancelledError:
             self._breaker.release(ticket)  # the caller went away: no verdict on Redis
@@ -84,11 +98,26 @@ class RedisFence:
         self.last_good = self._clock()
         return result
 
-    def _timed_out(self, ticket: Ticket, started: float) -> None:
+    def _timed_out(self, ticket: Ticket, started: float, exc: Exception) -> None:
         """Count the timeout against Redis, or raise WorkerOverloaded when the loop was to blame."""
         late = self._lag.worst_since(started) if self._lag is not None else 0.0
         if blame_redis(True, late, self._settings.redis_timeout_s):
-            self._breaker.record(ticket, ok=False)
+            self._counted(ticket, exc, started)
             return
         self._breaker.release(ticket)
         raise WorkerOverloaded(f"event loop {late * 1000:.0f} ms late: the reply may be unread")
+
+    def _counted(self, ticket: Ticket, exc: BaseException, started: float) -> None:
+        """A failure that counts against Redis; logged, since it can open the breaker (rare:
+        at most `breaker_failures` in a row, then one probe per `breaker_reset_s`)."""
+        self._breaker.record(ticket, ok=False)
+        late = self._lag.worst_since(started) if self._lag is not None else 0.0
+        log.warning(
+            "redis call failed after %.0f ms (counted against Redis, breaker %s): %s: %s; "
+            "event loop late %.0f ms",
+            (time.monotonic() - started) * 1000,
+            self._breaker.state.name.lower(),
+            type(exc).__name__,
+            exc,
+            late * 1000,
+        )

@@ -5,13 +5,17 @@ event-loop turn when fewer than `max_in_flight` batches are out, else when one r
 check's answer comes from a read issued after the check was called (linearizable), and nothing
 "not revoked" is ever cached. With `budget_s`, a batch fails its checks with TimeoutError that
 long after its first check joined: one timer per batch bounds every check's wait (a later
-joiner's deadline is only later), instead of one `asyncio.timeout` per check.
+joiner's deadline is only later), instead of one `asyncio.timeout` per check. With `pending`,
+an expiring batch first gives a reply waiting unread a few loop turns (unread.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
+
+from system_under_test.revocation.unread import ReplyPending, grant_turn
 
 Values = list[bytes | str | None]
 Answer = dict[str, bytes | str | None]
@@ -19,15 +23,34 @@ Fetch = Callable[[list[str]], Awaitable[Values]]
 
 
 class _Batch:
-    def __init__(self) -> None:
+    def __init__(self, pending: ReplyPending | None = None) -> None:
         self.keys: dict[str, int] = {}  # redis key -> position in the MGET
         self.waiters: list[asyncio.Future[Answer]] = []
         self.timer: asyncio.TimerHandle | None = None  # the first check's deadline
+        self._pending = pending
+        self._turns = 0  # loop turns given to a pending reply past the deadline
+        self.created_at = time.monotonic()
+        self.sent_at: float | None = None  # time.monotonic() when the MGET went out
 
     def expire(self) -> None:
+        # a reply waits unread, or one was read since this batch went out (or, not sent yet,
+        # since it began): Redis is answering, the loop is late
+        sent_at = self.sent_at
+        since = self.created_at if sent_at is None else sent_at
+        if self._pending is not None and grant_turn(self._turns, self._pending(since)):
+            self._turns += 1
+            # a timer due now runs after the next turn's socket reads
+            self.timer = asyncio.get_running_loop().call_later(0, self.expire)
+            return
+        self.timer = None
+        if sent_at is None:
+            reason = "batch not sent yet (earlier batches in flight)"
+        else:
+            waited = time.monotonic() - sent_at
+            reason = f"no reply {1000 * waited:.0f} ms after the send, {self._turns} turns given"
         for waiter in self.waiters:
             if not waiter.done():
-                waiter.set_exception(TimeoutError("revocation lookup exceeded its time budget"))
+                waiter.set_exception(TimeoutError(f"revocation lookup over its budget: {reason}"))
 
     def settle(self) -> None:
         """The batch is answered or abandoned: its deadline no longer applies."""
@@ -44,10 +67,17 @@ class _Batch:
 
 
 class CoalescedLookup:
-    def __init__(self, fetch: Fetch, max_in_flight: int, budget_s: float | None = None) -> None:
+    def __init__(
+        self,
+        fetch: Fetch,
+        max_in_flight: int,
+        budget_s: float | None = None,
+        pending: ReplyPending | None = None,
+    ) -> None:
         self._fetch = fetch
         self._max_in_flight = max_in_flight
         self._budget_s = budget_s
+        self._reply_pending = pending
         self._pending: _Batch | None = None
         self._launch_scheduled = False
         self._in_flight: set[asyncio.Task[None]] = set()  # batches sent or about to be
@@ -57,7 +87,7 @@ class CoalescedLookup:
         """Values of `keys` read by a round trip issued after this call began."""
         batch = self._pending
         if batch is None:
-            batch = self._pending = _Batch()
+            batch = self._pending = _Batch(self._reply_pending)
             if self._budget_s is not None:
                 loop = asyncio.get_running_loop()
                 batch.timer = loop.call_later(self._budget_s, batch.expire)
@@ -93,18 +123,20 @@ class CoalescedLookup:
 
     async def _send_pending(self) -> None:
         self._launch_scheduled = False
-        batch, self._pending = self._pending, None
-        if batch is None:
-            return
-        batch.waiters = [w for w in batch.waiters if not w.done()]
-        if not batch.waiters:
-            batch.settle()
-            return
-        self.round_trips += 1
-        try:
-            await self._run(batch)
-        finally:
-            batch.settle()
+        # a batch that gathered while this one was out goes next on the same slot, at once
+        # (not two loop turns later through a new task): a late loop sheds fewer checks
+        while (batch := self._pending) is not None:
+            self._pending = None
+            batch.waiters = [w for w in batch.waiters if not w.done()]
+            if not batch.waiters:
+                batch.settle()
+                continue
+            self.round_trips += 1
+            batch.sent_at = time.monotonic()
+            try:
+                await self._run(batch)
+            finally:
+                batch.settle()
 
     async def _run(self, batch: _Batch) -> None:
         keys = list(batch.keys)

@@ -8,6 +8,7 @@ await store.revoke(jti, exp)                       # raises RevocationUnavailabl
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -64,6 +65,7 @@ end
 return 0
 """
 READY_WARNING = "ok; warning: "  # readiness() reason of a ready store with an unsafe setting
+log = logging.getLogger(__name__)
 _ENFORCED = RevocationCheck.ENFORCED.value
 _REVOKED = RevocationAnswer(True, RevocationCheck.ENFORCED)  # answers are frozen: built once
 _NOT_REVOKED = RevocationAnswer(False, RevocationCheck.ENFORCED)
@@ -72,6 +74,7 @@ MAX_BATCHES_IN_FLIGHT = 2  # MGET batches out at once (pipelined); later checks 
 SCAN_COUNT = 1000
 STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
 STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
+EXPIRED_LOG_EVERY_S = 1.0  # at most one log line a second about checks whose batch expired
 
 
 class RevocationStore:
@@ -103,7 +106,9 @@ class RevocationStore:
             self._fetch,
             min(MAX_BATCHES_IN_FLIGHT, settings.pool_size),
             budget_s=call_budget_s(settings),  # a check waits at most one call's budget
+            pending=self._reply_pending,  # a reply waiting unread is not a timeout
         )
+        self._expired_logged = 0.0  # monotonic time of the last such log line
         self._subscriber: RevocationSubscriber | None = None
         self._retry_after = max(1, round(settings.breaker_reset_s))
 
@@ -161,24 +166,27 @@ class RevocationStore:
         """Revoked if any key is; ENFORCED only from a Redis read issued after this call."""
         if not keys:
             raise ValueError("check needs at least one key")
-        names = [revoked_key(k) for k in keys]
+        names = [REVOKED_PREFIX + k for k in keys]  # revoked_key, inlined: the hot path
         started = time.monotonic()
         try:
             values = await self._lookup.lookup(names)  # bounded by the lookup's budget_s
-        except WorkerOverloaded:
+        except WorkerOverloaded as exc:
+            self._note_shed(started, exc)
             return self._without_redis(keys, overloaded=True)
-        except TimeoutError:  # the lookup's own budget: Redis late, or this worker's loop
+        except TimeoutError as exc:  # the lookup's own budget: Redis late, or this worker's loop
             late = self.lag.worst_since(started)
             starved = not blame_redis(True, late, self._settings.redis_timeout_s)
+            self._note_shed(started, exc, late, starved)
             return self._without_redis(keys, overloaded=starved)
         except (RedisUnreachable, RevocationUnavailable, RuntimeError):
             return self._without_redis(keys)
         revoked = False
         for key, name in zip(keys, names, strict=True):
-            exp = parse_exp(values[name])
-            if exp is not None:
+            value = values[name]
+            if value is not None:  # the usual answer is None: no parse, no call
+                exp = parse_exp(value)
                 revoked = True
-                self.local.add(key, exp)
+                self.local.add(key, 0 if exp is None else exp)
         self._metrics.check(_ENFORCED)
         return _REVOKED if revoked else _NOT_REVOKED
 
@@ -197,6 +205,26 @@ class RevocationStore:
         self._metrics.check(RevocationCheck.UNAVAILABLE.value)
         return RevocationAnswer(known, RevocationCheck.UNAVAILABLE)
 
+    def _note_shed(
+        self, started: float, exc: Exception, late: float | None = None, starved: bool = True
+    ) -> None:
+        """One log line a second at most: why checks go without a Redis answer (overload)."""
+        now = time.monotonic()
+        if now - self._expired_logged >= EXPIRED_LOG_EVERY_S:
+            self._expired_logged = now
+            log.warning(
+                "revocation check without an answer after %.0f ms (%s: %s)%s: %s",
+                (now - started) * 1000,
+                type(exc).__name__,
+                exc,
+                "" if late is None else f", event loop late {late * 1000:.0f} ms",
+                "worker overloaded (shed)" if starved else "Redis late (fail-open policy)",
+            )
+
+    def _reply_pending(self, since: float) -> bool:
+        link = self._link
+        return link is not None and link.reply_pending(since)
+
     def degraded_allowed(self) -> bool:
         """Fail-open only within the bound after the last good contact, with a synced copy."""
         last = self.fence.last_good
@@ -211,7 +239,7 @@ class RevocationStore:
             return await self.fence.run(lambda: self._routing().mget(names))
         link = self._link
         if link is not None:
-            return await self.fence.run(lambda: link.mget(names))
+            return await self.fence.run(lambda: link.mget(names), pending=link.reply_pending)
         client = self._redis()
         values: Values = await self.fence.run(lambda: client.mget(names))
         return values

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from fixtures.services import AuthFactory, RedisFactory
-from tests.integration.auth_calls import login, logout, refresh, verify, worker_of
+from tests.integration.auth_calls import login, logout, refresh, verify, wait_for, worker_of
 
 pytestmark = pytest.mark.integration
 
@@ -147,11 +147,16 @@ def test_ready_stats_and_metrics_answer(
     stats = httpx.get(url + "/redis/stats", timeout=5).json()
     assert {"clients", "revoked_keys", "pool_in_use", "breaker_state"} <= set(stats)
     login(auth.worker_urls[1])
-    text = httpx.get(url + "/metrics", timeout=5).text
-    # every worker's series is visible from any worker
-    workers = {line.split('worker="')[1].split('"')[0] for line in text.splitlines()
-               if line.startswith("auth_requests_total{")}  # fmt: skip
-    assert len({w.split("-")[0] for w in workers}) == 2, text
+
+    def slots_counted() -> set[str]:
+        text = httpx.get(url + "/metrics", timeout=5).text
+        workers = {line.split('worker="')[1].split('"')[0] for line in text.splitlines()
+                   if line.startswith("auth_requests_total{")}  # fmt: skip
+        return {w.split("-")[0] for w in workers}
+
+    # every worker's series is visible from any worker: another worker's request counts reach
+    # the files within FLUSH_S (docs/service.md "Metrics"), so poll, with a deadline
+    wait_for("both workers' requests visible from w0", lambda: len(slots_counted()) == 2, 10)
 
 
 def test_unparsable_http_is_a_json_400_that_names_the_worker(

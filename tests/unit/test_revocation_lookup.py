@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from system_under_test.revocation.lookup import CoalescedLookup, Values
+from system_under_test.revocation.unread import GRACE_TURNS
 
 
 class Recorder:
@@ -114,6 +115,64 @@ def test_a_batch_answered_in_time_is_not_failed_later() -> None:
         rec.gates[1].set()
         results = await asyncio.gather(second, return_exceptions=True)
         assert isinstance(results[0], TimeoutError)  # negative control: this one overran
+        await lookup.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_expiring_batch_gives_a_pending_reply_a_turn() -> None:
+    async def scenario() -> None:
+        rec = Recorder({"revoked:a": b"7"})
+        asked: list[float] = []
+
+        def pending(since: float) -> bool:
+            asked.append(since)
+            rec.gates[0].set()  # the reply is "in the socket": it is read on the next turn
+            return True
+
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1, budget_s=0.0, pending=pending)
+        assert (await lookup.lookup(["revoked:a"]))["revoked:a"] == b"7"  # enforced, not failed
+        assert len(asked) >= 1
+        await lookup.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_expiring_batch_fails_when_no_reply_is_pending_or_the_turns_run_out() -> None:
+    async def scenario(answer: bool) -> int:
+        rec = Recorder({})
+        asked: list[float] = []
+
+        def pending(since: float) -> bool:
+            asked.append(since)
+            return answer  # True forever: a trickle that never completes the reply
+
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1, budget_s=0.0, pending=pending)
+        results = await asyncio.gather(lookup.lookup(["revoked:a"]), return_exceptions=True)
+        assert isinstance(results[0], TimeoutError), results
+        await lookup.close()
+        return len(asked)
+
+    assert asyncio.run(scenario(False)) == 1  # a hung Redis: no grace at all
+    assert asyncio.run(scenario(True)) == GRACE_TURNS + 1  # the hard bound
+
+
+def test_a_batch_gathered_meanwhile_goes_out_when_the_first_lands() -> None:
+    async def scenario() -> None:
+        rec = Recorder({})
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1)
+        first = asyncio.create_task(lookup.lookup(["revoked:a"]))
+        await _settle()
+        second = asyncio.create_task(lookup.lookup(["revoked:b"]))
+        await asyncio.sleep(0)
+        assert len(rec.batches) == 1
+        rec.gates[0].set()
+        for _ in range(2):  # the landing task sends it itself: no new task, no extra turns
+            await asyncio.sleep(0)
+        assert rec.batches == [["revoked:a"], ["revoked:b"]]
+        rec.gates[1].set()
+        await asyncio.gather(first, second)
+        assert lookup.round_trips == 2
         await lookup.close()
 
     asyncio.run(scenario())
