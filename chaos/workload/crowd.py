@@ -2,8 +2,10 @@
 
 Log in; then, after a think time of 0.5-1.5 s each: verify its token (8 in 9), or log out,
 verify the dead token (expect 401) and log in again (1 in 9). A failed login is retried
-after the next think time. With one connection per worker, a user logs out on its own worker
-and verifies the dead token on the next one: revocation must cross workers.
+after the next think time. With one connection per worker, a user sends each request to the
+next worker in turn: the dead token is verified on another worker than the one that logged
+it out (revocation must cross workers), and every connection stays warm (a server closes a
+connection idle past its keep-alive timeout, and reopening costs an accept on a busy worker).
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ Journal = Callable[[CrowdCall], None]
 
 
 class VirtualUser:
-    """Drives one connection per worker (``connections[home]`` first); records every request
-    into the process's ``Tally`` and, with a ``journal``, hands it each finished call."""
+    """Drives one connection per worker, in turn; records every request into the process's
+    ``Tally`` and, with a ``journal``, hands it each finished call."""
 
     def __init__(
         self,
@@ -68,7 +70,7 @@ class VirtualUser:
         journal: Journal | None = None,
     ) -> None:
         self._connections = connections
-        self._home = number % len(connections)
+        self._turn = number  # the next request's connection: turn % len(connections)
         self._login_body = json.dumps(
             {"username": credentials[0], "password": credentials[1]}
         ).encode()
@@ -99,10 +101,15 @@ class VirtualUser:
                 connection.close()
 
     async def _call(
-        self, route: str, method: str, path: str, token: str | None, body: bytes | None,
-        *, slot: int | None = None,
-    ) -> Answer | None:  # fmt: skip
-        slot = self._home if slot is None else slot
+        self,
+        route: str,
+        method: str,
+        path: str,
+        token: str | None,
+        body: bytes | None,
+    ) -> Answer | None:
+        slot = self._turn % len(self._connections)
+        self._turn += 1
         started_ns = time.monotonic_ns()
         answer: Answer | None = None
         try:
@@ -148,8 +155,7 @@ class VirtualUser:
         await self._call("verify", "GET", "/auth/verify", token, None)
 
     async def _verify_revoked(self, token: str) -> None:
-        other = (self._home + 1) % len(self._connections)  # the next worker, when there is one
-        await self._call("verify_revoked", "GET", "/auth/verify", token, None, slot=other)
+        await self._call("verify_revoked", "GET", "/auth/verify", token, None)
 
 
 def _header(answer: Answer, name: bytes) -> str | None:
