@@ -25,7 +25,7 @@ from chaos.workload.crowd import CrowdCall, CrowdMix, VirtualUser
 from chaos.workload.http1 import Connection
 from chaos.workload.tally import Tally
 
-__all__ = ["CrowdPlan", "FullUntil", "generator_main"]
+__all__ = ["CrowdJournal", "CrowdPlan", "FullUntil", "generator_main"]
 
 LAG_PROBE_S = 0.05  # how often the event loop's own delay is sampled
 
@@ -60,7 +60,7 @@ class CrowdPlan:
     journal_every: int = 0
 
 
-class _Journal:
+class CrowdJournal:
     """Keeps the calls the history needs: every unusual answer, every login and logout
     cycle, and a sample of the plain verifies (all of them while a fault is in effect)."""
 
@@ -113,7 +113,9 @@ def _connections(urls: Sequence[str], timeout_s: float) -> list[Connection]:
     return out
 
 
-async def _start_user(plan: CrowdPlan, number: int, tally: Tally, journal: _Journal | None) -> None:
+async def _start_user(
+    plan: CrowdPlan, number: int, tally: Tally, journal: CrowdJournal | None
+) -> None:
     await asyncio.sleep(max(0.0, plan.start_at + number / plan.ramp_per_s - time.monotonic()))
     if time.monotonic() >= plan.stop_at:
         return
@@ -125,7 +127,7 @@ async def _start_user(plan: CrowdPlan, number: int, tally: Tally, journal: _Jour
     await user.run(plan.mix, plan.stop_at)
 
 
-async def _run(plan: CrowdPlan, pipe: Pipe, journal: _Journal | None) -> Tally:
+async def _run(plan: CrowdPlan, pipe: Pipe, journal: CrowdJournal | None) -> Tally:
     tally = Tally()
     background = [
         asyncio.create_task(_lag_probe(tally)),
@@ -154,7 +156,7 @@ async def _run(plan: CrowdPlan, pipe: Pipe, journal: _Journal | None) -> Tally:
 
 def generator_main(plan: CrowdPlan, pipe: Pipe, full_until: FullUntil | None = None) -> None:
     """Entry point of the generator process."""
-    journal = _Journal(plan.journal_every, full_until) if plan.journal_every > 0 else None
+    journal = CrowdJournal(plan.journal_every, full_until) if plan.journal_every > 0 else None
     try:
         tally = uvloop.run(_run(plan, pipe, journal))
         pipe.send(("final", (tally.snapshot(), journal.calls if journal else [])))
