@@ -40,7 +40,7 @@ class CrowdLoad:
 
     users: int
     ramp_per_s: float
-    recovery_s: float = 5.0  # the crowd keeps going this long after the planned last heal
+    recovery_s: float = 4.0  # the crowd keeps going this long after the planned last heal
     journal_every: int = 20  # 1 in N plain verifies go into the history outside faults
     full_after_heal_s: float = 3.0  # every call goes into the history until this after a heal
     processes: int = 2  # generator processes
@@ -119,8 +119,9 @@ MATRIX: tuple[ScenarioSpec, ...] = (
         PAIR,
         LOSS_CHECKS,
         loss=True,
-        fault_s=(3.0, 4.0),
+        fault_s=(2.5, 3.5),
         then=("proxy_down",),
+        gap_s=(1.0, 2.0),
         crowd=CrowdLoad(users=1_000, ramp_per_s=100),
         note="Redis latency, then Redis down (proxy), each healed, under 1,000 virtual users",
     ),
