@@ -73,7 +73,10 @@ def time_to_enforced(
     healed = [w for w in chosen if w.heal is not None]
     everything = fault_windows(history)
     calls = history.calls()
-    workers = sorted({c.worker for c in calls if c.f == "verify" and c.worker})
+    # the workers that answered a verify (X-Worker-Id): a call nobody answered names only
+    # the URL it was aimed at, which is no worker that could recover
+    workers = sorted({c.completion.worker for c in calls if c.f == "verify" and c.completion
+                      and c.completion.worker})  # fmt: skip
     end = max((op.time_ns for op in history.ops), default=0)
     figures: dict[str, dict[str, object]] = {}
     late: list[tuple[FaultWindow, Recovery]] = []

@@ -121,7 +121,7 @@ MATRIX: tuple[ScenarioSpec, ...] = (
         loss=True,
         fault_s=(2.5, 3.5),
         then=("proxy_down",),
-        gap_s=(1.0, 2.0),
+        gap_s=(2.5, 3.5),  # long enough for I6 to see both workers steady again
         crowd=CrowdLoad(users=1_000, ramp_per_s=100),
         note="Redis latency, then Redis down (proxy), each healed, under 1,000 virtual users",
     ),

@@ -69,3 +69,15 @@ def test_not_yet_steady_when_the_run_ends_early_is_unknown() -> None:
     )
     assert verdict.valid == "unknown"
     assert "within the 2.5s watched" in verdict.message
+
+
+def test_a_call_nobody_answered_names_no_worker_to_wait_for() -> None:
+    # a verify that timed out after the heal carries only the URL it was aimed at: I6 waits
+    # for the workers that answered (both steady here), not for that URL
+    crafted = _recovery([(4.5, "enforced"), (6.0, "enforced")])
+    crafted.call(
+        20, "verify", at=4.6, took=5.0, type="info", jti="a", error="timeout:crowd",
+        target="http://127.0.0.1:9001",
+    )  # fmt: skip
+    verdict = time_to_enforced(crafted.history(), budget_s=5)
+    assert verdict.valid is True, verdict.message
