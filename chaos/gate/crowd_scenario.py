@@ -25,7 +25,7 @@ from typing import cast
 
 import httpx
 
-from chaos.checkers import CheckInputs, check_history
+from chaos.checkers import CheckInputs, check_history, degraded_outside_faults, run_checker
 from chaos.faults import Controllable, Fault, ScheduledFault, run_schedule
 from chaos.gate.catalogue import FAULTS, FaultContext
 from chaos.gate.crowd_history import crowd_ops, merged
@@ -250,6 +250,11 @@ async def _run(
         breaker_reset_s=settings.breaker_reset_s,
     )
     verdicts = check_history(full, inputs)
+    verdicts.append(
+        run_checker(
+            "I2-outside", lambda: degraded_outside_faults(full, recovery_s=budgets.enforced_s)
+        )
+    )
     folder = report_dir / spec.name
     write_scenario(folder, spec.name, full, verdicts, plan.seed)
     _add_crowd_table(folder, result, shape, settings)
