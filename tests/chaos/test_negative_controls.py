@@ -107,6 +107,7 @@ def test_broken_service_is_caught(
     assert (outcome.path / "timeline.svg").is_file()
 
 
+@pytest.mark.crowd
 def test_broken_service_is_caught_under_the_crowd(
     request: pytest.FixtureRequest, broken_crowd_outcome: tuple[ScenarioOutcome, Stack]
 ) -> None:
