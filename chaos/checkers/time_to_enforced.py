@@ -46,6 +46,8 @@ def recoveries(calls: list[Call], heal_ns: int, until_ns: int) -> dict[str, Reco
         if enforced is None or not call.worker:
             continue
         at = call.end_ns if call.end_ns is not None else call.start_ns
+        if at > until_ns:  # still in flight when the next fault began: not about this heal
+            continue
         events.setdefault(call.worker, []).append((at, enforced, call))
     out: dict[str, Recovery] = {}
     for worker, seen in events.items():
@@ -84,7 +86,8 @@ def time_to_enforced(
     for number, window in enumerate(healed, 1):
         assert window.heal is not None
         heal_ns = window.heal.time_ns
-        until = min((w.start_ns for w in everything if w.start_ns > heal_ns), default=end)
+        # watched until the next fault is called (a schedule of several faults)
+        until = min((w.began_ns for w in everything if w.began_ns > heal_ns), default=end)
         found = recoveries(calls, heal_ns, until)
         key = f"{number}:{window.name}"
         figures[key] = {
