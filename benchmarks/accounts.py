@@ -12,7 +12,9 @@ import hashlib
 import os
 from dataclasses import dataclass
 
-DEFAULT_HASH_COST = 2**15  # scrypt N: the service's default (--hash-cost)
+from chaos.workload.crowd_table import SERVICE_DEFAULT_HASH_COST
+
+DEFAULT_HASH_COST = SERVICE_DEFAULT_HASH_COST  # scrypt N: the service's default (--hash-cost)
 MIN_HASH_COST = 2**4
 MAX_HASH_COST = 2**20
 SCRYPT_R = 8

@@ -23,7 +23,6 @@ import httpx
 from benchmarks.load.report import RunFacts
 from benchmarks.load.report import render as render_load
 from benchmarks.load.runner import LoadShape, run_load
-from benchmarks.load.tally import Tally
 from benchmarks.machine import load_average, utc_now
 from benchmarks.probes import POOL_GAUGE, discover_workers, gauge_by_worker, rss_mib, worker_pid
 from benchmarks.target import (
@@ -33,6 +32,7 @@ from benchmarks.target import (
     target_from_arguments,
 )
 from benchmarks.trend import second_half_slope
+from chaos.workload.tally import Tally
 
 LOCAL_GAUGE = "auth_revocations_local"
 

@@ -18,6 +18,7 @@ from benchmarks.accounts import (
     valid_hash_cost,
 )
 from chaos.services import AuthService, RedisServer
+from chaos.workload.crowd_table import hash_cost_label
 
 
 @dataclass(frozen=True)
@@ -82,17 +83,6 @@ def check_target_arguments(parser: argparse.ArgumentParser, args: argparse.Names
         parser.error(f"--service-args: {exc}")
     if not valid_hash_cost(args.hash_cost):
         parser.error(f"--hash-cost must be a power of two in [16, 1048576], got {args.hash_cost}")
-
-
-def hash_cost_label(cost: int | None) -> str:
-    """How a run names its hash cost, loudly when it is not the default."""
-    if cost is None:
-        return "hash cost: that of the running service"
-    exponent = cost.bit_length() - 1
-    if cost == DEFAULT_HASH_COST:
-        return f"hash cost: scrypt N=2^{exponent} (the default)"
-    lighter = "LIGHTER" if cost < DEFAULT_HASH_COST else "HEAVIER"
-    return f"hash cost: scrypt N=2^{exponent}, {lighter} THAN THE DEFAULT N=2^15"
 
 
 @contextmanager

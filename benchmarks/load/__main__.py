@@ -7,9 +7,9 @@ import sys
 
 from benchmarks.load.report import render
 from benchmarks.load.runner import LoadShape, run_load
-from benchmarks.load.user import REVOKED_ACCEPTED
 from benchmarks.service_counters import describe_change, read_counters
 from benchmarks.target import add_target_arguments, check_target_arguments, target_from_arguments
+from chaos.workload.crowd import REVOKED_ACCEPTED
 
 # the replica's runs in facts.md: users, ramp per second, duration in seconds (ramp included)
 PRESETS: dict[str, tuple[int, float, float]] = {

@@ -5,6 +5,7 @@ one invariant per module. Any False verdict fails the gate; an exception is ``un
 |---|---|
 | I1 stale accepts across workers | ``stale_accepts`` |
 | I2 fail-open contract | ``fail_open`` |
+| I2-outside degraded only in a Redis fault window (+ allowance) | ``degraded_outside_faults`` |
 | I3 fail-closed contract | ``fail_closed`` |
 | I4 logouts that overstate | ``logout_overstates`` |
 | I5 latency budgets under faults | ``latency_budgets`` |
@@ -14,6 +15,7 @@ one invariant per module. Any False verdict fails the gate; an exception is ``un
 | I10 pool and breaker hygiene | ``pool_breaker`` |
 """
 
+from chaos.checkers.degraded_outside import degraded_outside_faults
 from chaos.checkers.documented_statuses import DOCUMENTED_STATUSES, documented_statuses
 from chaos.checkers.durability import durability
 from chaos.checkers.fail_closed import fail_closed
@@ -36,6 +38,7 @@ __all__ = [
     "LatencyBudget",
     "Verdict",
     "check_history",
+    "degraded_outside_faults",
     "documented_statuses",
     "durability",
     "fail_closed",

@@ -46,6 +46,8 @@ def recoveries(calls: list[Call], heal_ns: int, until_ns: int) -> dict[str, Reco
         if enforced is None or not call.worker:
             continue
         at = call.end_ns if call.end_ns is not None else call.start_ns
+        if at > until_ns:  # still in flight when the next fault began: not about this heal
+            continue
         events.setdefault(call.worker, []).append((at, enforced, call))
     out: dict[str, Recovery] = {}
     for worker, seen in events.items():
@@ -73,7 +75,10 @@ def time_to_enforced(
     healed = [w for w in chosen if w.heal is not None]
     everything = fault_windows(history)
     calls = history.calls()
-    workers = sorted({c.worker for c in calls if c.f == "verify" and c.worker})
+    # the workers that answered a verify (X-Worker-Id): a call nobody answered names only
+    # the URL it was aimed at, which is no worker that could recover
+    workers = sorted({c.completion.worker for c in calls if c.f == "verify" and c.completion
+                      and c.completion.worker})  # fmt: skip
     end = max((op.time_ns for op in history.ops), default=0)
     figures: dict[str, dict[str, object]] = {}
     late: list[tuple[FaultWindow, Recovery]] = []
@@ -81,7 +86,8 @@ def time_to_enforced(
     for number, window in enumerate(healed, 1):
         assert window.heal is not None
         heal_ns = window.heal.time_ns
-        until = min((w.start_ns for w in everything if w.start_ns > heal_ns), default=end)
+        # watched until the next fault is called (a schedule of several faults)
+        until = min((w.began_ns for w in everything if w.began_ns > heal_ns), default=end)
         found = recoveries(calls, heal_ns, until)
         key = f"{number}:{window.name}"
         figures[key] = {

@@ -11,12 +11,13 @@ from typing import Literal
 
 from chaos.gate.catalogue import FAULTS, FaultBuilder
 
-__all__ = ["MATRIX", "ScenarioSpec", "StackSpec", "by_name"]
+__all__ = ["MATRIX", "CrowdLoad", "ScenarioSpec", "StackSpec", "by_name"]
 
 Mode = Literal["open", "closed"]
 LOSS_CHECKS = ("I1", "I2/I3", "I4", "I5", "I6", "I9", "I10")
 SLOW_CHECKS = ("I1", "I4", "I5", "I6", "I9", "I10")
 WORKER_CHECKS = ("I1", "I4", "I5", "I7", "I9", "I10")
+CROWD_CHECKS = (*LOSS_CHECKS, "I2-outside")  # degraded only in a fault window (+ allowance)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,18 @@ class StackSpec:
 
 
 @dataclass(frozen=True)
+class CrowdLoad:
+    """A closed-loop crowd (chaos.workload.crowd) running through the whole fault schedule."""
+
+    users: int
+    ramp_per_s: float
+    recovery_s: float = 4.0  # the crowd keeps going this long after the planned last heal
+    journal_every: int = 20  # 1 in N plain verifies go into the history outside faults
+    full_after_heal_s: float = 3.0  # every call goes into the history until this after a heal
+    processes: int = 2  # generator processes
+
+
+@dataclass(frozen=True)
 class ScenarioSpec:
     """One row of the matrix."""
 
@@ -47,6 +60,9 @@ class ScenarioSpec:
     degraded_bound_s: float | None = None  # overrides the budget: the stack's own bound
     worker_fault: bool = False
     note: str = ""
+    then: tuple[str, ...] = ()  # more faults (catalogue keys), one after another
+    gap_s: tuple[float, float] = (1.5, 2.5)  # between two faults of ``then``, from the seed
+    crowd: CrowdLoad | None = None
 
     @property
     def build(self) -> FaultBuilder:
@@ -58,6 +74,7 @@ class ScenarioSpec:
 
 
 OPEN = StackSpec(3, "open")
+PAIR = StackSpec(2, "open")  # the gate's usual stack at its smallest: 2 workers, fail-open
 CLOSED = StackSpec(2, "closed")
 BOUNDED = StackSpec(2, "open", ("--degraded-bound", "1"))
 
@@ -96,6 +113,18 @@ MATRIX: tuple[ScenarioSpec, ...] = (
         fault_s=(2.5, 3.0),
         degraded_bound_s=1.0,
         note="fail-open past the bound (1 s): the worker must fail closed",
+    ),
+    ScenarioSpec(
+        "redis_faults_under_1k_users",
+        "latency_below_timeout",
+        PAIR,
+        CROWD_CHECKS,
+        loss=True,
+        fault_s=(2.5, 3.5),
+        then=("proxy_down",),
+        gap_s=(2.5, 3.5),  # long enough for I6 to see both workers steady again
+        crowd=CrowdLoad(users=1_000, ramp_per_s=100),
+        note="Redis latency, then Redis down (proxy), each healed, under 1,000 virtual users",
     ),
 )
 

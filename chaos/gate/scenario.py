@@ -82,6 +82,7 @@ class GateSettings:
     recovery_s: float = 1.5  # load after the heal
     redis_timeout_ms: float = 100.0  # the service's per-attempt Redis timeout
     setup_s: float = 30.0  # deadline for every worker to enforce before a scenario
+    hash_cost: int | None = None  # scrypt N of the stack's accounts, when the gate set it
     breaker_reset_s: float = 1.0  # the service's breaker open interval (I10 probe bound)
 
 
@@ -190,6 +191,11 @@ async def run_scenario(
     """Run one scenario and write its report folder ``report_dir / spec.name``."""
     if spec.worker_fault and not target.per_worker:
         raise ValueError(f"{spec.name}: a worker fault needs one URL per worker")
+    if spec.crowd is not None:
+        # imported here: the crowd scenario builds on this module's pieces
+        from chaos.gate.crowd_scenario import run_crowd_scenario  # noqa: PLC0415
+
+        return await run_crowd_scenario(spec, target, settings, report_dir, progress=progress)
     with httpx.Client() as lookup:  # made before any fault window (see ProxyTarget)
         return await _run(spec, target, settings, report_dir, progress=progress, lookup=lookup)
 
@@ -278,9 +284,9 @@ async def _run(
         verdicts = _worker_verdicts(history, inputs, verdicts, built)
     folder = report_dir / spec.name
     write_scenario(folder, spec.name, history, verdicts, seed)
-    _write_inputs(folder, spec, item, seed, before=before, after=after, keys=keys)
+    write_inputs(folder, spec, [item], seed, before=before, after=after, keys=keys)
     loss_calls = dict(redis_calls_during_loss(history))
-    _add_to_plan(folder, expect_breaker_open=inputs.expect_breaker_open, loss_calls=loss_calls)
+    add_to_plan(folder, expect_breaker_open=inputs.expect_breaker_open, loss_calls=loss_calls)
     outcome = ScenarioOutcome(spec, seed, built.name, tuple(verdicts), folder, len(history.calls()))
     labels = ", ".join(f"{v.invariant} {v.label}" for v in verdicts)
     progress(
@@ -354,17 +360,25 @@ def _worker_verdicts(
     return out
 
 
-def _write_inputs(
-    folder: Path, spec: ScenarioSpec, item: ScheduledFault, seed: int,
+def write_inputs(
+    folder: Path, spec: ScenarioSpec, items: Sequence[ScheduledFault], seed: int,
     *, before: str | None, after: str | None, keys: set[str] | None,
 ) -> None:  # fmt: skip
-    """What ``python -m chaos.recheck`` needs besides the history, and the plan."""
+    """What ``python -m chaos.recheck`` needs besides the history, and the plan (the first
+    fault's name, start and duration; every fault under ``schedule`` when there are more)."""
+    item = items[0]
     plan: dict[str, Any] = {
         "scenario": spec.name, "seed": seed, "fault": item.fault.name,
         "effects": sorted(item.fault.effects), "start_s": item.start_s,
         "duration_s": item.duration_s, "failure_mode": spec.mode,
         "workers": spec.stack.workers, "stack": spec.stack.key, "checks": list(spec.checks),
     }  # fmt: skip
+    if len(items) > 1:
+        plan["schedule"] = [
+            {"fault": i.fault.name, "effects": sorted(i.fault.effects), "start_s": i.start_s,
+             "duration_s": i.duration_s}
+            for i in items
+        ]  # fmt: skip
     (folder / "scenario.json").write_text(json.dumps(plan, indent=2) + "\n", encoding="utf-8")
     if before is not None:
         (folder / "metrics_before.txt").write_text(before, encoding="utf-8")
@@ -375,7 +389,7 @@ def _write_inputs(
         (folder / "revoked_keys.txt").write_text(text, encoding="utf-8")
 
 
-def _add_to_plan(folder: Path, **facts: Any) -> None:
+def add_to_plan(folder: Path, **facts: Any) -> None:
     """Facts learnt while running (what I10 was told to expect, and why) in scenario.json."""
     path = folder / "scenario.json"
     plan = json.loads(path.read_text(encoding="utf-8"))

@@ -6,6 +6,9 @@ info), and a ``/metrics`` reader.
 - ``outcome``: answer or error -> ok / fail / info
 - ``tokens``: unverified JWT claims (jti, sub, exp)
 - ``metrics``: ``parse_metrics``, ``MetricsSnapshot``, ``MetricsScrape``
+- the crowd (closed-loop virtual users, also ``python -m benchmarks.load``): ``crowd`` (the
+  user and its mix), ``crowd_generator`` (one process), ``crowd_runner`` (``run_crowd``),
+  ``crowd_table`` (its table), ``http1``, ``tally``, ``histogram``
 """
 
 from chaos.workload.clients import Workload, WorkloadConfig

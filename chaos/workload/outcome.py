@@ -32,3 +32,12 @@ def outcome_of_error(exc: Exception) -> tuple[OpType, str]:
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return "info", f"connection_dropped:{type(exc).__name__}"
     return "info", f"error:{type(exc).__name__}"
+
+
+def outcome_of_transport(kind: str) -> tuple[OpType, str]:
+    """(type, error kind) for a ``chaos.workload.http1.TransportError`` kind."""
+    if kind == "timeout":
+        return "info", "timeout:crowd"
+    if kind == "connect refused":
+        return "fail", "connect_refused"
+    return "info", f"connection_dropped:{kind}"

@@ -18,10 +18,10 @@ from benchmarks import auth_calls
 from benchmarks.accounts import MIN_HASH_COST
 from benchmarks.load.report import render as render_load
 from benchmarks.load.runner import LoadShape, run_load
-from benchmarks.load.user import REVOKED_ACCEPTED
 from benchmarks.target import Target, started_service
 from benchmarks.verify_vs_health import compare, render
 from benchmarks.wrk import Expectation, WrkRun, run_wrk
+from chaos.workload.crowd import REVOKED_ACCEPTED
 
 pytestmark = [pytest.mark.bench, pytest.mark.integration]
 

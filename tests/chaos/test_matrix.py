@@ -13,7 +13,11 @@ from fixtures.gate import GateRunner
 pytestmark = pytest.mark.chaos
 
 
-@pytest.mark.parametrize("spec", MATRIX, ids=lambda spec: spec.name)
+@pytest.mark.parametrize(
+    "spec",
+    [pytest.param(s, marks=pytest.mark.crowd) if s.crowd else s for s in MATRIX],
+    ids=lambda spec: spec.name,
+)
 def test_scenario(chaos_gate: GateRunner, spec: ScenarioSpec) -> None:
     outcome = chaos_gate.run(spec)
     if not outcome.passed:

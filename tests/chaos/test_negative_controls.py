@@ -1,7 +1,8 @@
 """Negative controls of the gate: the deliberately broken service (tests/broken_service),
 behind the same real stack (Redis, fault proxy, the service as a process), must turn I1, I2
-and I4 false, and each message must name the invariant, the token, the worker and the time.
-These tests pass when the gate catches the broken service."""
+and I4 false, and each message must name the invariant, the token, the worker and the time;
+under the 1,000-user crowd (redis_faults_under_1k_users) its stale "not revoked" cache must
+turn I1 false. These tests pass when the gate catches the broken service."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from chaos.gate import GateSettings, ScenarioOutcome, ScenarioTarget, by_name, run_scenario
+from chaos.gate.crowd_history import CROWD_PROCESS
 from chaos.services import CommandService, Stack, open_stack
 from fixtures.evidence import record_report, record_service
 from fixtures.gate import Progress
@@ -25,11 +27,11 @@ BROKEN = f"{sys.executable} -m tests.broken_service --port {{port}} --redis-url 
 WHERE = re.compile(r"jti [0-9a-f]{32}.*worker w0-\d+.*\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
-@pytest.fixture
-def broken_outcome(
-    tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str, gate_progress: Progress
-) -> Iterator[tuple[ScenarioOutcome, Stack]]:
-    """The fail-open Redis-loss scenario run once against the broken service."""
+def _broken_run(
+    scenario: str, tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str,
+    gate_progress: Progress,
+) -> Iterator[tuple[ScenarioOutcome, Stack]]:  # fmt: skip
+    """``scenario`` run once against the broken service, on its own stack."""
     workdir = tmp_path_factory.mktemp("broken")
     env = {"PYTHONPATH": str(ROOT)}  # the variant lives under tests/, not installed
     stack = open_stack(
@@ -41,7 +43,7 @@ def broken_outcome(
         try:
             outcome = asyncio.run(
                 run_scenario(
-                    by_name("proxy_down_open"), target, settings, workdir / "report",
+                    by_name(scenario), target, settings, workdir / "report",
                     progress=gate_progress,
                 )
             )  # fmt: skip
@@ -50,6 +52,24 @@ def broken_outcome(
         yield outcome, stack
     finally:
         stack.close()
+
+
+@pytest.fixture
+def broken_outcome(
+    tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str, gate_progress: Progress
+) -> Iterator[tuple[ScenarioOutcome, Stack]]:
+    """The fail-open Redis-loss scenario run once against the broken service."""
+    yield from _broken_run("proxy_down_open", tmp_path_factory, toxiproxy_url, gate_progress)
+
+
+@pytest.fixture
+def broken_crowd_outcome(
+    tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str, gate_progress: Progress
+) -> Iterator[tuple[ScenarioOutcome, Stack]]:
+    """The 1,000-user scenario run once against the broken service."""
+    yield from _broken_run(
+        "redis_faults_under_1k_users", tmp_path_factory, toxiproxy_url, gate_progress
+    )
 
 
 EXPECTED = {  # invariant -> what its message must say
@@ -85,3 +105,26 @@ def test_broken_service_is_caught(
     assert all(f"  {invariant} violated" in message for invariant in EXPECTED), message
     assert (outcome.path / "verdicts.json").is_file()
     assert (outcome.path / "timeline.svg").is_file()
+
+
+@pytest.mark.crowd
+def test_broken_service_is_caught_under_the_crowd(
+    request: pytest.FixtureRequest, broken_crowd_outcome: tuple[ScenarioOutcome, Stack]
+) -> None:
+    """A crowd user logs out and verifies its dead token at once: the broken service's
+    cached "not revoked" accepts it, and I1 must say so, naming a crowd user's token."""
+    outcome, stack = broken_crowd_outcome
+    item = getattr(request, "_pyfuncitem", None)
+    for member in stack.members:
+        record_service(item, member)
+    record_report(item, outcome.path)
+    verdict = outcome.verdict("I1")
+    assert verdict.valid is False, f"I1 missed the broken service: {verdict.message}"
+    assert verdict.message.startswith("I1 violated"), verdict.message
+    assert "stale accept" in verdict.message, verdict.message
+    assert WHERE.search(verdict.message), verdict.message
+    assert any(op.process >= CROWD_PROCESS for op in verdict.offending), verdict.offending
+    message = outcome.failure_message()
+    assert "  I1 violated" in message, message
+    assert f"report: {outcome.path}" in message, message
+    assert "## Crowd" in (outcome.path / "summary.md").read_text(encoding="utf-8")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.load.histogram import Histogram
-from benchmarks.load.http1 import Answer
-from benchmarks.load.tally import Tally
-from benchmarks.load.user import REVOKED_ACCEPTED, judge_answer
 from benchmarks.probes import gauge_by_worker, worker_pid
 from benchmarks.soak import Sample, judge
 from benchmarks.trend import second_half_slope, slope
 from benchmarks.wrk import WrkError, duration_ms, parse
+from chaos.workload.crowd import REVOKED_ACCEPTED, judge_answer
+from chaos.workload.histogram import Histogram
+from chaos.workload.http1 import Answer
+from chaos.workload.tally import Tally
 
 WRK_OUTPUT = """\
 Running 2s test @ http://127.0.0.1:4000/auth/verify

@@ -69,3 +69,31 @@ def test_not_yet_steady_when_the_run_ends_early_is_unknown() -> None:
     )
     assert verdict.valid == "unknown"
     assert "within the 2.5s watched" in verdict.message
+
+
+def test_a_call_nobody_answered_names_no_worker_to_wait_for() -> None:
+    # a verify that timed out after the heal carries only the URL it was aimed at: I6 waits
+    # for the workers that answered (both steady here), not for that URL
+    crafted = _recovery([(4.5, "enforced"), (6.0, "enforced")])
+    crafted.call(
+        20, "verify", at=4.6, took=5.0, type="info", jti="a", error="timeout:crowd",
+        target="http://127.0.0.1:9001",
+    )  # fmt: skip
+    verdict = time_to_enforced(crafted.history(), budget_s=5)
+    assert verdict.valid is True, verdict.message
+
+
+def test_a_call_overtaken_by_the_next_fault_does_not_count_against_recovery() -> None:
+    # steady from 4.5 s; a verify invoked at 7.9 s is answered degraded at 8.3 s because the
+    # next fault began at 8.0 s: that answer is about the next fault, not this heal
+    crafted = _recovery([(4.5, "enforced"), (6.0, "enforced")])
+    crafted.call(30, "verify", at=7.9, took=0.4, status=200, worker="w1-1", jti="a",
+                 check="degraded")  # fmt: skip
+    crafted.fault("proxy_down_2", inject_at=8.0, heal_at=9.0, effects={"redis_loss"})
+    for process, worker in ((0, "w0-1"), (1, "w1-1")):
+        crafted.call(process, "verify", at=9.5, took=0.01, status=200, worker=worker, jti="a",
+                     check="enforced")  # fmt: skip
+    verdict = time_to_enforced(crafted.history(), budget_s=5)
+    assert verdict.valid is True, verdict.message
+    steady = verdict.figures["heals"]["1:proxy_down"]["w1-1"]["steady_s"]
+    assert steady == 0.51

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks.load.histogram import Histogram
+from chaos.workload.histogram import Histogram
 
 ROUTES = ("login", "verify", "logout", "verify_revoked")
 

@@ -1,7 +1,9 @@
-"""One generator process: starts its share of virtual users on the ramp, reports each second.
+"""One crowd generator process: starts its share of virtual users on the ramp, reports each
+second.
 
 The parent sends nothing after the plan; this process sends ``("progress", snapshot)`` every
-``report_every_s`` and ``("final", snapshot)`` once, over a multiprocessing pipe.
+``report_every_s`` and ``("final", (snapshot, calls))`` once, over a multiprocessing pipe.
+``calls`` are the journal's ``CrowdCall``s (empty unless ``plan.journal_every``).
 """
 
 from __future__ import annotations
@@ -11,22 +13,32 @@ import contextlib
 import os
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import uvloop  # the service's own loop (uvicorn[standard]); much cheaper per request
 
-from benchmarks.accounts import Account
-from benchmarks.load.http1 import Connection
-from benchmarks.load.tally import Tally
-from benchmarks.load.user import Mix, VirtualUser
+from chaos.workload.crowd import CrowdCall, CrowdMix, VirtualUser
+from chaos.workload.http1 import Connection
+from chaos.workload.tally import Tally
+
+__all__ = ["CrowdJournal", "CrowdPlan", "FullUntil", "generator_main"]
 
 LAG_PROBE_S = 0.05  # how often the event loop's own delay is sampled
 
 
+class FullUntil(Protocol):
+    """A shared double (``multiprocessing.RawValue('d')``): monotonic seconds until which
+    every call goes into the journal (the parent raises it while a fault is in effect)."""
+
+    value: float
+
+
 @dataclass(frozen=True)
-class GeneratorPlan:
+class CrowdPlan:
     """Everything a generator process needs; picklable."""
 
     index: int  # this process's number, 0..processes-1
@@ -36,13 +48,36 @@ class GeneratorPlan:
     start_at: float  # monotonic seconds (CLOCK_MONOTONIC is shared by processes)
     stop_at: float
     drain_s: float
-    base_url: str
-    accounts: tuple[Account, ...]
-    mix: Mix
+    base_urls: tuple[str, ...]  # one connection per URL and user; user n starts on n % len
+    accounts: tuple[tuple[str, str], ...]  # (username, password), shared by the users
+    mix: CrowdMix
     timeout_s: float
     seed: int
     parent_pid: int
     report_every_s: float = 1.0
+    # 0: no journal. N: journal every call but a verify answered "200 enforced", of which
+    # 1 in N (and all of them while ``FullUntil`` is ahead): the history stays bounded
+    journal_every: int = 0
+
+
+class CrowdJournal:
+    """Keeps the calls the history needs: every unusual answer, every login and logout
+    cycle, and a sample of the plain verifies (all of them while a fault is in effect)."""
+
+    def __init__(self, every: int, full_until: FullUntil | None) -> None:
+        self.every = every
+        self.full_until = full_until
+        self.calls: list[CrowdCall] = []
+        self._plain = 0
+
+    def __call__(self, call: CrowdCall) -> None:
+        if call.route != "verify" or call.error is not None:
+            self.calls.append(call)
+            return
+        self._plain += 1
+        full = self.full_until is not None and time.monotonic() < self.full_until.value
+        if full or self._plain % self.every == 0:
+            self.calls.append(call)
 
 
 def _cpu_seconds() -> float:
@@ -70,27 +105,36 @@ async def _reporter(tally: Tally, pipe: Pipe, every_s: float, parent: int) -> No
             os._exit(3)
 
 
-async def _start_user(plan: GeneratorPlan, number: int, tally: Tally, host: str, port: int) -> None:
+def _connections(urls: Sequence[str], timeout_s: float) -> list[Connection]:
+    out = []
+    for url in urls:
+        parts = urlsplit(url)
+        out.append(Connection(parts.hostname or "127.0.0.1", parts.port or 80, timeout_s))
+    return out
+
+
+async def _start_user(
+    plan: CrowdPlan, number: int, tally: Tally, journal: CrowdJournal | None
+) -> None:
     await asyncio.sleep(max(0.0, plan.start_at + number / plan.ramp_per_s - time.monotonic()))
     if time.monotonic() >= plan.stop_at:
         return
     tally.users_started += 1
     rng = random.Random(plan.seed * 1_000_003 + number)
-    account = plan.accounts[number % len(plan.accounts)]
-    user = VirtualUser(Connection(host, port, plan.timeout_s), account, tally, rng)
+    credentials = plan.accounts[number % len(plan.accounts)]
+    connections = _connections(plan.base_urls, plan.timeout_s)
+    user = VirtualUser(connections, credentials, tally, rng, number=number, journal=journal)
     await user.run(plan.mix, plan.stop_at)
 
 
-async def _run(plan: GeneratorPlan, pipe: Pipe) -> Tally:
-    parts = urlsplit(plan.base_url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+async def _run(plan: CrowdPlan, pipe: Pipe, journal: CrowdJournal | None) -> Tally:
     tally = Tally()
     background = [
         asyncio.create_task(_lag_probe(tally)),
         asyncio.create_task(_reporter(tally, pipe, plan.report_every_s, plan.parent_pid)),
     ]
     users = [
-        asyncio.create_task(_start_user(plan, number, tally, host, port))
+        asyncio.create_task(_start_user(plan, number, tally, journal))
         for number in range(plan.index, plan.users, plan.processes)
     ]
     deadline = plan.stop_at + plan.drain_s - time.monotonic()
@@ -110,11 +154,12 @@ async def _run(plan: GeneratorPlan, pipe: Pipe) -> Tally:
     return tally
 
 
-def generator_main(plan: GeneratorPlan, pipe: Pipe) -> None:
+def generator_main(plan: CrowdPlan, pipe: Pipe, full_until: FullUntil | None = None) -> None:
     """Entry point of the generator process."""
+    journal = CrowdJournal(plan.journal_every, full_until) if plan.journal_every > 0 else None
     try:
-        tally = uvloop.run(_run(plan, pipe))
-        pipe.send(("final", tally.snapshot()))
+        tally = uvloop.run(_run(plan, pipe, journal))
+        pipe.send(("final", (tally.snapshot(), journal.calls if journal else [])))
     except BaseException as exc:
         pipe.send(("crashed", f"{type(exc).__name__}: {exc}"))
         raise

@@ -39,7 +39,8 @@ def _parse_head(head: bytes) -> tuple[int, dict[bytes, bytes]]:
 
 
 class Connection:
-    """One keep-alive connection, reopened on demand after an error or ``Connection: close``."""
+    """One keep-alive connection, reopened on demand after an error, ``Connection: close``
+    or the server closing it while idle."""
 
     def __init__(self, host: str, port: int, timeout_s: float) -> None:
         self._host = host
@@ -82,6 +83,8 @@ class Connection:
             raise TransportError(f"os error {exc.errno}") from None
 
     async def _exchange(self, raw: bytes) -> Answer:
+        if self._reader is not None and self._reader.at_eof():
+            self.close()  # the server closed it while idle (its keep-alive timeout): reopen
         if self._writer is None:
             self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
         reader, writer = self._reader, self._writer

@@ -1,0 +1,48 @@
+"""The crowd's part of a scenario's summary (Markdown): the source report's table over every
+request the crowd made, errors by kind, and how much of it the history holds."""
+
+from __future__ import annotations
+
+from chaos.workload.crowd_table import (
+    errors_by_kind,
+    hash_cost_label,
+    ok_share,
+    percentiles,
+    route_table,
+)
+from chaos.workload.tally import Tally
+
+__all__ = ["crowd_markdown"]
+
+
+def crowd_markdown(
+    tally: Tally, *, users: int, ramp_per_s: float, duration_s: float, journalled: int,
+    journal_every: int, hash_cost: int | None,
+) -> str:  # fmt: skip
+    total = tally.requests
+    rate = total / duration_s if duration_s else 0.0
+    error_share = tally.failed / total if total else 0.0
+    lag = tally.loop_lag
+    lines = [
+        "## Crowd",
+        "",
+        f"{users:,} virtual users, ramp {ramp_per_s:g}/s, {duration_s:g} s (ramp included), "
+        f"{tally.users_started:,} started; {hash_cost_label(hash_cost)}.",
+        "",
+        "| users | requests | req/s | login ok | verify ok | p50 | p95 | p99 | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {users:,} | {total:,} | {rate:,.0f} | {ok_share(tally, 'login')} | "
+        f"{ok_share(tally, 'verify')} | {percentiles(tally.latency())} | {error_share:.2%} |",
+        "",
+        *route_table(tally),
+        "",
+        *errors_by_kind(tally),
+        "",
+        f"The history holds {journalled:,} of these {total:,} requests: every login, logout "
+        "and revoked-token verify, every answer other than a verify's `200 enforced`, every "
+        f"call during a fault (and shortly after its heal), and 1 in {journal_every} of the "
+        "other verifies. An error here is a figure; the verdicts above judge the history.",
+        f"Generator event-loop lag p99 {lag.percentile(0.99) or 0:.1f} ms (it adds to every "
+        "latency above).",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,188 @@
+"""One virtual user of the crowd, with the source report's mix, in a closed loop.
+
+Log in; then, after a think time of 0.5-1.5 s each: verify its token (8 in 9), or log out,
+verify the dead token (expect 401) and log in again (1 in 9). A failed login is retried
+after the next think time. With one connection per worker, a user sends each request to the
+next worker in turn: the dead token is verified on another worker than the one that logged
+it out (revocation must cross workers), and every connection stays warm (a server closes a
+connection idle past its keep-alive timeout, and reopening costs an accept on a busy worker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from chaos.workload.http1 import Answer, Connection, TransportError
+from chaos.workload.tally import Tally
+
+__all__ = ["REVOKED_ACCEPTED", "CrowdCall", "CrowdMix", "VirtualUser", "judge_answer"]
+
+REVOKED_ACCEPTED = "verify_revoked: 200 (REVOKED TOKEN ACCEPTED)"
+
+
+@dataclass(frozen=True)
+class CrowdMix:
+    """Think time and how often a user logs out."""
+
+    think_min_s: float = 0.5
+    think_max_s: float = 1.5
+    logout_share: float = 1 / 9
+
+
+@dataclass(frozen=True)
+class CrowdCall:
+    """One finished call as the history wants it (picklable; monotonic ns, shared by the
+    processes of one machine). ``status`` is None when no answer came (``error`` says why)."""
+
+    user: int
+    route: str  # login, verify, logout, verify_revoked
+    slot: int  # the connection (worker URL) it went to
+    start_ns: int
+    end_ns: int
+    status: int | None
+    worker: str | None
+    check: str | None  # X-Revocation-Check
+    error: str | None  # the tally's error kind, None when answered as expected
+    token: str | None  # the token sent, or the one a login obtained
+
+
+# what a user hands each finished call to (the generator keeps some for the history)
+Journal = Callable[[CrowdCall], None]
+
+
+class VirtualUser:
+    """Drives one connection per worker, in turn; records every request into the process's
+    ``Tally`` and, with a ``journal``, hands it each finished call."""
+
+    def __init__(
+        self,
+        connections: Sequence[Connection],
+        credentials: tuple[str, str],
+        tally: Tally,
+        rng: random.Random,
+        *,
+        number: int = 0,
+        journal: Journal | None = None,
+    ) -> None:
+        self._connections = connections
+        self._turn = number  # the next request's connection: turn % len(connections)
+        self._login_body = json.dumps(
+            {"username": credentials[0], "password": credentials[1]}
+        ).encode()
+        self._tally = tally
+        self._rng = rng
+        self._number = number
+        self._journal = journal
+
+    async def run(self, mix: CrowdMix, stop_at: float) -> None:
+        """Act until ``stop_at`` (monotonic seconds); no new action starts after it."""
+        try:
+            token = await self._login()
+            while True:
+                think = self._rng.uniform(mix.think_min_s, mix.think_max_s)
+                if time.monotonic() + think >= stop_at:
+                    return
+                await asyncio.sleep(think)
+                if token is None:
+                    token = await self._login()
+                elif self._rng.random() < mix.logout_share:
+                    if await self._logout(token):
+                        await self._verify_revoked(token)
+                    token = await self._login()
+                else:
+                    await self._verify(token)
+        finally:
+            for connection in self._connections:
+                connection.close()
+
+    async def _call(
+        self,
+        route: str,
+        method: str,
+        path: str,
+        token: str | None,
+        body: bytes | None,
+    ) -> Answer | None:
+        slot = self._turn % len(self._connections)
+        self._turn += 1
+        started_ns = time.monotonic_ns()
+        answer: Answer | None = None
+        try:
+            answer = await self._connections[slot].request(
+                method, path, token=token, json_body=body
+            )
+        except TransportError as exc:
+            error: str | None = f"{route}: {exc.kind}"
+        else:
+            error = judge_answer(route, answer)
+        ended_ns = time.monotonic_ns()
+        self._tally.record(route, (ended_ns - started_ns) / 1e3, error)
+        if self._journal is not None:
+            span = (slot, started_ns, ended_ns)
+            self._journal(self._finished(route, span, answer, error=error, token=token))
+        return answer
+
+    def _finished(
+        self, route: str, span: tuple[int, int, int], answer: Answer | None,
+        *, error: str | None, token: str | None,
+    ) -> CrowdCall:  # fmt: skip
+        """``span``: the slot the call went to, when it started and ended (monotonic ns)."""
+        status = worker = check = None
+        if answer is not None:
+            status = answer.status
+            worker = _header(answer, b"x-worker-id")
+            check = _header(answer, b"x-revocation-check")
+            if route == "login" and status == 200:
+                token = _access_token(answer)
+        return CrowdCall(self._number, route, *span, status, worker, check, error, token)
+
+    async def _login(self) -> str | None:
+        answer = await self._call("login", "POST", "/auth/login", None, self._login_body)
+        if answer is None or answer.status != 200:
+            return None
+        return _access_token(answer)
+
+    async def _logout(self, token: str) -> bool:
+        answer = await self._call("logout", "POST", "/auth/logout", token, None)
+        return answer is not None and answer.status == 200
+
+    async def _verify(self, token: str) -> None:
+        await self._call("verify", "GET", "/auth/verify", token, None)
+
+    async def _verify_revoked(self, token: str) -> None:
+        await self._call("verify_revoked", "GET", "/auth/verify", token, None)
+
+
+def _header(answer: Answer, name: bytes) -> str | None:
+    value = answer.headers.get(name)
+    return value.decode(errors="replace") if value is not None else None
+
+
+def _access_token(answer: Answer) -> str | None:
+    try:
+        token = json.loads(answer.body).get("access_token")
+    except (ValueError, AttributeError):
+        return None
+    return token if isinstance(token, str) else None
+
+
+def judge_answer(route: str, answer: Answer) -> str | None:
+    """None when ``answer`` is what the contract promises for ``route``, else the error kind."""
+    if route == "verify_revoked":
+        if answer.status == 401:
+            return None
+        if answer.status == 200:
+            return REVOKED_ACCEPTED
+        return f"verify_revoked: {answer.status}"
+    if answer.status != 200:
+        return f"{route}: {answer.status}"
+    if route == "verify":
+        check = answer.headers.get(b"x-revocation-check", b"(none)").decode()
+        if check != "enforced":
+            return f"verify: 200 {check}"
+    return None
