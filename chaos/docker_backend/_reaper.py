@@ -4,6 +4,7 @@ reap(client, stack_id=...)   one DockerRun / ComposeStack
 reap(client, run_id=...)     everything of one suite run
 reap(client)                 everything the backend ever labelled
 reap_orphans(client)         objects whose owner process is gone (start of a run)
+reap_scope(client, scope)    every run of one scope (AUTH_CHAOS_SCOPE): a whole ./dev docker-gate
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import docker.errors
+
+from chaos.services.run import scope_of
 
 from ._labels import OWNER_LABEL, RUN_LABEL, STACK_LABEL
 
@@ -40,6 +43,18 @@ def reap(client: Any, run_id: str | None = None, *, stack_id: str | None = None)
 def reap_orphans(client: Any) -> Reaped:
     """Remove labelled objects whose owner pid no longer exists (what a killed run left)."""
     return _remove(client, {"label": OWNER_LABEL}, lambda labels: not _alive(labels))
+
+
+def reap_scope(client: Any, scope: str) -> Reaped:
+    """Remove labelled objects of every run made in `scope` (run ids ``<scope>:run-...``)."""
+    if not scope:
+        raise ValueError("reap_scope needs a non-empty scope (\"\" would match unscoped runs)")
+    return _remove(client, {"label": RUN_LABEL}, lambda labels: _in_scope(labels, scope))
+
+
+def _in_scope(labels: dict[str, str], scope: str) -> bool:
+    run_id = labels.get(RUN_LABEL, "")
+    return ":" in run_id and scope_of(run_id) == scope
 
 
 def _alive(labels: dict[str, str]) -> bool:
