@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The resilience gate on the Docker backend, as CI runs it (./dev docker-gate [pytest args]):
 #   1. scripts/docker-setup.sh (idempotent: tools, dockerd, images)
-#   2. pytest -m chaos --chaos-backend docker -n 2   (every scenario of the matrix + partition)
-#   3. ALWAYS (exit, Ctrl-C, TERM): remove every container/network this run labelled and stop
+#   2. CHAOS_DOCKER=1 pytest of the backend's quick tests (reaper, engine errors, compose files)
+#   3. pytest -m chaos --chaos-backend docker -n 2   (every scenario of the matrix + partition)
+#   4. ALWAYS (exit, Ctrl-C, TERM): remove every container/network this run labelled and stop
 #      the dockerd that this run's setup started (never one that was running before).
 # Every run id of this run is "<scope>:run-..." (AUTH_CHAOS_SCOPE), so the scope reaper finds
 # exactly this run's objects; a run killed with SIGKILL is reaped by the next run (orphans).
@@ -68,16 +69,30 @@ bash scripts/docker-setup.sh
 [ "$own_dockerd" = 1 ] && echo $$ > "$owner_file"
 t_setup=$(( $(now) - t0 ))
 
-t1=$(now)
-say "pytest -m chaos --chaos-backend docker -n 2 $*"
 # own session: an interrupt stops the whole group (controller and xdist workers); run in the
 # background so that the INT/TERM traps fire at once instead of after pytest returns
-setsid "$py" -m pytest -m chaos --chaos-backend docker -n 2 "$@" < /dev/null &
-child=$!
-set +e
-wait "$child"
-rc=$?
-set -e
-child=""
-say "setup ${t_setup} s, gate $(( $(now) - t1 )) s, pytest exit $rc"
-exit "$rc"
+run_pytest() {
+    setsid "$py" -m pytest "$@" < /dev/null &
+    child=$!
+    local rc=0
+    wait "$child" || rc=$?
+    child=""
+    return "$rc"
+}
+
+# the backend's quick tests first (20 s): the reaper this script relies on, engine errors,
+# the compose files' loopback-only ports and labels
+t1=$(now)
+quick=(tests/docker/test_reaper.py tests/docker/test_engine_errors.py tests/docker/test_compose_config.py)
+say "CHAOS_DOCKER=1 pytest ${quick[*]}"
+quick_rc=0
+CHAOS_DOCKER=1 run_pytest -p no:xdist -q "${quick[@]}" || quick_rc=$?
+t_quick=$(( $(now) - t1 ))
+
+t2=$(now)
+say "pytest -m chaos --chaos-backend docker -n 2 $*"
+gate_rc=0
+run_pytest -m chaos --chaos-backend docker -n 2 "$@" || gate_rc=$?
+say "setup ${t_setup} s, backend tests ${t_quick} s (exit $quick_rc), gate $(( $(now) - t2 )) s (exit $gate_rc)"
+[ "$quick_rc" = 0 ] || exit "$quick_rc"
+exit "$gate_rc"

@@ -48,7 +48,7 @@ def reap_orphans(client: Any) -> Reaped:
 def reap_scope(client: Any, scope: str) -> Reaped:
     """Remove labelled objects of every run made in `scope` (run ids ``<scope>:run-...``)."""
     if not scope:
-        raise ValueError("reap_scope needs a non-empty scope (\"\" would match unscoped runs)")
+        raise ValueError('reap_scope needs a non-empty scope ("" would match unscoped runs)')
     return _remove(client, {"label": RUN_LABEL}, lambda labels: _in_scope(labels, scope))
 
 

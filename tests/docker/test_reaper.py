@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
 
 import pytest
 
-from chaos.docker_backend import OWNER_LABEL, STACK_LABEL, DockerRun, reap, reap_orphans
+from chaos.docker_backend import (
+    OWNER_LABEL,
+    RUN_LABEL,
+    STACK_LABEL,
+    DockerRun,
+    reap,
+    reap_orphans,
+    reap_scope,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -110,3 +119,40 @@ def test_reap_command_removes_a_stack_and_refuses_bad_flags(docker_engine: Any) 
     )
     assert bad.returncode == 2
     assert "--stack: expected one argument" in bad.stderr
+
+
+def test_reap_scope_takes_every_run_of_its_scope_and_nothing_else(docker_engine: Any) -> None:
+    # what ./dev docker-gate removes at its end: every run id "<scope>:run-..." of its scope
+    scope = f"reaptest-{os.getpid()}"
+    mine = [f"{scope}:run-1", f"{scope}:run-2"]
+    others = [f"{scope}x:run-3", "run-4", f"other-{scope}:run-5"]  # a longer scope, none, another
+    made = {
+        run_id: docker_engine.containers.create(
+            "auth-chaos/redis:local",
+            name=f"auth-chaos-{scope}-{index}",
+            labels={RUN_LABEL: run_id, OWNER_LABEL: str(os.getpid())},
+        ).name
+        for index, run_id in enumerate(mine + others)
+    }
+    try:
+        reaped = reap_scope(docker_engine, scope)
+
+        assert sorted(reaped.containers) == sorted(made[run_id] for run_id in mine)
+        left = {
+            c.name for c in docker_engine.containers.list(all=True, filters={"label": RUN_LABEL})
+        }
+        assert {made[run_id] for run_id in others} <= left
+        with pytest.raises(ValueError, match="non-empty scope"):
+            reap_scope(docker_engine, "")
+    finally:
+        for run_id in others:
+            reap(docker_engine, run_id)
+    bad = subprocess.run(
+        [sys.executable, "-m", "chaos.docker_backend", "reap", "--scope", ":"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "--scope: expected a non-empty scope" in bad.stderr
