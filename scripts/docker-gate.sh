@@ -5,15 +5,17 @@
 #   3. pytest -m chaos --chaos-backend docker -n 2   (every scenario of the matrix + partition)
 #   4. ALWAYS (exit, Ctrl-C, TERM): remove every container/network this run labelled and stop
 #      the dockerd that this run's setup started (never one that was running before).
-# Every run id of this run is "<scope>:run-..." (AUTH_CHAOS_SCOPE), so the scope reaper finds
-# exactly this run's objects; a run killed with SIGKILL is reaped by the next run (orphans).
+# Every run id of this run is "docker-gate:run-..." (AUTH_CHAOS_SCOPE). Once its pytest
+# processes are gone, what it labelled is an orphan of that scope: the end of the run removes
+# those (a concurrent run's objects have a live owner and stay); a run killed with SIGKILL is
+# reaped by the next run (pytest reaps orphan containers and orphan processes of its scope).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 py="$root/.venv/bin/python"
 state="${AUTH_CHAOS_DOCKER_STATE:-$root/.chaos-run/docker}"
 owner_file="$state/dockerd.gate-owner"  # pid of the docker-gate run that owns the dockerd
-scope="docker-gate-$$-$(date +%s)"
+scope="docker-gate"
 export AUTH_CHAOS_SCOPE="$scope"
 mkdir -p "$state"
 
@@ -45,8 +47,11 @@ cleanup() {
         while alive "$child" && [ "$(now)" -lt "$deadline" ]; do sleep 0.2; done  # exit poll
         kill -KILL -- "-$child" 2>/dev/null
     fi
+    # local processes (the negative control's service) of a pytest that could not clean up
+    "$py" -c 'import sys; from chaos.services import reap_orphans
+print(f"docker-gate: orphan processes reaped {len(reap_orphans(sys.argv[1]))}")' "$scope" || status=1
     if docker info >/dev/null 2>&1; then
-        "$py" -m chaos.docker_backend reap --scope "$scope" | sed 's/^/docker-gate: /'
+        "$py" -m chaos.docker_backend reap --orphans --scope "$scope" | sed 's/^/docker-gate: /'
         [ "${PIPESTATUS[0]}" = 0 ] || status=1
         local left
         left=$(docker ps -aq --filter "label=auth-chaos.run" | wc -l)

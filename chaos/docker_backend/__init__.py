@@ -27,7 +27,7 @@ from ._gate import (
 from ._labels import OWNER_LABEL, RUN_LABEL, STACK_LABEL
 from ._partition import Partition
 from ._probe import ProbeSample, probe_samples
-from ._reaper import Reaped, reap, reap_orphans, reap_scope
+from ._reaper import Reaped, reap, reap_orphans
 from ._redis import redis_client, wait_redis_ready
 from ._run import APP_IMAGE, REDIS_IMAGE, DockerRun
 
@@ -61,7 +61,6 @@ __all__ = [
     "probe_samples",
     "reap",
     "reap_orphans",
-    "reap_scope",
     "redis_client",
     "redis_partition",
     "require_image",

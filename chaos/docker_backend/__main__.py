@@ -1,4 +1,4 @@
-"""python -m chaos.docker_backend reap [--orphans | --run ID | --stack ID | --scope S | --all]
+"""python -m chaos.docker_backend reap [--orphans [--scope S] | --run ID | --stack ID | --all]
 
 Removes labelled containers and networks that runs left behind (default: --orphans).
 """
@@ -10,7 +10,7 @@ import sys
 
 from ._engine import connect_engine
 from ._errors import DockerBackendError
-from ._reaper import Reaped, reap, reap_orphans, reap_scope
+from ._reaper import Reaped, reap, reap_orphans
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,9 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--orphans", action="store_true", help="owner process gone (default)")
     which.add_argument("--run", metavar="ID", help="everything of one suite run")
     which.add_argument("--stack", metavar="ID", help="one DockerRun / ComposeStack")
-    which.add_argument("--scope", metavar="S", help="every run of AUTH_CHAOS_SCOPE=S")
     which.add_argument("--all", action="store_true", help="everything labelled auth-chaos.run")
+    reaper.add_argument(
+        "--scope", metavar="S", help="with --orphans: only runs of AUTH_CHAOS_SCOPE=S"
+    )
     args = parser.parse_args(argv)
+    if args.scope is not None and (args.run or args.stack or args.all):
+        parser.error("--scope: only with --orphans")
     if args.scope is not None and not args.scope.strip(":"):
         parser.error(f"--scope: expected a non-empty scope, got {args.scope!r}")
     try:
@@ -35,12 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         reaped: Reaped
         if args.run is not None or args.stack is not None:
             reaped = reap(client, args.run, stack_id=args.stack)
-        elif args.scope is not None:
-            reaped = reap_scope(client, args.scope)
         elif args.all:
             reaped = reap(client)
         else:
-            reaped = reap_orphans(client)
+            reaped = reap_orphans(client, args.scope)
     finally:
         client.close()
     print(f"reaped {len(reaped.containers)} containers, {len(reaped.networks)} networks")

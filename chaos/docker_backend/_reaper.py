@@ -4,7 +4,7 @@ reap(client, stack_id=...)   one DockerRun / ComposeStack
 reap(client, run_id=...)     everything of one suite run
 reap(client)                 everything the backend ever labelled
 reap_orphans(client)         objects whose owner process is gone (start of a run)
-reap_scope(client, scope)    every run of one scope (AUTH_CHAOS_SCOPE): a whole ./dev docker-gate
+reap_orphans(client, scope)  the same, only runs of one AUTH_CHAOS_SCOPE (end of ./dev docker-gate)
 """
 
 from __future__ import annotations
@@ -40,21 +40,15 @@ def reap(client: Any, run_id: str | None = None, *, stack_id: str | None = None)
     return _remove(client, {"label": selector}, lambda labels: True)
 
 
-def reap_orphans(client: Any) -> Reaped:
-    """Remove labelled objects whose owner pid no longer exists (what a killed run left)."""
-    return _remove(client, {"label": OWNER_LABEL}, lambda labels: not _alive(labels))
+def reap_orphans(client: Any, scope: str | None = None) -> Reaped:
+    """Remove labelled objects whose owner pid no longer exists (what a killed run left);
+    with `scope`, only those of runs made in that scope (run ids ``<scope>:run-...``)."""
 
+    def doomed(labels: dict[str, str]) -> bool:
+        in_scope = scope is None or scope_of(labels.get(RUN_LABEL, "")) == scope
+        return in_scope and not _alive(labels)
 
-def reap_scope(client: Any, scope: str) -> Reaped:
-    """Remove labelled objects of every run made in `scope` (run ids ``<scope>:run-...``)."""
-    if not scope:
-        raise ValueError('reap_scope needs a non-empty scope ("" would match unscoped runs)')
-    return _remove(client, {"label": RUN_LABEL}, lambda labels: _in_scope(labels, scope))
-
-
-def _in_scope(labels: dict[str, str], scope: str) -> bool:
-    run_id = labels.get(RUN_LABEL, "")
-    return ":" in run_id and scope_of(run_id) == scope
+    return _remove(client, {"label": OWNER_LABEL}, doomed)
 
 
 def _alive(labels: dict[str, str]) -> bool:

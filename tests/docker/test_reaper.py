@@ -16,7 +16,6 @@ from chaos.docker_backend import (
     DockerRun,
     reap,
     reap_orphans,
-    reap_scope,
 )
 
 pytestmark = pytest.mark.docker
@@ -121,38 +120,52 @@ def test_reap_command_removes_a_stack_and_refuses_bad_flags(docker_engine: Any) 
     assert "--stack: expected one argument" in bad.stderr
 
 
-def test_reap_scope_takes_every_run_of_its_scope_and_nothing_else(docker_engine: Any) -> None:
-    # what ./dev docker-gate removes at its end: every run id "<scope>:run-..." of its scope
+def test_reap_orphans_of_a_scope_spares_other_scopes_and_live_owners(docker_engine: Any) -> None:
+    # the end of ./dev docker-gate: orphans of its scope go, a concurrent run's objects stay
+    dead_pid = _dead_pid()
     scope = f"reaptest-{os.getpid()}"
-    mine = [f"{scope}:run-1", f"{scope}:run-2"]
-    others = [f"{scope}x:run-3", "run-4", f"other-{scope}:run-5"]  # a longer scope, none, another
+    objects = {  # run id, owner pid -> reaped?
+        (f"{scope}:run-1", dead_pid): True,
+        (f"{scope}:run-2", str(os.getpid())): False,  # same scope, owner alive
+        (f"{scope}x:run-3", dead_pid): False,  # a longer scope
+        ("run-4", dead_pid): False,  # no scope
+    }
     made = {
-        run_id: docker_engine.containers.create(
+        key: docker_engine.containers.create(
             "auth-chaos/redis:local",
             name=f"auth-chaos-{scope}-{index}",
-            labels={RUN_LABEL: run_id, OWNER_LABEL: str(os.getpid())},
+            labels={RUN_LABEL: key[0], OWNER_LABEL: key[1]},
         ).name
-        for index, run_id in enumerate(mine + others)
+        for index, key in enumerate(objects)
     }
     try:
-        reaped = reap_scope(docker_engine, scope)
+        reaped = reap_orphans(docker_engine, scope)
 
-        assert sorted(reaped.containers) == sorted(made[run_id] for run_id in mine)
-        left = {
-            c.name for c in docker_engine.containers.list(all=True, filters={"label": RUN_LABEL})
+        assert reaped.containers == [made[key] for key, doomed in objects.items() if doomed]
+        everything = docker_engine.containers.list(all=True, filters={"label": RUN_LABEL})
+        assert {made[key] for key, doomed in objects.items() if not doomed} <= {
+            c.name for c in everything
         }
-        assert {made[run_id] for run_id in others} <= left
-        with pytest.raises(ValueError, match="non-empty scope"):
-            reap_scope(docker_engine, "")
     finally:
-        for run_id in others:
+        for run_id, _ in objects:
             reap(docker_engine, run_id)
     bad = subprocess.run(
-        [sys.executable, "-m", "chaos.docker_backend", "reap", "--scope", ":"],
+        [sys.executable, "-m", "chaos.docker_backend", "reap", "--all", "--scope", scope],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert bad.returncode == 2
-    assert "--scope: expected a non-empty scope" in bad.stderr
+    assert "--scope: only with --orphans" in bad.stderr
+
+
+def _dead_pid() -> str:
+    """A pid that existed and is gone: the owner of a killed run."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
