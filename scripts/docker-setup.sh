@@ -2,7 +2,7 @@
 # Idempotent Docker setup for machines with no image registry (see docs/docker.md):
 #   scripts/docker-setup.sh                 install tools, start dockerd if needed, build images
 #   scripts/docker-setup.sh --stop-dockerd  stop the dockerd this script started (pid file)
-# Images: auth-chaos/base:bookworm (debootstrap, cached), auth-chaos/redis:local and
+# Images: auth-chaos/base:bookworm (mmdebstrap, cached), auth-chaos/redis:local and
 # auth-chaos/app:local (the project, installed offline from wheels built on the host).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +47,7 @@ t_all=$(now)
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v docker-compose >/dev/null || need+=(docker-compose)
-command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v iptables >/dev/null || need+=(iptables)
 if [ ${#need[@]} -gt 0 ]; then
     t=$(now)
@@ -78,25 +78,40 @@ if ! docker info >/dev/null 2>&1; then
     say "dockerd ready: $(since "$t") s"
 fi
 
-# 3. Base image from debootstrap, only when missing (the image store is the cache).
+# 3. Base image from mmdebstrap, only when missing (the image store is the cache), built in the
+# background while step 4 builds the wheels (one waits on the mirror and dpkg, the other on PyPI).
+base_pid=""
 if ! docker image inspect "$base_image" >/dev/null 2>&1; then
-    t=$(now)
-    rootfs=$(mktemp -d "$state/rootfs.XXXXXX")
-    trap '$sudo rm -rf "$rootfs"' EXIT
-    say "debootstrap bookworm into $rootfs (log: $state/debootstrap.log)"
-    if ! $sudo debootstrap --variant=minbase --include="$base_packages" bookworm "$rootfs" "$mirror" \
-        >"$state/debootstrap.log" 2>&1; then
-        say "debootstrap failed; last lines of its log:" >&2; tail -n 20 "$state/debootstrap.log" >&2; exit 1
-    fi
-    # downloaded .debs and apt lists are not needed at run time
-    $sudo rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-    $sudo tar -C "$rootfs" -c . | docker import \
-        --change 'ENV LANG=C.UTF-8' --change 'LABEL auth-chaos.image=base' - "$base_image" >/dev/null
-    $sudo rm -rf "$rootfs"; trap - EXIT
-    say "base image $base_image: $(since "$t") s"
+    t_base=$(now)
+    say "mmdebstrap bookworm | docker import (log: $state/mmdebstrap.log)"
+    # mmdebstrap (not debootstrap): apt downloads in parallel and one dpkg run configures all,
+    # half the time of debootstrap here; unsafe-io: no fsync for a tree that becomes a tarball
+    (
+        set -o pipefail
+        $sudo mmdebstrap --quiet --variant=minbase --include="$base_packages" \
+            --dpkgopt=force-unsafe-io --dpkgopt='path-exclude=/usr/share/doc/*' \
+            --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+            bookworm - "$mirror" 2>"$state/mmdebstrap.log" \
+        | docker import --change 'ENV LANG=C.UTF-8' --change 'LABEL auth-chaos.image=base' \
+            - "$base_image" >/dev/null 2>>"$state/mmdebstrap.log"
+    ) &
+    base_pid=$!
 else
     say "base image $base_image present (cached)"
 fi
+wait_base() {
+    [ -n "$base_pid" ] || return 0
+    if ! wait "$base_pid"; then
+        say "building $base_image failed; last lines of its log:" >&2
+        tail -n 20 "$state/mmdebstrap.log" >&2; exit 1
+    fi
+    base_pid=""
+    say "base image $base_image: $(since "$t_base") s"
+}
+# an early exit (a failed wheel build, Ctrl-C) must not leave the background build running:
+# stop mmdebstrap and docker import (the subshell's children), then reap the subshell
+stop_base() { [ -z "$base_pid" ] || { pkill -TERM -P "$base_pid" || true; wait "$base_pid" || true; }; }
+trap stop_base EXIT
 
 # 4. Project images: wheels built on the host, installed offline in the image (no CA problems).
 t=$(now)
@@ -118,13 +133,27 @@ rm -rf "$context/project"; mkdir -p "$context/project"
 mv "$context"/wheels/auth_chaos-*.whl "$context/project/"
 cp docker/app-offline.Dockerfile docker/redis.Dockerfile "$context/"
 say "wheels: $(since "$t") s ($(ls "$context/wheels" | wc -l) dependencies)"
+wait_base
+trap - EXIT
+
+# 5. Both project images at once (the Redis one is metadata only; the app one runs pip).
 t=$(now)
+builds=()
 for image in redis app; do
     dockerfile="$context/redis.Dockerfile"; [ "$image" = app ] && dockerfile="$context/app-offline.Dockerfile"
-    docker build --force-rm -t "auth-chaos/$image:local" -f "$dockerfile" "$context" >"$state/build-$image.log" 2>&1 || {
-        say "building auth-chaos/$image:local failed; last lines of its log:" >&2
-        tail -n 20 "$state/build-$image.log" >&2; exit 1; }
+    docker build --force-rm -t "auth-chaos/$image:local" -f "$dockerfile" "$context" \
+        >"$state/build-$image.log" 2>&1 &
+    builds+=("$image:$!")
 done
+failed=0
+for build in "${builds[@]}"; do
+    image=${build%%:*}
+    wait "${build#*:}" && continue
+    failed=1
+    say "building auth-chaos/$image:local failed; last lines of its log:" >&2
+    tail -n 20 "$state/build-$image.log" >&2
+done
+[ "$failed" = 0 ] || exit 1
 # the images the rebuilds replaced (untagged, ours only)
 docker image prune -f --filter label=auth-chaos.image >/dev/null
 say "project images auth-chaos/redis:local, auth-chaos/app:local: $(since "$t") s"

@@ -1,4 +1,4 @@
-"""python -m chaos.docker_backend reap [--orphans | --run ID | --stack ID | --all]
+"""python -m chaos.docker_backend reap [--orphans [--scope S] | --run ID | --stack ID | --all]
 
 Removes labelled containers and networks that runs left behind (default: --orphans).
 """
@@ -22,7 +22,14 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--run", metavar="ID", help="everything of one suite run")
     which.add_argument("--stack", metavar="ID", help="one DockerRun / ComposeStack")
     which.add_argument("--all", action="store_true", help="everything labelled auth-chaos.run")
+    reaper.add_argument(
+        "--scope", metavar="S", help="with --orphans: only runs of AUTH_CHAOS_SCOPE=S"
+    )
     args = parser.parse_args(argv)
+    if args.scope is not None and (args.run or args.stack or args.all):
+        parser.error("--scope: only with --orphans")
+    if args.scope is not None and not args.scope.strip(":"):
+        parser.error(f"--scope: expected a non-empty scope, got {args.scope!r}")
     try:
         client = connect_engine()
     except DockerBackendError as exc:
@@ -35,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.all:
             reaped = reap(client)
         else:
-            reaped = reap_orphans(client)
+            reaped = reap_orphans(client, args.scope)
     finally:
         client.close()
     print(f"reaped {len(reaped.containers)} containers, {len(reaped.networks)} networks")

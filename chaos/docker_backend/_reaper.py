@@ -4,6 +4,7 @@ reap(client, stack_id=...)   one DockerRun / ComposeStack
 reap(client, run_id=...)     everything of one suite run
 reap(client)                 everything the backend ever labelled
 reap_orphans(client)         objects whose owner process is gone (start of a run)
+reap_orphans(client, scope)  the same, only runs of one AUTH_CHAOS_SCOPE (end of ./dev docker-gate)
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import docker.errors
+
+from chaos.services.run import scope_of
 
 from ._labels import OWNER_LABEL, RUN_LABEL, STACK_LABEL
 
@@ -37,9 +40,15 @@ def reap(client: Any, run_id: str | None = None, *, stack_id: str | None = None)
     return _remove(client, {"label": selector}, lambda labels: True)
 
 
-def reap_orphans(client: Any) -> Reaped:
-    """Remove labelled objects whose owner pid no longer exists (what a killed run left)."""
-    return _remove(client, {"label": OWNER_LABEL}, lambda labels: not _alive(labels))
+def reap_orphans(client: Any, scope: str | None = None) -> Reaped:
+    """Remove labelled objects whose owner pid no longer exists (what a killed run left);
+    with `scope`, only those of runs made in that scope (run ids ``<scope>:run-...``)."""
+
+    def doomed(labels: dict[str, str]) -> bool:
+        in_scope = scope is None or scope_of(labels.get(RUN_LABEL, "")) == scope
+        return in_scope and not _alive(labels)
+
+    return _remove(client, {"label": OWNER_LABEL}, doomed)
 
 
 def _alive(labels: dict[str, str]) -> bool:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
 
 import pytest
 
-from chaos.docker_backend import OWNER_LABEL, STACK_LABEL, DockerRun, reap, reap_orphans
+from chaos.docker_backend import (
+    OWNER_LABEL,
+    RUN_LABEL,
+    STACK_LABEL,
+    DockerRun,
+    reap,
+    reap_orphans,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -110,3 +118,54 @@ def test_reap_command_removes_a_stack_and_refuses_bad_flags(docker_engine: Any) 
     )
     assert bad.returncode == 2
     assert "--stack: expected one argument" in bad.stderr
+
+
+def test_reap_orphans_of_a_scope_spares_other_scopes_and_live_owners(docker_engine: Any) -> None:
+    # the end of ./dev docker-gate: orphans of its scope go, a concurrent run's objects stay
+    dead_pid = _dead_pid()
+    scope = f"reaptest-{os.getpid()}"
+    objects = {  # run id, owner pid -> reaped?
+        (f"{scope}:run-1", dead_pid): True,
+        (f"{scope}:run-2", str(os.getpid())): False,  # same scope, owner alive
+        (f"{scope}x:run-3", dead_pid): False,  # a longer scope
+        ("run-4", dead_pid): False,  # no scope
+    }
+    made = {
+        key: docker_engine.containers.create(
+            "auth-chaos/redis:local",
+            name=f"auth-chaos-{scope}-{index}",
+            labels={RUN_LABEL: key[0], OWNER_LABEL: key[1]},
+        ).name
+        for index, key in enumerate(objects)
+    }
+    try:
+        reaped = reap_orphans(docker_engine, scope)
+
+        assert reaped.containers == [made[key] for key, doomed in objects.items() if doomed]
+        everything = docker_engine.containers.list(all=True, filters={"label": RUN_LABEL})
+        assert {made[key] for key, doomed in objects.items() if not doomed} <= {
+            c.name for c in everything
+        }
+    finally:
+        for run_id, _ in objects:
+            reap(docker_engine, run_id)
+    bad = subprocess.run(
+        [sys.executable, "-m", "chaos.docker_backend", "reap", "--all", "--scope", scope],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "--scope: only with --orphans" in bad.stderr
+
+
+def _dead_pid() -> str:
+    """A pid that existed and is gone: the owner of a killed run."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
