@@ -2,7 +2,7 @@
 # The resilience gate on the Docker backend, as CI runs it (./dev docker-gate [pytest args]):
 #   1. scripts/docker-setup.sh (idempotent: tools, dockerd, images)
 #   2. CHAOS_DOCKER=1 pytest of the backend's quick tests (reaper, engine errors, compose files)
-#   3. pytest -m chaos --chaos-backend docker -n 2   (every scenario of the matrix + partition)
+#   3. pytest -m 'chaos and not crowd' --chaos-backend docker -n 2   (the matrix + partition)
 #   4. ALWAYS (exit, Ctrl-C, TERM): remove every container/network this run labelled and stop
 #      the dockerd that this run's setup started (never one that was running before).
 # Every run id of this run is "docker-gate:run-..." (AUTH_CHAOS_SCOPE). Once its pytest
@@ -95,9 +95,11 @@ CHAOS_DOCKER=1 run_pytest -p no:xdist -q "${quick[@]}" || quick_rc=$?
 t_quick=$(( $(now) - t1 ))
 
 t2=$(now)
-say "pytest -m chaos --chaos-backend docker -n 2 $*"
+# the crowd scenario (1,000 virtual users) measures the service under load; it runs on the
+# local backend only, and every fault kind it uses is covered by the matrix here
+say "pytest -m 'chaos and not crowd' --chaos-backend docker -n 2 $*"
 gate_rc=0
-run_pytest -m chaos --chaos-backend docker -n 2 "$@" || gate_rc=$?
+run_pytest -m "chaos and not crowd" --chaos-backend docker -n 2 "$@" || gate_rc=$?
 say "setup ${t_setup} s, backend tests ${t_quick} s (exit $quick_rc), gate $(( $(now) - t2 )) s (exit $gate_rc)"
 [ "$quick_rc" = 0 ] || exit "$quick_rc"
 exit "$gate_rc"
