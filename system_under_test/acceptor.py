@@ -13,6 +13,7 @@ hands each to the loop with ``connect_accepted_socket``, the protocol uvicorn wo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import socket
@@ -109,10 +110,10 @@ class GreedyAcceptor:
 
     def _hand_off(self, conn: socket.socket) -> None:
         conn.setblocking(False)
-        try:  # uvicorn writes head and body separately: Nagle would hold the body ~40 ms
+        # uvicorn writes head and body separately: Nagle would hold the body ~40 ms; an
+        # OSError means the peer already reset it, which the transport will see
+        with contextlib.suppress(OSError):
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass  # the peer already reset it; the transport will see that
         task: asyncio.Task[object] = self.loop.create_task(self._connect(conn))
         self._handoffs.add(task)
         task.add_done_callback(self._handoffs.discard)
