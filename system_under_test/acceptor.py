@@ -78,7 +78,7 @@ class GreedyAcceptor:
 
     def _on_readable(self) -> None:
         taken = 0
-        while taken < self.batch:
+        for _ in range(self.batch):  # attempts, so a run of aborted connections is bounded too
             try:
                 conn, _ = self.sock.accept()
             except BlockingIOError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import select
 import signal
 import socket
@@ -29,6 +30,9 @@ CHEAP_HASH = ["--hash-cost", "1024"]
 CONNECTIONS = 50
 ANSWER_BOUND_S = 30.0  # generous: only a bound on a hang, the box is shared and busy
 REQUEST = b"GET /health HTTP/1.1\r\nHost: accept-test\r\nConnection: close\r\n\r\n"
+KEEP_ALIVE_REQUEST = b"GET /health HTTP/1.1\r\nHost: accept-test\r\n\r\n"
+HEALTH_BODY = b'{"status":"ok"}'
+FD_CLIENTS = 10  # well past the 2 spare descriptors the worker is left with
 
 
 def worker_of(url: str) -> tuple[str, int]:
@@ -104,3 +108,54 @@ def test_negative_control_one_accept_per_readiness_records_one(
     answers = queued_then_resumed(url, pid)
     assert all(answer.startswith(b"HTTP/1.1 200") for answer in answers)
     assert batch_max(url, worker_id) == 1
+
+
+def read_health(sock: socket.socket, deadline: float) -> bytes:
+    """One keep-alive /health answer (its body ends the message), bounded."""
+    seen = b""
+    while HEALTH_BODY not in seen and (left := deadline - time.monotonic()) > 0:
+        if select.select([sock], [], [], left)[0]:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_out_of_descriptors_pauses_accepting_and_loses_no_connection(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    """The worker's descriptor limit is lowered (prlimit) to a few above what it holds: the
+    acceptor hits EMFILE, logs it and pauses instead of crashing or dropping the connections
+    (libuv's own answer to EMFILE accepts and closes them); once the limit is restored every
+    queued client is answered by the same worker."""
+    auth = auth_factory(redis_factory().url, workers=1, extra_args=CHEAP_HASH)
+    url = auth.worker_urls[0]
+    worker_id, pid = worker_of(url)
+    parts = urlsplit(url)
+    address = (parts.hostname or "127.0.0.1", parts.port or 80)
+    limit = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+    held = len(os.listdir(f"/proc/{pid}/fd"))
+    clients: list[socket.socket] = []
+    try:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (held + 2, limit[1]))
+        for _ in range(FD_CLIENTS):
+            client = socket.create_connection(address, timeout=5.0)
+            clients.append(client)
+            client.sendall(KEEP_ALIVE_REQUEST)
+        deadline = time.monotonic() + ANSWER_BOUND_S
+        while "accept failed" not in auth.log_tail(200):
+            assert time.monotonic() < deadline, f"no EMFILE logged:\n{auth.log_tail(40)}"
+            time.sleep(0.05)  # polling the log with a deadline
+        os.kill(pid, 0)  # still alive
+    finally:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, limit)
+    try:
+        deadline = time.monotonic() + ANSWER_BOUND_S
+        answers = [read_health(client, deadline) for client in clients]
+    finally:
+        for client in clients:
+            client.close()
+    for answer in answers:
+        assert answer.startswith(b"HTTP/1.1 200"), (answer[:200], auth.log_tail(40))
+        assert f"x-worker-id: {worker_id}".encode() in answer.lower(), answer[:300]
