@@ -67,6 +67,7 @@ class Settings:
     shutdown_timeout_s: float = 10.0
     header_timeout_s: float = 5.0
     body_timeout_s: float = 10.0
+    accept_batch: int = 256
     log_level: str = "warning"
 
 
@@ -129,6 +130,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("--shutdown-timeout", "float", 10.0, "graceful shutdown bound before SIGKILL (s)"),
     _Option("--header-timeout", "float", 5.0, "close a connection whose request head is late (s)"),
     _Option("--body-timeout", "float", 10.0, "close a connection whose request body is late (s)"),
+    _Option("--accept-batch", "int", 256, "connections accepted per readiness (1: as libuv)"),
     _Option("--log-level", "str", "warning", "log level", ("debug", "info", "warning", "error")),
 )
 
@@ -291,6 +293,7 @@ def _positive(settings: Settings) -> None:
         ("--shutdown-timeout (AUTH_SHUTDOWN_TIMEOUT)", settings.shutdown_timeout_s, 1e-9),
         ("--header-timeout (AUTH_HEADER_TIMEOUT)", settings.header_timeout_s, 1e-9),
         ("--body-timeout (AUTH_BODY_TIMEOUT)", settings.body_timeout_s, 1e-9),
+        ("--accept-batch (AUTH_ACCEPT_BATCH)", settings.accept_batch, 1),
     ]
     for name, value, low in checks:
         if value < low:

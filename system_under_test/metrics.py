@@ -44,6 +44,12 @@ REVOCATIONS_LOCAL = Gauge(
     ["worker"],
     multiprocess_mode="livesum",
 )
+ACCEPT_BATCH_MAX = Gauge(
+    "auth_accept_batch_max",
+    "most connections accepted in one readiness of the listening socket",
+    ["worker"],
+    multiprocess_mode="livemax",
+)
 
 
 class WorkerMetrics:
@@ -61,6 +67,7 @@ class WorkerMetrics:
         self._opened = BREAKER_OPENED.labels(worker=worker)
         self._probes = BREAKER_PROBES.labels(worker=worker)
         self._local = REVOCATIONS_LOCAL.labels(worker=worker)
+        self._accept_batch = ACCEPT_BATCH_MAX.labels(worker=worker)
         self._pool.set(0)
         self._state.set(0)
 
@@ -108,6 +115,10 @@ class WorkerMetrics:
 
     def revocations_local(self, n: int) -> None:
         self._local.set(n)
+
+    def accept_batch(self, n: int) -> None:
+        """A new largest accept batch (the acceptor calls it only when the record rises)."""
+        self._accept_batch.set(n)
 
 
 _RESULTS = ("enforced", "degraded", "unavailable")

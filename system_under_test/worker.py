@@ -7,6 +7,7 @@ Started only by the supervisor: ``python -m system_under_test.worker`` with a JS
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import json
 import logging
@@ -14,10 +15,12 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
 
+from .acceptor import DEFAULT_BATCH, GreedyAcceptor
 from .api import build_app
 from .config import Settings, jwt_secret
 from .front import Front
@@ -36,18 +39,54 @@ def die_with_parent(parent: int) -> None:
 
 
 class ReportingServer(uvicorn.Server):
-    """Tells the supervisor (one byte on a pipe) once it serves: a death after that is a crash,
-    a death before it a failed start."""
+    """Accepts greedily on the inherited sockets (acceptor.py) and tells the supervisor (one
+    byte on a pipe) once it serves: a death after that is a crash, a death before it a failed
+    start."""
 
-    def __init__(self, config: uvicorn.Config, ready_fd: int) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        ready_fd: int,
+        accept_batch: int = DEFAULT_BATCH,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(config)
         self.ready_fd = ready_fd
+        self.accept_batch = accept_batch
+        self.on_batch = on_batch
+        self.acceptors: list[GreedyAcceptor] = []
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started:
-            os.write(self.ready_fd, b"r")
-            os.close(self.ready_fd)
+        # no sockets for uvicorn: its uvloop server would accept one connection per iteration
+        await super().startup([])
+        if not self.started:
+            return
+        loop = asyncio.get_running_loop()
+        config = self.config
+
+        def create_protocol() -> asyncio.Protocol:  # what uvicorn's startup builds
+            return config.http_protocol_class(  # type: ignore[call-arg]
+                config=config,
+                server_state=self.server_state,
+                app_state=self.lifespan.state,
+                _loop=loop,
+            )
+
+        for sock in sockets or []:
+            acceptor = GreedyAcceptor(
+                loop, sock, create_protocol, batch=self.accept_batch, on_batch=self.on_batch
+            )
+            acceptor.start()
+            self.acceptors.append(acceptor)
+        os.write(self.ready_fd, b"r")
+        os.close(self.ready_fd)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for acceptor in self.acceptors:  # stop accepting first, as uvicorn does with its servers
+            acceptor.close()
+        for acceptor in self.acceptors:
+            await acceptor.wait_closed()
+        await super().shutdown(sockets)
 
 
 def settings_from(raw: dict[str, Any]) -> Settings:
@@ -82,7 +121,12 @@ def main() -> int:
         timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout_s) - 1),
     )
     sock = socket.socket(fileno=int(assignment["fd"]))
-    server = ReportingServer(config, int(assignment["ready_fd"]))
+    server = ReportingServer(
+        config,
+        int(assignment["ready_fd"]),
+        accept_batch=settings.accept_batch,
+        on_batch=service.metrics.accept_batch,
+    )
     server.run(sockets=[sock])
     return 0 if server.started else 3
 
