@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from chaos.workload.crowd_table import (
     errors_by_kind,
+    headline,
     ms,
-    ok_share,
-    percentiles,
     progress_line,
     route_table,
 )
@@ -35,19 +34,13 @@ class RunFacts:
 
 def render(tally: Tally, facts: RunFacts) -> str:
     """Markdown: the headline row, routes, errors by kind, and the generator's limits."""
-    total = tally.requests
-    rate = total / facts.duration_s if facts.duration_s else 0.0
-    error_share = tally.failed / total if total else 0.0
     lines = [
         f"{facts.users:,} users, ramp {facts.ramp_per_s:g}/s, {facts.duration_s:g} s, "
         f"{facts.processes} generator process(es); {facts.hash_cost}",
         f"started {facts.started}; {facts.load_before} before, {facts.load_after} after; "
         f"all cores {facts.cpu_busy:.0%} busy during the run",
         "",
-        "| users | requests | req/s | login ok | verify ok | p50 | p95 | p99 | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
-        f"| {facts.users:,} | {total:,} | {rate:,.0f} | {ok_share(tally, 'login')} | "
-        f"{ok_share(tally, 'verify')} | {percentiles(tally.latency())} | {error_share:.2%} |",
+        *headline(tally, facts.users, facts.duration_s),
         "",
         *route_table(tally),
         "",

@@ -3,13 +3,7 @@ request the crowd made, errors by kind, and how much of it the history holds."""
 
 from __future__ import annotations
 
-from chaos.workload.crowd_table import (
-    errors_by_kind,
-    hash_cost_label,
-    ok_share,
-    percentiles,
-    route_table,
-)
+from chaos.workload.crowd_table import errors_by_kind, hash_cost_label, headline, route_table
 from chaos.workload.tally import Tally
 
 __all__ = ["crowd_markdown"]
@@ -20,8 +14,6 @@ def crowd_markdown(
     journal_every: int, hash_cost: int | None,
 ) -> str:  # fmt: skip
     total = tally.requests
-    rate = total / duration_s if duration_s else 0.0
-    error_share = tally.failed / total if total else 0.0
     lag = tally.loop_lag
     lines = [
         "## Crowd",
@@ -29,10 +21,7 @@ def crowd_markdown(
         f"{users:,} virtual users, ramp {ramp_per_s:g}/s, {duration_s:g} s (ramp included), "
         f"{tally.users_started:,} started; {hash_cost_label(hash_cost)}.",
         "",
-        "| users | requests | req/s | login ok | verify ok | p50 | p95 | p99 | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
-        f"| {users:,} | {total:,} | {rate:,.0f} | {ok_share(tally, 'login')} | "
-        f"{ok_share(tally, 'verify')} | {percentiles(tally.latency())} | {error_share:.2%} |",
+        *headline(tally, users, duration_s),
         "",
         *route_table(tally),
         "",

@@ -18,9 +18,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chaos.workload.http1 import Answer, Connection, TransportError
-from chaos.workload.tally import Tally
+from chaos.workload.tally import SHED_SUFFIX, Tally
 
-__all__ = ["REVOKED_ACCEPTED", "CrowdCall", "CrowdMix", "VirtualUser", "judge_answer"]
+__all__ = [
+    "REVOKED_ACCEPTED",
+    "SHED_SUFFIX",
+    "CrowdCall",
+    "CrowdMix",
+    "VirtualUser",
+    "judge_answer",
+    "shed_mark",
+]
 
 REVOKED_ACCEPTED = "verify_revoked: 200 (REVOKED TOKEN ACCEPTED)"
 
@@ -178,11 +186,18 @@ def judge_answer(route: str, answer: Answer) -> str | None:
             return None
         if answer.status == 200:
             return REVOKED_ACCEPTED
-        return f"verify_revoked: {answer.status}"
+        return f"verify_revoked: {answer.status}{shed_mark(answer)}"
     if answer.status != 200:
-        return f"{route}: {answer.status}"
+        return f"{route}: {answer.status}{shed_mark(answer)}"
     if route == "verify":
         check = answer.headers.get(b"x-revocation-check", b"(none)").decode()
         if check != "enforced":
             return f"verify: 200 {check}"
     return None
+
+
+def shed_mark(answer: Answer) -> str:
+    """SHED_SUFFIX for a documented overload answer (429 or 503 with Retry-After), else ""."""
+    if answer.status in (429, 503) and b"retry-after" in answer.headers:
+        return SHED_SUFFIX
+    return ""

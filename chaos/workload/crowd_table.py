@@ -10,6 +10,7 @@ __all__ = [
     "SERVICE_DEFAULT_HASH_COST",
     "errors_by_kind",
     "hash_cost_label",
+    "headline",
     "ms",
     "ok_share",
     "percentiles",
@@ -41,8 +42,33 @@ def progress_line(elapsed_s: float, tally: Tally, users: int, rate: float) -> st
     p99 = tally.latency().percentile(0.99)
     return (
         f"t={elapsed_s:5.0f}s users={tally.users_started}/{users} req/s={rate:7,.0f} "
-        f"p99={ms(p99)} requests={tally.requests:,} errors={tally.failed:,}"
+        f"p99={ms(p99)} requests={tally.requests:,} errors={tally.failed:,} "
+        f"(unexpected {tally.unexpected:,}, shed {tally.shed:,})"
     )
+
+
+def headline(tally: Tally, users: int, duration_s: float) -> list[str]:
+    """The source report's headline row, with errors split into unexpected and shed."""
+    total = tally.requests
+
+    def share(count: int) -> str:
+        return f"{count / total:.2%}" if total else "0.00%"
+
+    rate = total / duration_s if duration_s else 0.0
+    return [
+        "| users | requests | req/s | login ok | verify ok | p50 | p95 | p99 | errors "
+        "| unexpected | shed |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| {users:,} | {total:,} | {rate:,.0f} | {ok_share(tally, 'login')} | "
+        f"{ok_share(tally, 'verify')} | {percentiles(tally.latency())} | {share(tally.failed)} "
+        f"| {share(tally.unexpected)} ({tally.unexpected:,}) | {share(tally.shed)} "
+        f"({tally.shed:,}) |",
+        "",
+        "errors: every answer other than what the contract promises a healthy service; shed: "
+        "the contract's overload answers among them (429 `login_overloaded` or 503, with "
+        "Retry-After); unexpected: the rest (timeouts, resets, 5xx, degraded, wrong status, a "
+        "revoked token accepted).",
+    ]
 
 
 def route_table(tally: Tally) -> list[str]:

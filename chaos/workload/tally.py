@@ -9,6 +9,7 @@ from typing import Any
 from chaos.workload.histogram import Histogram
 
 ROUTES = ("login", "verify", "logout", "verify_revoked")
+SHED_SUFFIX = " shed (Retry-After)"  # how chaos.workload.crowd names an overload answer's kind
 
 
 @dataclass
@@ -49,6 +50,16 @@ class Tally:
     @property
     def failed(self) -> int:
         return sum(r.requests - r.ok for r in self.routes.values())
+
+    @property
+    def shed(self) -> int:
+        """Failed requests that got the contract's overload answer (429/503 + Retry-After)."""
+        return sum(n for kind, n in self.errors.items() if kind.endswith(SHED_SUFFIX))
+
+    @property
+    def unexpected(self) -> int:
+        """Failed requests other than shed ones: timeouts, resets, 5xx, degraded, wrong status."""
+        return self.failed - self.shed
 
     def latency(self) -> Histogram:
         """All routes together."""
