@@ -100,7 +100,7 @@ class RedisFence:
 
     def _timed_out(self, ticket: Ticket, started: float, exc: Exception) -> None:
         """Count the timeout against Redis, or raise WorkerOverloaded when the loop was to blame."""
-        late = self._lag.worst_since(started) if self._lag is not None else 0.0
+        late = self._lag.late_since(started) if self._lag is not None else 0.0
         if blame_redis(True, late, self._settings.redis_timeout_s):
             self._counted(ticket, exc, started)
             return
@@ -111,7 +111,7 @@ class RedisFence:
         """A failure that counts against Redis; logged, since it can open the breaker (rare:
         at most `breaker_failures` in a row, then one probe per `breaker_reset_s`)."""
         self._breaker.record(ticket, ok=False)
-        late = self._lag.worst_since(started) if self._lag is not None else 0.0
+        late = self._lag.late_since(started) if self._lag is not None else 0.0
         log.warning(
             "redis call failed after %.0f ms (counted against Redis, breaker %s): %s: %s; "
             "event loop late %.0f ms",

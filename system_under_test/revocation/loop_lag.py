@@ -6,7 +6,11 @@ such a timeout says nothing about Redis and must not open the breaker or fail op
 
 lag = LoopLag(); lag.start()                    # a 10 ms heartbeat measuring its own lateness
 started = time.monotonic() ... a call times out ...
-blame_redis(timed_out=True, loop_late_s=lag.worst_since(started), timeout_s=0.1)
+blame_redis(timed_out=True, loop_late_s=lag.late_since(started), timeout_s=0.1)
+
+The lateness of a call is the sum of its late beats, not the worst one: a call crosses several
+loop turns (send, read, the client's own awaits), and a loop late by 45 ms at every turn
+delays it by hundreds of ms while no single beat is late by half the timeout.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Iterable
 
 HEARTBEAT_S = 0.01
 KEEP_S = 2.0  # late beats are remembered this long (longer than any call's budget)
@@ -25,6 +30,14 @@ def blame_redis(timed_out: bool, loop_late_s: float, timeout_s: float) -> bool:
     """Whether a failed call counts against Redis (breaker, fail-open): every error does, a
     timeout only when the loop was on time (else the reply may be waiting unread)."""
     return not timed_out or loop_late_s < STARVED_SHARE * timeout_s
+
+
+def accumulated_lateness(
+    beats: Iterable[tuple[float, float]], since: float, overdue: float
+) -> float:
+    """The lateness (s) of the late beats (when, how late) at or after `since`, plus what is
+    overdue now (a beat that has not run yet)."""
+    return sum(late for at, late in beats if at >= since) + max(overdue, 0.0)
 
 
 class LoopLag:
@@ -44,13 +57,12 @@ class LoopLag:
             self._handle.cancel()
             self._handle = None
 
-    def worst_since(self, since: float) -> float:
-        """How late (s) the loop was since `since` (monotonic): the latest late beat after it,
-        or the beat that is overdue right now."""
+    def late_since(self, since: float) -> float:
+        """How late (s) the loop was in all since `since` (monotonic): its late beats after it,
+        plus the beat that is overdue right now."""
         now = time.monotonic()
         overdue = now - self._due if self._handle is not None else 0.0
-        recorded = max((late for at, late in self._late if at >= since), default=0.0)
-        return max(overdue, recorded, 0.0)
+        return accumulated_lateness(self._late, since, overdue)
 
     def _schedule(self) -> None:
         self._due = time.monotonic() + self._heartbeat_s

@@ -174,7 +174,7 @@ class RevocationStore:
             self._note_shed(started, exc)
             return self._without_redis(keys, overloaded=True)
         except TimeoutError as exc:  # the lookup's own budget: Redis late, or this worker's loop
-            late = self.lag.worst_since(started)
+            late = self.lag.late_since(started)
             starved = not blame_redis(True, late, self._settings.redis_timeout_s)
             self._note_shed(started, exc, late, starved)
             return self._without_redis(keys, overloaded=starved)
