@@ -67,6 +67,7 @@ class Settings:
     shutdown_timeout_s: float = 10.0
     header_timeout_s: float = 5.0
     body_timeout_s: float = 10.0
+    worker_timeout_s: float = 30.0
     accept_batch: int = 256
     log_level: str = "warning"
 
@@ -130,6 +131,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("--shutdown-timeout", "float", 10.0, "graceful shutdown bound before SIGKILL (s)"),
     _Option("--header-timeout", "float", 5.0, "close a connection whose request head is late (s)"),
     _Option("--body-timeout", "float", 10.0, "close a connection whose request body is late (s)"),
+    _Option("--worker-timeout", "float", 30.0, "replace a worker silent this long (s, 0: never)"),
     _Option("--accept-batch", "int", 256, "connections accepted per readiness (1: as libuv)"),
     _Option("--log-level", "str", "warning", "log level", ("debug", "info", "warning", "error")),
 )
@@ -145,6 +147,7 @@ _DEST_TO_FIELD = {
     "shutdown_timeout": "shutdown_timeout_s",
     "header_timeout": "header_timeout_s",
     "body_timeout": "body_timeout_s",
+    "worker_timeout": "worker_timeout_s",
     "user": "users",
     "sentinel": "sentinels",
 }
@@ -293,6 +296,7 @@ def _positive(settings: Settings) -> None:
         ("--shutdown-timeout (AUTH_SHUTDOWN_TIMEOUT)", settings.shutdown_timeout_s, 1e-9),
         ("--header-timeout (AUTH_HEADER_TIMEOUT)", settings.header_timeout_s, 1e-9),
         ("--body-timeout (AUTH_BODY_TIMEOUT)", settings.body_timeout_s, 1e-9),
+        ("--worker-timeout (AUTH_WORKER_TIMEOUT)", settings.worker_timeout_s, 0),
         ("--accept-batch (AUTH_ACCEPT_BATCH)", settings.accept_batch, 1),
     ]
     for name, value, low in checks:

@@ -6,8 +6,10 @@ One shared socket for every worker, or with ``port_per_worker`` one socket per s
 port + slot. The sockets are bound here, once, and inherited by each worker (so a replaced
 worker listens on the very same socket). A worker that dies is replaced in its slot with a
 new pid; a slot whose worker dies before it reported serving (one byte on a pipe)
-MAX_FAILED_STARTS times in a row makes the supervisor give up (exit 1). SIGTERM/SIGINT are
-forwarded; workers still alive after ``shutdown_timeout_s`` are SIGKILLed.
+MAX_FAILED_STARTS times in a row makes the supervisor give up (exit 1). A serving worker that
+sends no heartbeat on that pipe for ``worker_timeout_s`` (stopped, or its loop stuck) is
+SIGKILLed and replaced. SIGTERM/SIGINT are forwarded; workers still alive after
+``shutdown_timeout_s`` are SIGKILLed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from types import FrameType
 from prometheus_client import multiprocess
 
 from .config import Settings
+from .heartbeat import is_hung
 
 log = logging.getLogger("system_under_test.supervisor")
 
@@ -57,8 +60,9 @@ class Slot:
     index: int
     sock: socket.socket
     proc: subprocess.Popen[bytes] | None = None
-    ready_pipe: int | None = None  # read end; the worker writes one byte once it serves
+    ready_pipe: int | None = None  # read end: one byte once the worker serves, then heartbeats
     ready: bool = False
+    last_beat: float = 0.0  # monotonic time of the worker's last byte on the pipe
     failed_starts: int = 0
     respawn_at: float = 0.0
 
@@ -130,15 +134,34 @@ class Supervisor:
         log.warning("supervisor: worker slot %d started, pid %d", slot.index, proc.pid)
 
     def _check_ready(self, slot: Slot) -> None:
-        if slot.ready or slot.ready_pipe is None:
+        """Read the worker's bytes: the first says it serves, every one that it is alive."""
+        if slot.ready_pipe is None:
             return
         try:
-            said = os.read(slot.ready_pipe, 1)
+            said = os.read(slot.ready_pipe, 4096)
         except BlockingIOError:
             return
-        if said:
+        if not said:  # end of file: the worker closed it or died (poll() sees which)
+            return
+        slot.last_beat = time.monotonic()
+        if not slot.ready:
             slot.ready, slot.failed_starts = True, 0
-            self._close_pipe(slot)
+
+    def _kill_if_hung(self, slot: Slot) -> None:
+        """SIGKILL a serving worker silent for longer than --worker-timeout (then reaped and
+        replaced like any dead worker): SIGSTOPped, or its loop stuck in a blocking call."""
+        assert slot.proc is not None
+        timeout = self.settings.worker_timeout_s
+        if slot.ready and is_hung(timeout, time.monotonic(), slot.last_beat):
+            log.error(
+                "supervisor: worker slot %d pid %d silent for more than %.0f s (stopped or "
+                "hung): killed",
+                slot.index,
+                slot.proc.pid,
+                timeout,
+            )
+            slot.proc.kill()
+            slot.proc.wait()
 
     def _close_pipe(self, slot: Slot) -> None:
         if slot.ready_pipe is not None:
@@ -205,6 +228,7 @@ class Supervisor:
                             code = 1
                     else:
                         self._check_ready(slot)
+                        self._kill_if_hung(slot)
                 time.sleep(POLL_S)
         finally:
             self._stop_all(slots)

@@ -24,6 +24,7 @@ from .acceptor import DEFAULT_BATCH, GreedyAcceptor
 from .api import build_app
 from .config import Settings, jwt_secret
 from .front import Front
+from .heartbeat import Heartbeat
 from .http_protocol import with_header_timeout
 from .service import Service
 
@@ -55,6 +56,7 @@ class ReportingServer(uvicorn.Server):
         self.accept_batch = accept_batch
         self.on_batch = on_batch
         self.acceptors: list[GreedyAcceptor] = []
+        self.heartbeat: Heartbeat | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         # no sockets for uvicorn: its uvloop server would accept one connection per iteration
@@ -78,8 +80,9 @@ class ReportingServer(uvicorn.Server):
             )
             acceptor.start()
             self.acceptors.append(acceptor)
-        os.write(self.ready_fd, b"r")
-        os.close(self.ready_fd)
+        os.write(self.ready_fd, b"r")  # the first byte: serving (the supervisor's readiness)
+        self.heartbeat = Heartbeat(self.ready_fd)  # then one per second: alive (hang watchdog)
+        self.heartbeat.start()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for acceptor in self.acceptors:  # stop accepting first, as uvicorn does with its servers
@@ -87,6 +90,8 @@ class ReportingServer(uvicorn.Server):
         for acceptor in self.acceptors:
             await acceptor.wait_closed()
         await super().shutdown(sockets)
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
 
 
 def settings_from(raw: dict[str, Any]) -> Settings:

@@ -19,6 +19,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert not settings.port_per_worker
     assert settings.header_timeout_s == 5.0
     assert settings.body_timeout_s == 10.0
+    assert settings.worker_timeout_s == 30.0
 
 
 def test_a_flag_wins_over_its_environment_twin() -> None:
@@ -57,6 +58,8 @@ def test_sentinels_replace_the_redis_url() -> None:
         (["--header-timeout", "0"], {}, "--header-timeout"),
         ([], {"AUTH_HEADER_TIMEOUT": "soon"}, "AUTH_HEADER_TIMEOUT"),
         (["--body-timeout", "-1"], {}, "--body-timeout"),
+        (["--worker-timeout", "-1"], {}, "--worker-timeout"),
+        ([], {"AUTH_WORKER_TIMEOUT": "never"}, "AUTH_WORKER_TIMEOUT"),
         ([], {"AUTH_BODY_TIMEOUT": "later"}, "AUTH_BODY_TIMEOUT"),
         (["--accept-batch", "0"], {}, "--accept-batch"),
         ([], {"AUTH_ACCEPT_BATCH": "many"}, "AUTH_ACCEPT_BATCH"),
