@@ -9,8 +9,9 @@ token must be refused before and after the load: otherwise the run fails (exit 1
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -188,19 +189,55 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per route (default 10)")
     parser.add_argument("--connections", type=int, default=64, help="wrk -c (default 64)")
     parser.add_argument("--threads", type=int, default=2, help="wrk -t (default 2)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="health/verify pairs on the same service (default 1); with more, the median "
+        "ratio is printed too (a shared box disturbs single windows)",
+    )
     add_target_arguments(parser, accounts=1)
     args = parser.parse_args(argv)
     check_target_arguments(parser, args)
-    for flag in ("duration", "connections", "threads"):
+    for flag in ("duration", "connections", "threads", "rounds"):
         if getattr(args, flag) < 1:
             parser.error(f"--{flag} must be >= 1, got {getattr(args, flag)}")
     if args.threads > args.connections:
         parser.error("--threads must not exceed --connections")
     run = WrkRun(args.connections, args.threads, args.duration)
+    results: list[Comparison] = []
     with target_from_arguments(args) as target:
-        result = compare(target, run)
-    print(render(result, run, target.label()))
-    return 0 if result.revoked_refused and result.all_checked_ok else 1
+        for index in range(args.rounds):
+            results.append(compare(target, run))
+            if args.rounds > 1:
+                print(f"round {index + 1} of {args.rounds}")
+            print(render(results[-1], run, target.label()), flush=True)
+    if args.rounds > 1:
+        print(rounds_summary(results))
+    ok = all(r.revoked_refused and r.all_checked_ok for r in results)
+    return 0 if ok else 1
+
+
+def rounds_summary(results: Sequence[Comparison]) -> str:
+    """Every round's req/s ratio and CPU ratio, and their medians."""
+    ratios = [r.ratio for r in results]
+    cpu = [
+        r.health_cpu.workers_us / r.verify_cpu.workers_us
+        for r in results
+        if r.health_cpu.workers_us and r.verify_cpu.workers_us
+    ]
+    median = statistics.median(ratios)
+    verdict = "meets" if median >= TARGET_RATIO else "BELOW"
+    line = (
+        f"ratio verify/health per round: {', '.join(f'{x:.2f}' for x in ratios)}; "
+        f"median {median:.2f} ({verdict} the target {TARGET_RATIO})"
+    )
+    if cpu:
+        line += (
+            f"; CPU ratio per round: {', '.join(f'{x:.2f}' for x in cpu)}, "
+            f"median {statistics.median(cpu):.2f}"
+        )
+    return line
 
 
 if __name__ == "__main__":

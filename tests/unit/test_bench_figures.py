@@ -7,7 +7,8 @@ import pytest
 from benchmarks.probes import gauge_by_worker, worker_pid
 from benchmarks.soak import Sample, judge
 from benchmarks.trend import second_half_slope, slope
-from benchmarks.wrk import WrkError, duration_ms, parse
+from benchmarks.verify_vs_health import Comparison, CpuCost, rounds_summary
+from benchmarks.wrk import WrkError, WrkResult, duration_ms, parse
 from chaos.workload.crowd import REVOKED_ACCEPTED, judge_answer
 from chaos.workload.histogram import Histogram
 from chaos.workload.http1 import Answer
@@ -143,3 +144,22 @@ def test_the_load_judge_names_every_wrong_answer() -> None:
     assert judge_answer("verify_revoked", Answer(401, {}, b"")) is None
     assert judge_answer("verify_revoked", Answer(200, enforced, b"{}")) == REVOKED_ACCEPTED
     assert judge_answer("login", Answer(429, {}, b"")) == "login: 429"
+
+
+def test_rounds_summary_gives_every_ratio_and_the_median() -> None:
+    def wrk(rps: float) -> WrkResult:
+        return WrkResult(1000, rps, 1.0, 2.0, 3.0, 1000, 0, 0, 0)
+
+    def comparison(health_rps: float, verify_rps: float, verify_us: float) -> Comparison:
+        return Comparison(
+            wrk(health_rps), wrk(verify_rps), 401, 401, "l", "l", "t",
+            CpuCost(30.0, None, None), CpuCost(verify_us, None, None),
+        )  # fmt: skip
+
+    line = rounds_summary(
+        [comparison(100, 60, 60.0), comparison(100, 95, 40.0), comparison(100, 90, 50.0)]
+    )
+    assert line.startswith("ratio verify/health per round: 0.60, 0.95, 0.90; median 0.90 (meets")
+    assert line.endswith("CPU ratio per round: 0.50, 0.75, 0.60, median 0.60")
+    below = rounds_summary([comparison(100, 60, 60.0)])
+    assert "median 0.60 (BELOW the target" in below  # the control: a low median is called out
