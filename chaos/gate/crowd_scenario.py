@@ -25,11 +25,11 @@ from typing import cast
 
 import httpx
 
-from chaos.checkers import CheckInputs, check_history, degraded_outside_faults, run_checker
+from chaos.checkers import check_history, degraded_outside_faults, run_checker
 from chaos.faults import Controllable, Fault, ScheduledFault, run_schedule
 from chaos.gate.catalogue import FAULTS, FaultContext
 from chaos.gate.crowd_history import crowd_ops, merged
-from chaos.gate.evidence import breaker_must_open, redis_calls_during_loss
+from chaos.gate.evidence import redis_calls_during_loss
 from chaos.gate.matrix import CrowdLoad, ScenarioSpec
 from chaos.gate.phases import (
     probe_during,
@@ -51,6 +51,7 @@ from chaos.gate.scenario import (
     ScenarioOutcome,
     ScenarioTarget,
     add_to_plan,
+    check_inputs,
     scenario_seed,
     worker_id_of,
     write_inputs,
@@ -58,7 +59,7 @@ from chaos.gate.scenario import (
 from chaos.gate.worker_target import WorkerProcess
 from chaos.history import History
 from chaos.report import crowd_markdown, write_scenario
-from chaos.workload import MetricsSnapshot, Workload, WorkloadConfig
+from chaos.workload import Workload, WorkloadConfig
 from chaos.workload.crowd_generator import FullUntil
 from chaos.workload.crowd_runner import CrowdResult, CrowdShape, run_crowd
 
@@ -236,18 +237,8 @@ async def _run(
     keys = await asyncio.to_thread(read_revoked, target.redis)
     read_at = time.time()
     full = merged(history, crowd_ops(result.calls, urls))
-    inputs = CheckInputs(
-        failure_mode=spec.mode,
-        degraded_bound_s=spec.degraded_bound_s or budgets.degraded_bound_s,
-        budgets=budgets.latency,
-        request_deadline_ms=budgets.request_deadline_ms,
-        enforced_budget_s=budgets.enforced_s,
-        revoked_jtis=keys,
-        read_at_epoch_s=read_at,
-        metrics_before=MetricsSnapshot.from_text(before) if before else None,
-        metrics_after=MetricsSnapshot.from_text(after) if after else None,
-        expect_breaker_open=spec.loss and breaker_must_open(full, urls),
-        breaker_reset_s=settings.breaker_reset_s,
+    inputs = check_inputs(
+        spec, settings, full, urls, keys=keys, read_at=read_at, before=before, after=after
     )
     verdicts = check_history(full, inputs)
     verdicts.append(

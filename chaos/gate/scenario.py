@@ -266,18 +266,8 @@ async def _run(
         after = await settle(http, urls, routes.metrics, budgets.settle_s)
     keys = await asyncio.to_thread(read_revoked, target.redis)
     read_at = time.time()
-    inputs = CheckInputs(
-        failure_mode=spec.mode,
-        degraded_bound_s=spec.degraded_bound_s or budgets.degraded_bound_s,
-        budgets=budgets.latency,
-        request_deadline_ms=budgets.request_deadline_ms,
-        enforced_budget_s=budgets.enforced_s,
-        revoked_jtis=keys,
-        read_at_epoch_s=read_at,
-        metrics_before=MetricsSnapshot.from_text(before) if before else None,
-        metrics_after=MetricsSnapshot.from_text(after) if after else None,
-        expect_breaker_open=spec.loss and breaker_must_open(history, urls),
-        breaker_reset_s=settings.breaker_reset_s,
+    inputs = check_inputs(
+        spec, settings, history, urls, keys=keys, read_at=read_at, before=before, after=after
     )
     verdicts = check_history(history, inputs)
     if spec.worker_fault:
@@ -293,6 +283,28 @@ async def _run(
         f"{spec.name}: {'PASS' if outcome.passed else 'FAIL'} ({outcome.calls} calls; {labels})"
     )
     return outcome
+
+
+def check_inputs(
+    spec: ScenarioSpec, settings: GateSettings, history: History, urls: Sequence[str],
+    *, keys: set[str] | None, read_at: float, before: str | None, after: str | None,
+) -> CheckInputs:  # fmt: skip
+    """What the checkers need besides the history: the budgets, Redis's revoked keys read at
+    ``read_at``, the metrics scraped before and after the load."""
+    budgets = settings.budgets
+    return CheckInputs(
+        failure_mode=spec.mode,
+        degraded_bound_s=spec.degraded_bound_s or budgets.degraded_bound_s,
+        budgets=budgets.latency,
+        request_deadline_ms=budgets.request_deadline_ms,
+        enforced_budget_s=budgets.enforced_s,
+        revoked_jtis=keys,
+        read_at_epoch_s=read_at,
+        metrics_before=MetricsSnapshot.from_text(before) if before else None,
+        metrics_after=MetricsSnapshot.from_text(after) if after else None,
+        expect_breaker_open=spec.loss and breaker_must_open(history, urls),
+        breaker_reset_s=settings.breaker_reset_s,
+    )
 
 
 async def play(item: ScheduledFault, history: History) -> float:

@@ -51,6 +51,12 @@ def worker_of(answer: httpx.Response) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
+def serving(url: str) -> tuple[str, int]:
+    """The X-Worker-Id and pid of the worker that answers ``url``'s /health."""
+    answer = httpx.get(url + "/health", timeout=TIMEOUT)
+    return answer.headers["x-worker-id"], worker_of(answer)[1]
+
+
 def metric(url: str, name: str, **labels: str) -> float:
     """Sum of the series of ``name`` whose labels include ``labels``."""
     text = httpx.get(url + "/metrics", timeout=TIMEOUT).text

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from fixtures.services import AuthFactory, RedisFactory
+from tests.integration.auth_calls import serving
 
 pytestmark = pytest.mark.integration
 
@@ -33,12 +34,6 @@ REQUEST = b"GET /health HTTP/1.1\r\nHost: accept-test\r\nConnection: close\r\n\r
 KEEP_ALIVE_REQUEST = b"GET /health HTTP/1.1\r\nHost: accept-test\r\n\r\n"
 HEALTH_BODY = b'{"status":"ok"}'
 FD_CLIENTS = 10  # well past the 2 spare descriptors the worker is left with
-
-
-def worker_of(url: str) -> tuple[str, int]:
-    """The worker id and pid behind ``url`` (one worker)."""
-    worker_id = httpx.get(f"{url}/health", timeout=5.0).headers["x-worker-id"]
-    return worker_id, int(worker_id.rpartition("-")[2])
 
 
 def batch_max(url: str, worker_id: str) -> int:
@@ -89,7 +84,7 @@ def test_one_readiness_accepts_every_waiting_connection(
         redis_factory().url, workers=1, port_per_worker=port_per_worker, extra_args=CHEAP_HASH
     )
     url = auth.worker_urls[0]
-    worker_id, pid = worker_of(url)
+    worker_id, pid = serving(url)
     answers = queued_then_resumed(url, pid)
     for answer in answers:
         assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
@@ -104,7 +99,7 @@ def test_negative_control_one_accept_per_readiness_records_one(
         redis_factory().url, workers=1, extra_args=[*CHEAP_HASH, "--accept-batch", "1"]
     )
     url = auth.worker_urls[0]
-    worker_id, pid = worker_of(url)
+    worker_id, pid = serving(url)
     answers = queued_then_resumed(url, pid)
     assert all(answer.startswith(b"HTTP/1.1 200") for answer in answers)
     assert batch_max(url, worker_id) == 1
@@ -131,7 +126,7 @@ def test_out_of_descriptors_pauses_accepting_and_loses_no_connection(
     queued client is answered by the same worker."""
     auth = auth_factory(redis_factory().url, workers=1, extra_args=CHEAP_HASH)
     url = auth.worker_urls[0]
-    worker_id, pid = worker_of(url)
+    worker_id, pid = serving(url)
     parts = urlsplit(url)
     address = (parts.hostname or "127.0.0.1", parts.port or 80)
     limit = resource.prlimit(pid, resource.RLIMIT_NOFILE)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from fixtures.services import AuthFactory, RedisFactory
+from tests.integration.auth_calls import serving, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -21,11 +22,6 @@ CHEAP_HASH = ["--hash-cost", "1024"]
 WORKER_TIMEOUT_S = 2.0
 REPLACED_BOUND_S = 30.0  # generous: the box is shared and busy; only a bound on "never"
 QUIET_WINDOW_S = 2 * WORKER_TIMEOUT_S  # the control watches this long for a wrong kill
-
-
-def worker_of(url: str) -> tuple[str, int]:
-    worker_id = httpx.get(f"{url}/health", timeout=5.0).headers["x-worker-id"]
-    return worker_id, int(worker_id.rpartition("-")[2])
 
 
 def alive(pid: int) -> bool:
@@ -45,26 +41,14 @@ def test_a_stopped_worker_is_killed_and_replaced(
         extra_args=[*CHEAP_HASH, "--worker-timeout", str(WORKER_TIMEOUT_S)],
     )
     url = auth.worker_urls[0]
-    before, pid = worker_of(url)
+    before, pid = serving(url)
     os.kill(pid, signal.SIGSTOP)
-    deadline = time.monotonic() + REPLACED_BOUND_S
-    seen = "nothing yet"
     try:
-        while time.monotonic() < deadline:
-            if not alive(pid):
-                with contextlib.suppress(httpx.HTTPError):
-                    now_serving = worker_of(url)[0]
-                    if now_serving != before:
-                        break
-                    seen = f"still answered by {now_serving}"
-            else:
-                seen = f"pid {pid} still alive (stopped)"
-            time.sleep(0.1)  # poll interval of the condition above, not a readiness wait
-        else:
-            raise AssertionError(
-                f"the stopped worker was not replaced within {REPLACED_BOUND_S} s: {seen}\n"
-                f"{auth.log_tail(20)}"
-            )
+        wait_for(
+            f"pid {pid} killed and a new worker serving in its slot",
+            lambda: not alive(pid) and serving(url)[0] != before,
+            REPLACED_BOUND_S,
+        )
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGCONT)
@@ -79,7 +63,7 @@ def test_with_the_timeout_off_a_stopped_worker_stays(
         redis_factory().url, workers=1, extra_args=[*CHEAP_HASH, "--worker-timeout", "0"]
     )
     url = auth.worker_urls[0]
-    before, pid = worker_of(url)
+    before, pid = serving(url)
     os.kill(pid, signal.SIGSTOP)
     try:
         watch_until = time.monotonic() + QUIET_WINDOW_S
@@ -88,4 +72,4 @@ def test_with_the_timeout_off_a_stopped_worker_stays(
             time.sleep(0.1)
     finally:
         os.kill(pid, signal.SIGCONT)
-    assert worker_of(url)[0] == before
+    assert serving(url)[0] == before
