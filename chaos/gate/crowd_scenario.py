@@ -34,11 +34,10 @@ from chaos.gate.matrix import CrowdLoad, ScenarioSpec
 from chaos.gate.phases import (
     probe_during,
     read_revoked,
-    recover,
     scrape,
     seed_revocations,
-    settle,
     wait_enforced,
+    wind_down,
 )
 from chaos.gate.probes import Prober
 from chaos.gate.scenario import (
@@ -228,12 +227,9 @@ async def _run(
             f"{len(result.calls):,} journalled; checking every worker"
         )
         checker = Prober(history, http, routes, CHECKER)
-        if live:
-            await recover(checker, urls, live, budgets.enforced_s)
-        for token in revoked:
-            for url in urls:
-                await checker.verify(url, token)
-        after = await settle(http, urls, routes.metrics, budgets.settle_s)
+        after = await wind_down(
+            checker, http, urls, routes, live=live, revoked=revoked, budgets=budgets
+        )
     keys = await asyncio.to_thread(read_revoked, target.redis)
     read_at = time.time()
     full = merged(history, crowd_ops(result.calls, urls))

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import httpx
 import redis
 
+from chaos.gate.budgets import GateBudgets
 from chaos.gate.probes import Prober
 from chaos.services import RedisServer
 from chaos.workload import MetricsSnapshot, Routes
@@ -145,6 +146,21 @@ async def recover(prober: Prober, urls: Sequence[str], token: str, deadline_s: f
             if op.status == 200 and (op.revocation_check or "enforced") == "enforced":
                 break
             await asyncio.sleep(POLL_S)
+
+
+async def wind_down(
+    checker: Prober, http: httpx.AsyncClient, urls: Sequence[str], routes: Routes, *,
+    live: str | None, revoked: Sequence[str], budgets: GateBudgets,
+) -> str | None:  # fmt: skip
+    """After the load: every worker steadily ``enforced`` again (I6), every revoked token
+    verified on every worker (I1), pools and breakers back to rest (I10); the last
+    ``/metrics`` text."""
+    if live:
+        await recover(checker, urls, live, budgets.enforced_s)
+    for token in revoked:
+        for url in urls:
+            await checker.verify(url, token)
+    return await settle(http, urls, routes.metrics, budgets.settle_s)
 
 
 def read_revoked(server: RedisServer) -> set[str] | None:

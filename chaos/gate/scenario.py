@@ -31,11 +31,10 @@ from chaos.gate.matrix import ScenarioSpec
 from chaos.gate.phases import (
     probe_during,
     read_revoked,
-    recover,
     scrape,
     seed_revocations,
-    settle,
     wait_enforced,
+    wind_down,
 )
 from chaos.gate.probes import Prober
 from chaos.gate.proxy_target import ProxyTarget
@@ -258,12 +257,9 @@ async def _run(
             await prober
         progress(f"{spec.name}: load done after {len(history)} ops; checking every worker")
         checker = Prober(history, http, routes, CHECKER)
-        if live:
-            await recover(checker, urls, live, budgets.enforced_s)
-        for token in revoked:
-            for url in urls:
-                await checker.verify(url, token)
-        after = await settle(http, urls, routes.metrics, budgets.settle_s)
+        after = await wind_down(
+            checker, http, urls, routes, live=live, revoked=revoked, budgets=budgets
+        )
     keys = await asyncio.to_thread(read_revoked, target.redis)
     read_at = time.time()
     inputs = check_inputs(
