@@ -34,10 +34,8 @@ from chaos.gate.matrix import CrowdLoad, ScenarioSpec
 from chaos.gate.phases import (
     probe_during,
     read_revoked,
-    scrape,
-    seed_revocations,
-    wait_enforced,
     wind_down,
+    wind_up,
 )
 from chaos.gate.probes import Prober
 from chaos.gate.scenario import (
@@ -192,11 +190,10 @@ async def _run(
     )
     routes = settings.routes
     async with httpx.AsyncClient(timeout=httpx.Timeout(deadline_s, connect=2.0)) as http:
-        await wait_enforced(http, urls, routes, settings.users[0], settings.setup_s)
-        before = await scrape(http, urls, routes.metrics)
         seeder = Prober(history, http, routes, SEEDER)
-        revoked = await seed_revocations(seeder, urls, settings.users)
-        live = await seeder.login(urls[0], settings.users[-1])
+        before, revoked, live = await wind_up(
+            seeder, http, urls, routes, users=settings.users, setup_s=settings.setup_s
+        )
         loop = asyncio.get_running_loop()
         ramp_start: asyncio.Future[float] = loop.create_future()
 

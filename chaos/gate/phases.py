@@ -148,6 +148,19 @@ async def recover(prober: Prober, urls: Sequence[str], token: str, deadline_s: f
             await asyncio.sleep(POLL_S)
 
 
+async def wind_up(
+    seeder: Prober, http: httpx.AsyncClient, urls: Sequence[str], routes: Routes, *,
+    users: Sequence[tuple[str, str]], setup_s: float,
+) -> tuple[str | None, list[str], str | None]:  # fmt: skip
+    """Before the load: every worker ``enforced``, the ``/metrics`` text before, revoked
+    sessions seeded on every worker, and a live token: (metrics, revoked, live)."""
+    await wait_enforced(http, urls, routes, users[0], setup_s)
+    before = await scrape(http, urls, routes.metrics)
+    revoked = await seed_revocations(seeder, urls, users)
+    live = await seeder.login(urls[0], users[-1])
+    return before, revoked, live
+
+
 async def wind_down(
     checker: Prober, http: httpx.AsyncClient, urls: Sequence[str], routes: Routes, *,
     live: str | None, revoked: Sequence[str], budgets: GateBudgets,

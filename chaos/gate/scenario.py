@@ -31,10 +31,8 @@ from chaos.gate.matrix import ScenarioSpec
 from chaos.gate.phases import (
     probe_during,
     read_revoked,
-    scrape,
-    seed_revocations,
-    wait_enforced,
     wind_down,
+    wind_up,
 )
 from chaos.gate.probes import Prober
 from chaos.gate.proxy_target import ProxyTarget
@@ -230,11 +228,10 @@ async def _run(
     deadline_s = budgets.request_deadline_ms / 1000
     routes = settings.routes
     async with httpx.AsyncClient(timeout=httpx.Timeout(deadline_s, connect=2.0)) as http:
-        await wait_enforced(http, urls, routes, settings.users[0], settings.setup_s)
-        before = await scrape(http, urls, routes.metrics)
         seeder = Prober(history, http, routes, SEEDER)
-        revoked = await seed_revocations(seeder, urls, settings.users)
-        live = await seeder.login(urls[0], settings.users[-1])
+        before, revoked, live = await wind_up(
+            seeder, http, urls, routes, users=settings.users, setup_s=settings.setup_s
+        )
         config = WorkloadConfig(
             urls, settings.users, clients=settings.clients, max_ops=1_000_000,
             duration_s=item.end_s + settings.recovery_s, request_timeout_s=deadline_s,
