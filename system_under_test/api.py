@@ -268,7 +268,7 @@ def build_app(service: Service) -> FastAPI:
         responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
     )
     async def prometheus() -> Response:
-        service.metrics.flush()  # this worker's counts exact; the others' within FLUSH_S
+        service.flush_metrics()  # this worker's counts exact; the others' within FLUSH_S
         return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
     @app.get("/redis/stats", response_model=dict[str, Any], responses=_doc(503))

@@ -95,10 +95,15 @@ class Service:
         self._flusher = asyncio.create_task(self._flush_metrics())
 
     async def _flush_metrics(self) -> None:
-        """In-process request and check counts to the metric files, every FLUSH_S."""
+        """In-process request and check counts (and the pool gauge) to the metric files, every
+        FLUSH_S."""
         while True:
             await asyncio.sleep(FLUSH_S)
-            self.metrics.flush()
+            self.flush_metrics()
+
+    def flush_metrics(self) -> None:
+        self.store.report_pool()
+        self.metrics.flush()
 
     async def _report_local_copy(self) -> None:
         """auth_revocations_local: the store's local copy size, sampled once a second."""

@@ -64,9 +64,11 @@ class RedisFence:
         call: Callable[[], Awaitable[T]],
         extra_s: float = 0.0,
         pending: ReplyPending | None = None,
+        report: bool = True,
     ) -> T:
         """Run `call` once under the breaker and the budget (`extra_s`: e.g. WAIT's time;
-        `pending`: tells a reply waiting unread, which gets a few loop turns past the budget)."""
+        `pending`: tells a reply waiting unread, which gets a few loop turns past the budget;
+        `report`: call `on_done` after it; the lookups' callers report on their own clock)."""
         ticket = self._breaker.admit()
         if ticket is None:
             raise RedisUnreachable("circuit breaker open")
@@ -93,7 +95,8 @@ class RedisFence:
             self._breaker.release(ticket)  # the caller went away: no verdict on Redis
             raise
         finally:
-            self._on_done()
+            if report:
+                self._on_done()
         self._breaker.record(ticket, ok=True)
         self.last_good = self._clock()
         return result

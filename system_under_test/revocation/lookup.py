@@ -18,14 +18,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from system_under_test.revocation.unread import ReplyPending, grant_turn
 
 Values = list[bytes | str | None]
-Answer = dict[str, bytes | str | None]
 Fetch = Callable[[list[str]], Awaitable[Values]]
 
 
 class _Batch:
     def __init__(self, pending: ReplyPending | None = None) -> None:
         self.keys: dict[str, int] = {}  # redis key -> position in the MGET
-        self.waiters: list[asyncio.Future[Answer]] = []
+        self.waiters: list[asyncio.Future[Values]] = []
         self.timer: asyncio.TimerHandle | None = None  # the first check's deadline
         self._pending = pending
         self._turns = 0  # loop turns given to a pending reply past the deadline
@@ -58,13 +57,6 @@ class _Batch:
             self.timer.cancel()
             self.timer = None
 
-    def join(self, keys: Sequence[str]) -> asyncio.Future[Answer]:
-        for key in keys:
-            self.keys.setdefault(key, len(self.keys))
-        waiter: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self.waiters.append(waiter)
-        return waiter
-
 
 class CoalescedLookup:
     def __init__(
@@ -83,17 +75,27 @@ class CoalescedLookup:
         self._in_flight: set[asyncio.Task[None]] = set()  # batches sent or about to be
         self.round_trips = 0  # batches sent (for benchmarks: checks / round_trips = batch size)
 
-    async def lookup(self, keys: Sequence[str]) -> Answer:
-        """Values of `keys` read by a round trip issued after this call began."""
+    async def lookup(self, keys: Sequence[str]) -> Values:
+        """Values of `keys` (in their order) read by a round trip issued after this call began."""
+        loop = asyncio.get_running_loop()
         batch = self._pending
         if batch is None:
             batch = self._pending = _Batch(self._reply_pending)
             if self._budget_s is not None:
-                loop = asyncio.get_running_loop()
                 batch.timer = loop.call_later(self._budget_s, batch.expire)
-        waiter = batch.join(keys)
-        self._schedule()
-        return await waiter
+        index = batch.keys
+        positions = []
+        for key in keys:  # the hot path: inlined, one dict probe per key
+            position = index.get(key)
+            if position is None:
+                position = index[key] = len(index)
+            positions.append(position)
+        waiter: asyncio.Future[Values] = loop.create_future()
+        batch.waiters.append(waiter)
+        if not self._launch_scheduled and len(self._in_flight) < self._max_in_flight:
+            self._launch()
+        values = await waiter
+        return list(map(values.__getitem__, positions))  # no comprehension frame (3.11)
 
     async def close(self) -> None:
         batch, self._pending = self._pending, None
@@ -108,8 +110,10 @@ class CoalescedLookup:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     def _schedule(self) -> None:
-        if self._launch_scheduled or len(self._in_flight) >= self._max_in_flight:
-            return
+        if not self._launch_scheduled and len(self._in_flight) < self._max_in_flight:
+            self._launch()
+
+    def _launch(self) -> None:
         self._launch_scheduled = True
         # the task's first step runs a loop turn later: checks arriving until then join the batch
         task = asyncio.get_running_loop().create_task(self._send_pending())
@@ -143,13 +147,19 @@ class CoalescedLookup:
         try:
             values = await self._fetch(keys)
         except BaseException as exc:
-            for waiter in batch.waiters:
-                if not waiter.done():
-                    waiter.set_exception(exc if isinstance(exc, Exception) else RuntimeError())
+            _fail(batch, exc if isinstance(exc, Exception) else RuntimeError())
             if not isinstance(exc, Exception):
                 raise
             return
-        answer = dict(zip(keys, values, strict=True))
+        if len(values) != len(keys):  # each check reads its own positions: they must align
+            _fail(batch, RuntimeError(f"{len(values)} values for {len(keys)} keys"))
+            return
         for waiter in batch.waiters:
             if not waiter.done():
-                waiter.set_result(answer)
+                waiter.set_result(values)
+
+
+def _fail(batch: _Batch, reason: Exception) -> None:
+    for waiter in batch.waiters:
+        if not waiter.done():
+            waiter.set_exception(reason)

@@ -180,15 +180,15 @@ class RevocationStore:
             return self._without_redis(keys, overloaded=starved)
         except (RedisUnreachable, RevocationUnavailable, RuntimeError):
             return self._without_redis(keys)
-        revoked = False
-        for key, name in zip(keys, names, strict=True):
-            value = values[name]
-            if value is not None:  # the usual answer is None: no parse, no call
+        if values.count(None) == len(values):  # the usual answer: nothing revoked, no parse
+            self._metrics.check(_ENFORCED)
+            return _NOT_REVOKED
+        for key, value in zip(keys, values, strict=True):
+            if value is not None:
                 exp = parse_exp(value)
-                revoked = True
                 self.local.add(key, 0 if exp is None else exp)
         self._metrics.check(_ENFORCED)
-        return _REVOKED if revoked else _NOT_REVOKED
+        return _REVOKED
 
     def _without_redis(self, keys: tuple[str, ...], overloaded: bool = False) -> RevocationAnswer:
         """Fail-open (within the bound) only when Redis was at fault: an overloaded worker's
@@ -235,13 +235,16 @@ class RevocationStore:
         )
 
     async def _fetch(self, names: list[str]) -> Values:
+        # report=False: a gauge write per batch costs; report_pool() runs on the metrics flush
         if self._cluster is not None:
-            return await self.fence.run(lambda: self._routing().mget(names))
+            return await self.fence.run(lambda: self._routing().mget(names), report=False)
         link = self._link
         if link is not None:
-            return await self.fence.run(lambda: link.mget(names), pending=link.reply_pending)
+            return await self.fence.run(
+                lambda: link.mget(names), pending=link.reply_pending, report=False
+            )
         client = self._redis()
-        values: Values = await self.fence.run(lambda: client.mget(names))
+        values: Values = await self.fence.run(lambda: client.mget(names), report=False)
         return values
 
     # writes ---------------------------------------------------------------------------------
@@ -431,6 +434,10 @@ class RevocationStore:
             return self._cluster.in_use()
         link_in_use = self._link.in_use if self._link is not None else 0
         return (pool_in_use(self._client) if self._client is not None else 0) + link_in_use
+
+    def report_pool(self) -> None:
+        """auth_redis_pool_in_use now (the metrics flush calls it: lookups do not report)."""
+        self._report_pool()
 
     def _report_pool(self) -> None:
         if self._client is not None or self._cluster is not None:

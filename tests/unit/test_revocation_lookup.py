@@ -40,8 +40,7 @@ def test_concurrent_checks_share_one_round_trip() -> None:
         assert rec.batches == [["revoked:a", "revoked:b"]]  # deduplicated, one MGET
         rec.gates[0].set()
         answers = await asyncio.gather(*tasks)
-        assert answers[0]["revoked:a"] == b"1"
-        assert answers[1]["revoked:b"] is None
+        assert answers == [[b"1"], [None], [b"1"]]  # each check's own keys, in its order
 
     asyncio.run(scenario())
 
@@ -57,11 +56,11 @@ def test_a_check_never_joins_a_batch_already_sent() -> None:
         await _settle()
         assert len(rec.batches) == 1  # batch 2 waits for batch 1 (max_in_flight=1)
         rec.gates[0].set()
-        assert (await first)["revoked:x"] is None
+        assert (await first) == [None]
         await _settle()
         assert len(rec.batches) == 2
         rec.gates[1].set()
-        assert (await second)["revoked:x"] == b"9"  # read after the check began
+        assert (await second) == [b"9"]  # read after the check began
         await lookup.close()
 
     asyncio.run(scenario())
@@ -107,7 +106,7 @@ def test_a_batch_answered_in_time_is_not_failed_later() -> None:
         first = asyncio.create_task(lookup.lookup(["revoked:a"]))
         await _settle()
         rec.gates[0].set()
-        assert (await first)["revoked:a"] == b"7"
+        assert (await first) == [b"7"]
         # the expired deadline finds nothing left to fail: no exception surfaces
         second = asyncio.create_task(lookup.lookup(["revoked:a"]))
         await _settle()
@@ -131,7 +130,7 @@ def test_an_expiring_batch_gives_a_pending_reply_a_turn() -> None:
             return True
 
         lookup = CoalescedLookup(rec.fetch, max_in_flight=1, budget_s=0.0, pending=pending)
-        assert (await lookup.lookup(["revoked:a"]))["revoked:a"] == b"7"  # enforced, not failed
+        assert (await lookup.lookup(["revoked:a"])) == [b"7"]  # enforced, not failed
         assert len(asked) >= 1
         await lookup.close()
 
@@ -173,6 +172,37 @@ def test_a_batch_gathered_meanwhile_goes_out_when_the_first_lands() -> None:
         rec.gates[1].set()
         await asyncio.gather(first, second)
         assert lookup.round_trips == 2
+        await lookup.close()
+
+    asyncio.run(scenario())
+
+
+def test_each_check_gets_its_own_keys_in_order_from_a_shared_batch() -> None:
+    async def scenario() -> None:
+        rec = Recorder({"revoked:b": b"2", "revoked:c": b"3"})
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1)
+        first = asyncio.create_task(lookup.lookup(["revoked:a", "revoked:b"]))
+        second = asyncio.create_task(lookup.lookup(["revoked:c", "revoked:b", "revoked:a"]))
+        await _settle()
+        assert rec.batches == [["revoked:a", "revoked:b", "revoked:c"]]  # shared keys sent once
+        rec.gates[0].set()
+        assert await first == [None, b"2"]
+        assert await second == [b"3", b"2", None]
+        await lookup.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_reply_of_the_wrong_length_fails_its_checks_instead_of_misaligning() -> None:
+    async def short(keys: list[str]) -> Values:
+        return [b"1"] * (len(keys) - 1)  # one value missing: positions would point elsewhere
+
+    async def scenario() -> None:
+        lookup = CoalescedLookup(short, max_in_flight=1)
+        results = await asyncio.gather(
+            lookup.lookup(["revoked:a"]), lookup.lookup(["revoked:b"]), return_exceptions=True
+        )
+        assert all(isinstance(r, RuntimeError) for r in results), results
         await lookup.close()
 
     asyncio.run(scenario())
