@@ -8,6 +8,15 @@ Under overload an iteration lasts 0.1-1 s, so a worker accepts a few connections
 kernel's accept queue fills and new clients' SYNs are dropped (retransmitted at 1, 3, 7, 15 s).
 This reader accepts up to ``batch`` connections per readiness (until the queue is empty) and
 hands each to the loop with ``connect_accepted_socket``, the protocol uvicorn would have built.
+
+Balance: every worker's reader wakes for the shared socket's readiness, and the first to run
+would take the whole queue (wrk's 64 connections all landed on one of two workers in 2 runs
+of 12; 64 connections opened one after another went 3 to 61). So a worker whose event loop is
+on time takes at most ``fair`` per readiness and then stops reading the socket for
+FAIR_PAUSE_S, leaving what comes next to the others (without the pause its next loop turn, a
+few microseconds later, took the next share before another worker even ran); only a worker
+whose loop is late (``loop_late()``: connections wait on it) takes up to ``batch``.
+``fair=None`` (one worker, or a socket of its own) always takes up to ``batch``.
 """
 
 from __future__ import annotations
@@ -23,7 +32,9 @@ from collections.abc import Callable
 log = logging.getLogger("system_under_test.acceptor")
 
 DEFAULT_BATCH = 256
+DEFAULT_FAIR = 8
 FD_PAUSE_S = 0.1  # out of descriptors: stop reading the socket this long instead of spinning
+FAIR_PAUSE_S = 0.001  # after a fair share: the other workers' turn (1 ms: 8,000 a second alone)
 FD_LOG_EVERY_S = 1.0
 # the peer gave up between SYN and accept, or a network error: that connection only
 TRANSIENT = frozenset(
@@ -44,14 +55,18 @@ class GreedyAcceptor:
         create_protocol: Callable[[], asyncio.Protocol],
         *,
         batch: int = DEFAULT_BATCH,
+        fair: int | None = None,
+        loop_late: Callable[[], bool] | None = None,
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
-        if batch < 1:
-            raise ValueError(f"batch must be >= 1, got {batch}")
+        if batch < 1 or (fair is not None and fair < 1):
+            raise ValueError(f"batch and fair must be >= 1, got {batch} and {fair}")
         self.loop = loop
         self.sock = sock
         self.create_protocol = create_protocol
         self.batch = batch
+        self.fair = batch if fair is None else fair  # None: always the whole batch
+        self.loop_late = loop_late
         self.on_batch = on_batch
         self.largest_batch = 0
         self.accepted = 0
@@ -78,7 +93,9 @@ class GreedyAcceptor:
 
     def _on_readable(self) -> None:
         taken = 0
-        for _ in range(self.batch):  # attempts, so a run of aborted connections is bounded too
+        late = self.loop_late is not None and self.loop_late()
+        limit = accept_limit(self.batch, self.fair, late)
+        for _ in range(limit):  # attempts, so a run of aborted connections is bounded too
             try:
                 conn, _ = self.sock.accept()
             except BlockingIOError:
@@ -90,6 +107,10 @@ class GreedyAcceptor:
                 break
             taken += 1
             self._hand_off(conn)
+        if taken and limit < self.batch and self._reading:  # a fair share taken: others' turn
+            self._pause()
+            if not self._closed and self._resume is None:
+                self._resume = self.loop.call_later(FAIR_PAUSE_S, self._read)
         if taken:
             self.accepted += taken
             if taken > self.largest_batch:
@@ -138,3 +159,9 @@ class GreedyAcceptor:
         """Until the connections accepted last have their transports (or were dropped)."""
         if self._handoffs:
             await asyncio.gather(*self._handoffs, return_exceptions=True)
+
+
+def accept_limit(batch: int, fair: int, loop_late: bool) -> int:
+    """Connections one readiness may accept: a fair share while the loop is on time (the other
+    workers take the rest), the whole batch while it is late (connections wait on it)."""
+    return batch if loop_late else min(fair, batch)

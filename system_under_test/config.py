@@ -69,6 +69,7 @@ class Settings:
     body_timeout_s: float = 10.0
     worker_timeout_s: float = 30.0
     accept_batch: int = 256
+    accept_fair: int = 8
     log_level: str = "warning"
 
 
@@ -133,6 +134,12 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("--body-timeout", "float", 10.0, "close a connection whose request body is late (s)"),
     _Option("--worker-timeout", "float", 30.0, "replace a worker silent this long (s, 0: never)"),
     _Option("--accept-batch", "int", 256, "connections accepted per readiness (1: as libuv)"),
+    _Option(
+        "--accept-fair",
+        "int",
+        8,
+        "connections accepted per readiness while the event loop is on time (balance)",
+    ),
     _Option("--log-level", "str", "warning", "log level", ("debug", "info", "warning", "error")),
 )
 
@@ -298,6 +305,7 @@ def _positive(settings: Settings) -> None:
         ("--body-timeout (AUTH_BODY_TIMEOUT)", settings.body_timeout_s, 1e-9),
         ("--worker-timeout (AUTH_WORKER_TIMEOUT)", settings.worker_timeout_s, 0),
         ("--accept-batch (AUTH_ACCEPT_BATCH)", settings.accept_batch, 1),
+        ("--accept-fair (AUTH_ACCEPT_FAIR)", settings.accept_fair, 1),
     ]
     for name, value, low in checks:
         if value < low:

@@ -48,12 +48,17 @@ class ReportingServer(uvicorn.Server):
         self,
         config: uvicorn.Config,
         ready_fd: int,
+        *,
         accept_batch: int = DEFAULT_BATCH,
         on_batch: Callable[[int], None] | None = None,
+        accept_fair: int | None = None,
+        loop_late: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(config)
         self.ready_fd = ready_fd
         self.accept_batch = accept_batch
+        self.accept_fair = accept_fair
+        self.loop_late = loop_late
         self.on_batch = on_batch
         self.acceptors: list[GreedyAcceptor] = []
         self.heartbeat: Heartbeat | None = None
@@ -76,7 +81,13 @@ class ReportingServer(uvicorn.Server):
 
         for sock in sockets or []:
             acceptor = GreedyAcceptor(
-                loop, sock, create_protocol, batch=self.accept_batch, on_batch=self.on_batch
+                loop,
+                sock,
+                create_protocol,
+                batch=self.accept_batch,
+                fair=self.accept_fair,
+                loop_late=self.loop_late,
+                on_batch=self.on_batch,
             )
             acceptor.start()
             self.acceptors.append(acceptor)
@@ -92,6 +103,12 @@ class ReportingServer(uvicorn.Server):
         await super().shutdown(sockets)
         if self.heartbeat is not None:
             self.heartbeat.stop()
+
+
+def fair_share(settings: Settings) -> int | None:
+    """--accept-fair where workers share one listening socket, else None (take the batch)."""
+    shared = settings.workers > 1 and not settings.port_per_worker
+    return settings.accept_fair if shared else None
 
 
 def settings_from(raw: dict[str, Any]) -> Settings:
@@ -131,6 +148,8 @@ def main() -> int:
         int(assignment["ready_fd"]),
         accept_batch=settings.accept_batch,
         on_batch=service.metrics.accept_batch,
+        accept_fair=fair_share(settings),
+        loop_late=service.store.lag.late_recently,
     )
     server.run(sockets=[sock])
     return 0 if server.started else 3

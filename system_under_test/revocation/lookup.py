@@ -1,7 +1,11 @@
 """Coalesced lookups: concurrent checks share one MGET round trip.
 
-A batch collects the keys of every check that arrives before it is sent; it is sent on the next
-event-loop turn when fewer than `max_in_flight` batches are out, else when one returns. So each
+A batch collects the keys of every check that arrives before it is sent; it is sent when fewer
+than `max_in_flight` batches are out, else when one returns, and not before the worker has
+stopped handing it checks: while checks keep joining, it waits loop turn after loop turn, for
+at most `gather_s` after its first check (each MGET costs a write, a read and a wake-up of
+Redis and of the worker: batches of 16 instead of 4-5 took a verify from 47 to 37 us of CPU).
+So each
 check's answer comes from a read issued after the check was called (linearizable), and nothing
 "not revoked" is ever cached. With `budget_s`, a batch fails its checks with TimeoutError that
 long after its first check joined: one timer per batch bounds every check's wait (a later
@@ -18,6 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from system_under_test.revocation.unread import ReplyPending, grant_turn
 
 Values = list[bytes | str | None]
+MAX_GATHER_TURNS = 8  # a batch waits at most this many loop turns for more checks (and gather_s)
 Fetch = Callable[[list[str]], Awaitable[Values]]
 
 
@@ -65,9 +70,11 @@ class CoalescedLookup:
         max_in_flight: int,
         budget_s: float | None = None,
         pending: ReplyPending | None = None,
+        gather_s: float = 0.0,
     ) -> None:
         self._fetch = fetch
         self._max_in_flight = max_in_flight
+        self._gather_s = gather_s
         self._budget_s = budget_s
         self._reply_pending = pending
         self._pending: _Batch | None = None
@@ -126,11 +133,18 @@ class CoalescedLookup:
             self._schedule()
 
     async def _send_pending(self) -> None:
-        self._launch_scheduled = False
-        # a batch that gathered while this one was out goes next on the same slot, at once
-        # (not two loop turns later through a new task): a late loop sheds fewer checks
-        while (batch := self._pending) is not None:
-            self._pending = None
+        # a batch that gathered while this one was out goes next on the same slot, at once (it
+        # is older than gather_s), not two loop turns later through a new task: a late loop
+        # sheds fewer checks
+        while self._pending is not None:
+            self._launch_scheduled = True  # this slot takes the pending batch: no other one
+            try:
+                await self._gather()
+            finally:
+                self._launch_scheduled = False
+            batch = self._take()
+            if batch is None:  # the other slot took it meanwhile
+                break
             batch.waiters = [w for w in batch.waiters if not w.done()]
             if not batch.waiters:
                 batch.settle()
@@ -141,6 +155,23 @@ class CoalescedLookup:
                 await self._run(batch)
             finally:
                 batch.settle()
+
+    def _take(self) -> _Batch | None:
+        batch, self._pending = self._pending, None
+        return batch
+
+    async def _gather(self) -> None:
+        """Loop turns while checks keep joining the pending batch (the worker is still handing
+        them in), for at most `gather_s` after its first check: the MGET leaves when nothing
+        more is ready, with all of it."""
+        for _ in range(MAX_GATHER_TURNS):
+            batch = self._pending
+            if batch is None or time.monotonic() - batch.created_at >= self._gather_s:
+                return
+            joined = len(batch.waiters)
+            await asyncio.sleep(0)
+            if self._pending is not batch or len(batch.waiters) == joined:
+                return
 
     async def _run(self, batch: _Batch) -> None:
         keys = list(batch.keys)

@@ -22,6 +22,10 @@ from collections.abc import Iterable
 
 HEARTBEAT_S = 0.01
 KEEP_S = 2.0  # late beats are remembered this long (longer than any call's budget)
+# late_recently(): a worker's accept takes its whole batch when the loop was this late in this
+# window (overload: iterations of 0.1-1 s), and only a fair share otherwise (acceptor.py)
+RECENT_S = 0.25
+BEHIND_S = 0.05
 # a timeout counts against Redis only while the loop was late by less than this share of it
 STARVED_SHARE = 0.5
 
@@ -63,6 +67,10 @@ class LoopLag:
         now = time.monotonic()
         overdue = now - self._due if self._handle is not None else 0.0
         return accumulated_lateness(self._late, since, overdue)
+
+    def late_recently(self) -> bool:
+        """Whether the loop was late by more than BEHIND_S in all over the last RECENT_S."""
+        return self.late_since(time.monotonic() - RECENT_S) > BEHIND_S
 
     def _schedule(self) -> None:
         self._due = time.monotonic() + self._heartbeat_s

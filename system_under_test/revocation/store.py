@@ -71,6 +71,7 @@ _REVOKED = RevocationAnswer(True, RevocationCheck.ENFORCED)  # answers are froze
 _NOT_REVOKED = RevocationAnswer(False, RevocationCheck.ENFORCED)
 SUBSCRIBER_POOL_SIZE = 2  # the subscription plus the re-sync SCAN
 MAX_BATCHES_IN_FLIGHT = 2  # MGET batches out at once (pipelined); later checks gather into the next
+GATHER_S = 0.0005  # a batch waits for more checks while they keep coming, this long at most
 SCAN_COUNT = 1000
 STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
 STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
@@ -107,6 +108,7 @@ class RevocationStore:
             min(MAX_BATCHES_IN_FLIGHT, settings.pool_size),
             budget_s=call_budget_s(settings),  # a check waits at most one call's budget
             pending=self._reply_pending,  # a reply waiting unread is not a timeout
+            gather_s=GATHER_S,
         )
         self._expired_logged = 0.0  # monotonic time of the last such log line
         self._subscriber: RevocationSubscriber | None = None

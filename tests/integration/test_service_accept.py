@@ -6,6 +6,10 @@ request, the worker is SIGCONTed. Its first readiness then finds them all waitin
 ``auth_accept_batch_max`` records how many one readiness took. Negative control:
 ``--accept-batch 1`` is libuv's own behaviour (one accept per loop iteration, uvloop >= 0.23):
 the same scenario then records 1, and every client is still answered (just later under load).
+
+Balance: a worker whose loop is on time takes only ``--accept-fair`` connections a readiness,
+so a burst of connections (wrk opening its 64) is shared between the workers instead of landing
+on whichever woke first. The stalled worker above is late, so it still takes its whole batch.
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ import select
 import signal
 import socket
 import time
+from functools import partial
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from benchmarks.wrk import Expectation, WrkRun, run_wrk
 from fixtures.services import AuthFactory, RedisFactory
-from tests.integration.auth_calls import serving
+from tests.integration.auth_calls import serving, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -34,6 +40,9 @@ REQUEST = b"GET /health HTTP/1.1\r\nHost: accept-test\r\nConnection: close\r\n\r
 KEEP_ALIVE_REQUEST = b"GET /health HTTP/1.1\r\nHost: accept-test\r\n\r\n"
 HEALTH_BODY = b'{"status":"ok"}'
 FD_CLIENTS = 10  # well past the 2 spare descriptors the worker is left with
+STALL_S = 0.3  # the stopped worker's loop is this late: over acceptor's "behind" (50 ms)
+BURSTS = 5
+MIN_SHARE = 0.2  # each of 2 workers; greedy accept gave one worker 100% in 2 runs of 12
 
 
 def batch_max(url: str, worker_id: str) -> int:
@@ -66,6 +75,7 @@ def queued_then_resumed(url: str, pid: int) -> list[bytes]:
             client = socket.create_connection(address, timeout=5.0)  # the kernel completes it
             clients.append(client)
             client.sendall(REQUEST)
+        time.sleep(STALL_S)  # the fault's length (a stalled loop), not a wait for readiness
     finally:
         os.kill(pid, signal.SIGCONT)
     try:
@@ -154,3 +164,41 @@ def test_out_of_descriptors_pauses_accepting_and_loses_no_connection(
     for answer in answers:
         assert answer.startswith(b"HTTP/1.1 200"), (answer[:200], auth.log_tail(40))
         assert f"x-worker-id: {worker_id}".encode() in answer.lower(), answer[:300]
+
+
+def health_per_worker(url: str) -> dict[str, float]:
+    text = httpx.get(f"{url}/metrics", timeout=5.0).text
+    pattern = r'^auth_requests_total\{route="/health",status="200",worker="([^"]+)"\} (\S+)$'
+    return {worker: float(value) for worker, value in re.findall(pattern, text, re.M)}
+
+
+def test_a_burst_of_connections_is_shared_between_the_workers(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    auth = auth_factory(
+        redis_factory().url, workers=2, port_per_worker=False, extra_args=CHEAP_HASH
+    )
+    run = WrkRun(connections=64, threads=2, duration_s=1, timeout_s=5)
+    shares = []
+    for _ in range(BURSTS):  # each wrk run opens its 64 connections at once
+        before = health_per_worker(auth.base_url)
+        done = run_wrk(auth.base_url, run, Expectation("GET", "/health"))
+        assert done.unexpected == 0, done
+        assert done.socket_errors == 0, done
+        gained = wait_for(
+            "every answer counted in /metrics (the other worker flushes within 0.2 s)",
+            partial(counted_since, auth.base_url, before, done.requests),
+            timeout=10,
+        )
+        assert isinstance(gained, dict), gained
+        assert len(gained) == 2, gained
+        total = sum(gained.values())
+        shares.append(sorted(round(n / total, 2) for n in gained.values()))
+    assert all(low >= MIN_SHARE for low, _ in shares), f"per-run shares {shares}"
+
+
+def counted_since(url: str, before: dict[str, float], answered: int) -> dict[str, float] | None:
+    """Per-worker /health answers since ``before``, once they add up to ``answered``."""
+    after = health_per_worker(url)
+    gained = {worker: after[worker] - before.get(worker, 0.0) for worker in after}
+    return gained if sum(gained.values()) >= answered else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from system_under_test.revocation.lookup import CoalescedLookup, Values
+from system_under_test.revocation.lookup import MAX_GATHER_TURNS, CoalescedLookup, Values
 from system_under_test.revocation.unread import GRACE_TURNS
 
 
@@ -206,3 +206,29 @@ def test_a_reply_of_the_wrong_length_fails_its_checks_instead_of_misaligning() -
         await lookup.close()
 
     asyncio.run(scenario())
+
+
+def test_a_batch_waits_while_checks_keep_joining_and_not_longer() -> None:
+    async def scenario(gather_s: float, joiners: int) -> list[list[str]]:
+        rec = Recorder({})
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1, gather_s=gather_s)
+        checks = [asyncio.create_task(lookup.lookup(["revoked:0"]))]
+        for n in range(1, joiners):  # one more check every loop turn, as a busy worker hands in
+            await asyncio.sleep(0)
+            checks.append(asyncio.create_task(lookup.lookup([f"revoked:{n}"])))
+        await _settle()
+        for gate in rec.gates:
+            gate.set()
+        await _settle()
+        for gate in rec.gates:
+            gate.set()
+        await asyncio.gather(*checks)
+        await lookup.close()
+        return rec.batches
+
+    together = asyncio.run(scenario(gather_s=60.0, joiners=3))
+    assert together == [["revoked:0", "revoked:1", "revoked:2"]]  # one MGET for the three
+    control = asyncio.run(scenario(gather_s=0.0, joiners=3))
+    assert control[0] == ["revoked:0"]  # without gathering the first check goes alone
+    endless = asyncio.run(scenario(gather_s=60.0, joiners=MAX_GATHER_TURNS + 4))
+    assert len(endless[0]) <= MAX_GATHER_TURNS + 1  # a stream of joiners cannot hold it back

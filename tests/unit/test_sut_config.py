@@ -63,6 +63,7 @@ def test_sentinels_replace_the_redis_url() -> None:
         ([], {"AUTH_BODY_TIMEOUT": "later"}, "AUTH_BODY_TIMEOUT"),
         (["--accept-batch", "0"], {}, "--accept-batch"),
         ([], {"AUTH_ACCEPT_BATCH": "many"}, "AUTH_ACCEPT_BATCH"),
+        (["--accept-fair", "0"], {}, "--accept-fair"),
         (["--sentinel", "127.0.0.1"], {}, "--sentinel"),
         (["--sentinel", "127.0.0.1:26379"], {}, "--sentinel-service"),
         (["--jwt-alg", "none"], {}, "--jwt-alg"),
