@@ -32,7 +32,6 @@ from collections.abc import Callable
 log = logging.getLogger("system_under_test.acceptor")
 
 DEFAULT_BATCH = 256
-DEFAULT_FAIR = 8
 FD_PAUSE_S = 0.1  # out of descriptors: stop reading the socket this long instead of spinning
 FAIR_PAUSE_S = 0.001  # after a fair share: the other workers' turn (1 ms: 8,000 a second alone)
 FD_LOG_EVERY_S = 1.0
