@@ -99,7 +99,7 @@ class RevocationStore:
             on_probe=metrics.breaker_probe,
         )
         self.lag = LoopLag()
-        self.fence = RedisFence(settings, self.breaker, self._report_pool, lag=self.lag)
+        self.fence = RedisFence(settings, self.breaker, self.report_pool, lag=self.lag)
         on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
         self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
         self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
@@ -438,13 +438,11 @@ class RevocationStore:
         return (pool_in_use(self._client) if self._client is not None else 0) + link_in_use
 
     def report_pool(self) -> None:
-        """auth_redis_pool_in_use now (the metrics flush calls it: lookups do not report)."""
-        self._report_pool()
-
-    def _report_pool(self) -> None:
+        """auth_redis_pool_in_use now: after each write call, and on the metrics flush (lookups
+        do not report: a gauge write per batch costs)."""
         if self._client is not None or self._cluster is not None:
             in_use = self._pool_in_use()
-            if in_use != self._pool_reported:  # a gauge write per batch costs; skip repeats
+            if in_use != self._pool_reported:  # skip repeats: each is a metric file write
                 self._pool_reported = in_use
                 self._metrics.pool_in_use(in_use)
 
