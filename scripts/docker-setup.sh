@@ -114,6 +114,7 @@ stop_base() { [ -z "$base_pid" ] || { pkill -TERM -P "$base_pid" || true; wait "
 trap stop_base EXIT
 
 # 4. Project images: wheels built on the host, installed offline in the image (no CA problems).
+# The dependencies are the locked runtime ones (requirements/runtime.txt, hash-checked).
 t=$(now)
 context="$state/context"
 mkdir -p "$context/wheels"
@@ -121,16 +122,39 @@ mkdir -p "$context/wheels"
 rm -rf "$root/build"
 py="$root/.venv/bin/python"
 [ -x "$py" ] || py=python3
-# async-timeout: redis-py needs it on Debian's Python 3.11.2 (< 3.11.3) but not on a newer host
-wheel() { "$py" -m pip wheel -q --find-links "$context/wheels" -w "$context/wheels" "$@" \
-    "$root" "async-timeout>=4.0.3" "setuptools>=77" >"$state/wheels.log" 2>&1; }
-# offline first: the cached wheels (setuptools too, to build the project) usually satisfy
-# everything; PyPI only when they do not
+# the image's Python is Debian's 3.11.2: pins whose marker the host's Python fails but 3.11.2
+# passes (async-timeout, python_full_version < '3.11.3') are added with their marker dropped
+image_reqs="$context/requirements.txt"
+cp requirements/runtime.txt "$image_reqs"
+awk '/^[a-z]/ { keep = ($0 ~ /python_full_version < .3\.11\.3./) } keep' requirements/runtime.txt \
+    | sed -E 's/ ;[^\\]*\\$/ \\/' > "$context/for-3.11.2.txt"
+grep -q '^async-timeout==' "$context/for-3.11.2.txt" || {
+    say "requirements/runtime.txt has no async-timeout pin for Debian's Python 3.11.2" >&2; exit 1; }
+wheel() { "$py" -m pip wheel -q --require-hashes --no-deps --find-links "$context/wheels" \
+    -w "$context/wheels" "$@" -r "$image_reqs" -r "$context/for-3.11.2.txt" >"$state/wheels.log" 2>&1; }
+# offline first: the cached wheels usually satisfy everything; PyPI only when they do not
 wheel --no-index || wheel || {
     say "pip wheel failed; last lines of its log:" >&2; tail -n 20 "$state/wheels.log" >&2; exit 1; }
+# wheels of pins the lock no longer has would be installed too: keep only the locked ones
+"$py" - "$context/wheels" "$image_reqs" "$context/for-3.11.2.txt" <<'PY'
+import re, sys
+from pathlib import Path
+from packaging.utils import canonicalize_name, parse_wheel_filename
+pins = set()
+for req in sys.argv[2:]:
+    for m in re.finditer(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", Path(req).read_text(), re.M):
+        pins.add((canonicalize_name(m.group(1)), m.group(2)))
+for whl in Path(sys.argv[1]).glob("*.whl"):
+    name, version, _, _ = parse_wheel_filename(whl.name)
+    if (name, str(version)) not in pins:
+        whl.unlink()
+PY
 # the project apart from its dependencies: a code change leaves the dependency layer cached
 rm -rf "$context/project"; mkdir -p "$context/project"
-mv "$context"/wheels/auth_chaos-*.whl "$context/project/"
+"$py" -m pip wheel -q --no-deps --no-build-isolation -w "$context/project" "$root" \
+    >>"$state/wheels.log" 2>&1 || {
+    say "building the project's wheel failed; last lines of its log:" >&2
+    tail -n 20 "$state/wheels.log" >&2; exit 1; }
 cp docker/app-offline.Dockerfile docker/redis.Dockerfile "$context/"
 say "wheels: $(since "$t") s ($(ls "$context/wheels" | wc -l) dependencies)"
 wait_base

@@ -36,12 +36,22 @@ if [ ! -x .venv/bin/python ]; then
     say "creating .venv"
     "$python" -m venv .venv
 fi
+# Python dependencies from the lock (uv.lock, exported with hashes to requirements/dev.txt):
+# first the locked uv, pip and setuptools (hash-checked by pip), then uv makes .venv exactly the
+# lock (hash-checked; what the lock lacks is removed) and installs the project, editable, with
+# the locked setuptools. Redone whenever the lock or pyproject.toml changes.
+export UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
 stamp=".venv/.auth-chaos-installed"
-want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+want=$(cat requirements/dev.txt pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "setup: installing Python dependencies into .venv"
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[test]'
+    echo "setup: installing the locked Python dependencies into .venv"
+    tools=$(mktemp); trap 'rm -f "$tools"' EXIT
+    # the blocks of uv, pip and setuptools (a pin line and its hash lines) from the export
+    awk '/^[a-z]/ { keep = ($1 ~ /^(uv|pip|setuptools)==/) } keep' requirements/dev.txt > "$tools"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps \
+        -r "$tools"
+    .venv/bin/uv pip sync -q --python .venv/bin/python --require-hashes requirements/dev.txt
+    .venv/bin/uv pip install -q --python .venv/bin/python --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
 fi
 say "ready: $(redis-server --version | cut -d' ' -f1-3), $(.venv/bin/python --version)"

@@ -48,7 +48,7 @@ def build_client(settings: StoreSettings, pool_size: int) -> Redis:
         "socket_timeout": settings.redis_timeout_s,
         "socket_connect_timeout": settings.redis_timeout_s,
     }
-    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+    sentinel = Sentinel(  # type: ignore[no-untyped-call,unused-ignore]
         settings.sentinels, sentinel_kwargs=sentinel_kwargs, **kwargs
     )
     assert settings.sentinel_service is not None  # checked by StoreSettings

@@ -268,7 +268,10 @@ def build_lookup_link(settings: StoreSettings) -> tuple[LookupLink, Sentinel | N
         "socket_timeout": settings.redis_timeout_s,
         "socket_connect_timeout": settings.redis_timeout_s,
     }
-    sentinel = Sentinel(settings.sentinels, sentinel_kwargs=timeouts)  # type: ignore[no-untyped-call]
+    # untyped in older redis-py releases, typed in newer ones
+    sentinel = Sentinel(  # type: ignore[no-untyped-call,unused-ignore]
+        settings.sentinels, sentinel_kwargs=timeouts
+    )
 
     async def master() -> tuple[str, int]:
         host, port = await sentinel.discover_master(service)

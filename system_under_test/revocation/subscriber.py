@@ -118,7 +118,8 @@ class RevocationSubscriber:
                         await pubsub.ping()
                     pinged = True
         finally:
-            await asyncio.shield(pubsub.aclose())  # type: ignore[no-untyped-call]
+            # untyped in older redis-py releases, typed in newer ones
+            await asyncio.shield(pubsub.aclose())  # type: ignore[no-untyped-call,unused-ignore]
 
     async def _handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")

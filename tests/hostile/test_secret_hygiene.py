@@ -89,7 +89,9 @@ class ChannelTap:
 
     def __init__(self, conn: redis.Redis) -> None:
         self._conn = conn  # keeps the pool, and so the subscription's connection, alive
-        self._pubsub = conn.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        self._pubsub = conn.pubsub(  # type: ignore[no-untyped-call,unused-ignore]
+            ignore_subscribe_messages=True
+        )
         self._pubsub.psubscribe("*")
 
     def drain(self, wait_first_s: float = 5.0) -> list[bytes]:
