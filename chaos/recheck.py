@@ -1,10 +1,13 @@
-"""Re-run the checkers on a saved history and print the verdicts.
+"""Re-run the declared checks of saved scenarios from their folders alone, and compare.
 
-    python -m chaos.recheck reports/run/proxy_down/history.jsonl --failure-mode open
-    python -m chaos.recheck H.jsonl --budgets verify=500:2000,login=2000 --report out/
+    python -m chaos.recheck reports/chaos-20261206T120000Z-42            # a whole run
+    python -m chaos.recheck reports/chaos-20261206T120000Z-42/jitter     # one scenario
 
-Exit status: 0 when no invariant is false (unknown is printed, not failed), 1 when one is,
-2 on bad input (one line naming the flag or file).
+A scenario folder holds ``history.jsonl``, ``inputs.json`` (with the files it names) and the
+``verdicts.json`` the run wrote. Each verdict is re-computed and compared with the recorded
+one, field by field. Exit status: 0 when every verdict is reproduced and none is false, 1
+when an invariant is false (reproduced), 3 when a re-computed verdict differs from the
+recorded one, 2 on bad input (one line naming the folder or file).
 """
 
 from __future__ import annotations
@@ -13,157 +16,129 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from chaos.checkers import DEFAULT_BUDGETS, CheckInputs, LatencyBudget, check_history, gate_passes
+from chaos.checkers import CheckInputs, InputsError, UnknownCheck, Verdict, run_checks
+from chaos.checkers.inputs import INPUTS_FILE
 from chaos.history import History
-from chaos.report import write_index, write_scenario
-from chaos.workload.metrics import MetricsSnapshot
+
+__all__ = ["Recheck", "recheck_folder", "run", "scenario_folders"]
+
+HISTORY_FILE, VERDICTS_FILE = "history.jsonl", "verdicts.json"
 
 
 class InputError(Exception):
     """Bad command-line input; the message is the one line printed."""
 
 
-def parse_budgets(spec: str) -> dict[str, LatencyBudget]:
-    """``verify=500:2000,login=2000`` (p99[:max] in ms) or a JSON file of the same shape."""
-    path = Path(spec)
-    if path.suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return {
-                str(route): LatencyBudget(float(b["p99_ms"]), _opt(b.get("max_ms")))
-                for route, b in data.items()
-            }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise InputError(f"--budgets {spec}: {exc}") from exc
-    budgets = dict(DEFAULT_BUDGETS)
-    for part in filter(None, spec.split(",")):
-        route, _, limits = part.partition("=")
-        p99, _, worst = limits.partition(":")
-        try:
-            budgets[route.strip()] = LatencyBudget(float(p99), float(worst) if worst else None)
-        except ValueError:
-            raise InputError(
-                f"--budgets: {part!r} is not ROUTE=P99_MS[:MAX_MS] (e.g. verify=500:2000)"
-            ) from None
-    return budgets
+@dataclass(frozen=True)
+class Recheck:
+    """One scenario re-checked: the new verdicts and the recorded ones (None: none saved)."""
+
+    folder: Path
+    verdicts: tuple[Verdict, ...]
+    recorded: tuple[dict[str, Any], ...] | None
+
+    def differences(self) -> list[str]:
+        """Invariants whose re-computed verdict is not the recorded one (each field)."""
+        if self.recorded is None:
+            return []
+        now = [_plain(v.to_json()) for v in self.verdicts]
+        then = [_plain(v) for v in self.recorded]
+        out: list[str] = []
+        for number in range(max(len(now), len(then))):
+            new = now[number] if number < len(now) else None
+            old = then[number] if number < len(then) else None
+            if new == old:
+                continue
+            name = (new or old or {}).get("invariant", f"#{number}")
+            fields = sorted(
+                k for k in set(new or {}) | set(old or {})
+                if (new or {}).get(k) != (old or {}).get(k)
+            )  # fmt: skip
+            out.append(f"{name}: {', '.join(fields) or 'missing'} differ")
+        return out
 
 
-def _opt(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+def _plain(data: Any) -> Any:
+    """JSON-equal form (tuples as lists, as the file holds them)."""
+    return json.loads(json.dumps(data, sort_keys=True))
 
 
-def parse_revoked(text: str) -> set[str]:
-    """One jti per line; a ``revoked:`` prefix (as ``redis-cli --scan`` prints) is dropped."""
-    return {line.strip().removeprefix("revoked:") for line in text.splitlines() if line.strip()}
+def scenario_folders(path: Path) -> list[Path]:
+    """``path`` itself when it is a scenario folder, else its scenario subfolders."""
+    if (path / HISTORY_FILE).is_file():
+        return [path]
+    found = sorted(p.parent for p in path.glob(f"*/{HISTORY_FILE}"))
+    if not found:
+        raise InputError(f"{path}: no {HISTORY_FILE} in it or in its subfolders")
+    return found
 
 
-def _read(path: Path | None, flag: str) -> str | None:
-    if path is None:
-        return None
+def recheck_folder(folder: Path) -> Recheck:
+    """Re-run the checks ``inputs.json`` declares on ``history.jsonl``."""
+    if not (folder / INPUTS_FILE).is_file():
+        raise InputError(f"{folder}: no {INPUTS_FILE} (written by the runner since this version)")
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{flag} {path}: {exc.strerror or exc}") from exc
+        history = History.load(folder / HISTORY_FILE)
+        inputs = CheckInputs.load(folder)
+        verdicts = run_checks(inputs.checks, history, inputs)
+    except (ValueError, UnicodeDecodeError, InputsError, UnknownCheck) as exc:
+        raise InputError(str(exc)) from exc
+    recorded = None
+    saved = folder / VERDICTS_FILE
+    if saved.is_file():
+        try:
+            recorded = tuple(json.loads(saved.read_text(encoding="utf-8"))["verdicts"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{saved}: {type(exc).__name__}: {exc}") from exc
+    return Recheck(folder, tuple(verdicts), recorded)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m chaos.recheck",
-        description="Re-run the invariant checkers on a saved history (JSONL).",
+        description="Re-run the declared checks of saved scenarios from their folders "
+        "(history.jsonl + inputs.json) and compare with the recorded verdicts.",
     )
-    parser.add_argument("history", type=Path, help="history.jsonl written by a scenario")
-    parser.add_argument(
-        "--failure-mode",
-        choices=["open", "closed"],
-        default="open",
-        help="the service's Redis failure policy: checks I2 (open) or I3 (closed)",
-    )
-    parser.add_argument(
-        "--budgets", default="", help="latency budgets ROUTE=P99_MS[:MAX_MS],... or a .json file"
-    )
-    parser.add_argument(
-        "--deadline-ms",
-        type=float,
-        default=5000.0,
-        help="the request deadline the clients used (I5)",
-    )
-    parser.add_argument(
-        "--degraded-bound", type=float, default=60.0, help="seconds a worker may fail open (I2)"
-    )
-    parser.add_argument(
-        "--enforced-budget",
-        type=float,
-        default=10.0,
-        help="seconds from heal to steady enforced answers (I6)",
-    )
-    parser.add_argument(
-        "--revoked-keys",
-        type=Path,
-        help="file of jtis (or revoked:<jti> keys) read from Redis at the end (I4)",
-    )
-    parser.add_argument(
-        "--metrics-before", type=Path, help="/metrics text before the run (I2, I10)"
-    )
-    parser.add_argument("--metrics-after", type=Path, help="/metrics text after the run (I2, I10)")
-    parser.add_argument(
-        "--expect-breaker-open",
-        action="store_true",
-        help="the faults should have opened every worker's breaker (I10)",
-    )
-    parser.add_argument("--report", type=Path, help="write the scenario report and index here")
-    parser.add_argument("--scenario", help="scenario name in the report (default: the folder)")
+    parser.add_argument("path", type=Path, help="a scenario folder, or a run folder of them")
+    parser.add_argument("--quiet", action="store_true", help="print only differences and totals")
     return parser
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if not args.history.is_file():
-            raise InputError(f"history: no such file: {args.history}")
-        try:
-            history = History.load(args.history)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"history: {exc}") from exc
-        if args.deadline_ms <= 0 or args.degraded_bound <= 0 or args.enforced_budget <= 0:
-            raise InputError("--deadline-ms, --degraded-bound and --enforced-budget must be > 0")
-        budgets = parse_budgets(args.budgets) if args.budgets else dict(DEFAULT_BUDGETS)
-        revoked_text = _read(args.revoked_keys, "--revoked-keys")
-        before = _read(args.metrics_before, "--metrics-before")
-        after = _read(args.metrics_after, "--metrics-after")
-        try:
-            snapshots = [
-                None if t is None else MetricsSnapshot.from_text(t) for t in (before, after)
-            ]
-        except ValueError as exc:
-            raise InputError(f"--metrics-before/--metrics-after: {exc}") from exc
+        if not args.path.is_dir():
+            raise InputError(f"{args.path}: no such folder")
+        results = [recheck_folder(folder) for folder in scenario_folders(args.path)]
     except InputError as exc:
         print(f"recheck: {exc}", file=sys.stderr)
         return 2
-    revoked = None if revoked_text is None else parse_revoked(revoked_text)
-    inputs = CheckInputs(
-        failure_mode=args.failure_mode,
-        degraded_bound_s=args.degraded_bound,
-        budgets=budgets,
-        request_deadline_ms=args.deadline_ms,
-        enforced_budget_s=args.enforced_budget,
-        revoked_jtis=revoked,
-        metrics_before=snapshots[0],
-        metrics_after=snapshots[1],
-        expect_breaker_open=args.expect_breaker_open,
+    verdicts = same = 0
+    false = differing = 0
+    for result in results:
+        differences = result.differences()
+        if not args.quiet:
+            print(f"== {result.folder.name}")
+            for verdict in result.verdicts:
+                print(f"{verdict.invariant:10} {verdict.label:7} {verdict.message}")
+        for line in differences:
+            print(f"DIFFERS {result.folder.name}: {line}")
+        verdicts += len(result.verdicts)
+        same += len(result.verdicts) - len(differences) if result.recorded is not None else 0
+        false += sum(v.failed for v in result.verdicts)
+        differing += bool(differences)
+    recorded = sum(len(r.verdicts) for r in results if r.recorded is not None)
+    print(
+        f"recheck: {len(results)} scenario(s), {verdicts} verdict(s); {same} of {recorded} "
+        f"recorded verdicts reproduced; {false} false"
     )
-    verdicts = check_history(history, inputs)
-    for verdict in verdicts:
-        print(f"{verdict.invariant:4} {verdict.label:7} {verdict.message}")
-    passed = gate_passes(verdicts)
-    print(f"gate: {'PASS' if passed else 'FAIL'}")
-    if args.report is not None:
-        name = args.scenario or args.history.resolve().parent.name
-        write_scenario(args.report / name, name, history, verdicts)
-        write_index(args.report)
-        print(f"report: {args.report / 'index.html'}")
-    return 0 if passed else 1
+    if differing:
+        return 3
+    return 1 if false else 0
 
 
 def main() -> None:

@@ -1,11 +1,15 @@
-"""A typed facade over toxiproxy-python, speaking raw HTTP where that client falls short.
+"""The one Toxiproxy client of the project: typed, small, over httpx, a timeout on every call.
 
     client = ToxiproxyClient("http://127.0.0.1:8474")
     proxy = client.create_proxy("redis", "127.0.0.1:0", "127.0.0.1:6379")
-    toxic = proxy.add_toxic("latency", latency=200, jitter=20)
+    toxic = proxy.add_toxic("latency", attributes={"latency": 200, "jitter": 20})
     toxic.update(latency=500)
     toxic.remove()
     proxy.delete()
+
+Faults (``chaos.faults.network``), the fixtures, the gate, the Docker backend and the
+benchmarks all use it. ``ProxyHandle`` is a ``chaos.faults.network.ToxicTarget`` and a
+``Switchable``.
 
 Exceptions (catch ``ToxiproxyError`` for all)::
 
@@ -16,33 +20,22 @@ Exceptions (catch ``ToxiproxyError`` for all)::
     +-- ServerError      500 and any other status (e.g. a listen port that is busy)
     +-- Unreachable      no answer: connection refused, timeout (status 0)
 
-toxiproxy-python (the design's client) drives what it can: reading proxies and toxics,
-adding and removing toxics, disabling and deleting proxies. It is bypassed, with httpx and
-a timeout on every request, where it cannot do the job: it has no toxic update; its create
-hides a 500 (bind failure) as a KeyError and costs an extra GET; enable can re-bind (500);
-its populate runs client-side, one request per proxy, not the server's atomic /populate;
-its reset and version return raw values without error mapping (version also probes a
-socket); and none of its requests has a timeout, so the calls through it get this client's
-timeout by a shim in front of its `requests`. Its host and port are class-level globals, so
-every call through it holds a lock while it points them (and the shim) at this client.
+Why not toxiproxy-python (PyPI): its host and port are class-level globals (two servers in
+one process need a lock around every call), none of its requests has a timeout, it has no
+toxic update, its create hides a bind failure (500) as a ``KeyError``, and its populate runs
+client-side, one request per proxy, not the server's atomic ``/populate``. The conformance
+suite still drives the server with it, as users do (tests/conformance/test_pypi_client.py).
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import requests
-from toxiproxy import api as tp_api
-from toxiproxy import exceptions as tp_errors
-from toxiproxy.proxy import Proxy as TpProxy
-from toxiproxy.server import Toxiproxy as TpServer
 
 __all__ = [
     "AlreadyExists",
@@ -56,10 +49,7 @@ __all__ = [
     "Unreachable",
 ]
 
-T = TypeVar("T")
 DEFAULT_TIMEOUT = 5.0  # seconds per request: a hung fault proxy must not hang a test
-# toxiproxy-python keeps host and port on a class: one caller at a time may point them
-_GLOBALS_LOCK = threading.Lock()
 
 
 class ToxiproxyError(Exception):
@@ -121,8 +111,8 @@ class ToxicHandle:
     attributes: Mapping[str, int]
 
     def update(self, *, toxicity: float | None = None, **attributes: int) -> ToxicHandle:
-        """Merge attributes (and toxicity) into the toxic (raw HTTP: the client cannot)."""
-        return self.proxy.update_toxic(self.name, toxicity=toxicity, **attributes)
+        """Merge attributes (and toxicity) into the toxic."""
+        return self.proxy.update_toxic(self.name, toxicity=toxicity, attributes=attributes)
 
     def remove(self) -> None:
         self.proxy.remove_toxic(self.name)
@@ -147,10 +137,9 @@ class ProxyHandle:
     def listen_host(self) -> str:
         return self.listen.rsplit(":", 1)[0].strip("[]")
 
-    def _tp(self) -> TpProxy:
-        return TpProxy(
-            name=self.name, upstream=self.upstream, enabled=self.enabled, listen=self.listen
-        )
+    @property
+    def _path(self) -> str:
+        return f"/proxies/{self.name}"
 
     def add_toxic(
         self,
@@ -159,65 +148,52 @@ class ProxyHandle:
         name: str | None = None,
         stream: str = "downstream",
         toxicity: float = 1.0,
-        **attributes: int,
+        attributes: Mapping[str, int] | None = None,
     ) -> ToxicHandle:
-        """Add a toxic through toxiproxy-python, then read it back (add_toxic returns nothing)."""
-        toxic_name = name or f"{type}_{stream}"
-        self.client.via_library(
-            lambda: self._tp().add_toxic(
-                type=type,
-                name=toxic_name,
-                stream=stream,
-                toxicity=toxicity,
-                attributes=dict(attributes),
-            )
-        )
-        return self.get_toxic(toxic_name)
+        """Add a toxic (the server answers 200 with it, not 201)."""
+        body = {
+            "type": type, "name": name or f"{type}_{stream}", "stream": stream,
+            "toxicity": toxicity, "attributes": dict(attributes or {}),
+        }  # fmt: skip
+        return self._toxic(self.client.request("POST", f"{self._path}/toxics", body))
 
     def get_toxic(self, name: str) -> ToxicHandle:
-        body = self.client.request("GET", f"/proxies/{self.name}/toxics/{name}")
-        return self._toxic(body)
+        return self._toxic(self.client.request("GET", f"{self._path}/toxics/{name}"))
 
     def list_toxics(self) -> list[ToxicHandle]:
-        toxics = self.client.via_library(lambda: self._tp().toxics())
-        return [
-            ToxicHandle(self, t.name, t.type, t.stream, float(t.toxicity), dict(t.attributes))
-            for t in toxics.values()
-        ]
+        return [self._toxic(t) for t in self.client.request("GET", f"{self._path}/toxics") or []]
 
     def update_toxic(
-        self, name: str, *, toxicity: float | None = None, **attributes: int
-    ) -> ToxicHandle:
-        body: dict[str, Any] = {"attributes": attributes}
+        self, name: str, *, toxicity: float | None = None,
+        attributes: Mapping[str, int] | None = None,
+    ) -> ToxicHandle:  # fmt: skip
+        body: dict[str, Any] = {"attributes": dict(attributes or {})}
         if toxicity is not None:
             body["toxicity"] = toxicity
-        return self._toxic(
-            self.client.request("PATCH", f"/proxies/{self.name}/toxics/{name}", body)
-        )
+        return self._toxic(self.client.request("PATCH", f"{self._path}/toxics/{name}", body))
 
     def remove_toxic(self, name: str) -> None:
-        self.client.via_library(lambda: self._tp().destroy_toxic(name))
+        self.client.request("DELETE", f"{self._path}/toxics/{name}")
 
     def enable(self) -> ProxyHandle:
-        """Raw PATCH: enabling re-binds and can answer 500, which the client hides."""
-        self._refresh(self.client.request("PATCH", f"/proxies/{self.name}", {"enabled": True}))
+        """Enabling re-binds the listen address and can answer 500 (port taken)."""
+        self._refresh(self.client.request("PATCH", self._path, {"enabled": True}))
         return self
 
     def disable(self) -> ProxyHandle:
-        self.client.via_library(lambda: self._tp().disable())
-        self.enabled = False
+        self._refresh(self.client.request("PATCH", self._path, {"enabled": False}))
         return self
 
     def update(self, *, listen: str | None = None, upstream: str | None = None) -> ProxyHandle:
         body = {k: v for k, v in (("listen", listen), ("upstream", upstream)) if v is not None}
-        self._refresh(self.client.request("PATCH", f"/proxies/{self.name}", body))
+        self._refresh(self.client.request("PATCH", self._path, body))
         return self
 
     def delete(self) -> None:
-        self.client.via_library(lambda: self._tp().destroy())
+        self.client.request("DELETE", self._path)
 
     def refresh(self) -> ProxyHandle:
-        self._refresh(self.client.request("GET", f"/proxies/{self.name}"))
+        self._refresh(self.client.request("GET", self._path))
         return self
 
     def _refresh(self, body: Any) -> None:
@@ -236,7 +212,10 @@ class ProxyHandle:
 
 
 class ToxiproxyClient:
-    """A client of one Toxiproxy server (``url`` like ``http://127.0.0.1:8474``)."""
+    """A client of one Toxiproxy server (``url`` like ``http://127.0.0.1:8474``). Its HTTP
+    client is made at once: making one loads certificates while holding the GIL, a stall an
+    event loop in the same process would record as the service's latency if it came at
+    inject time."""
 
     def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         parts = urlsplit(url if "://" in url else f"http://{url}")
@@ -256,9 +235,8 @@ class ToxiproxyClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # --- transports ------------------------------------------------------------------------
     def request(self, method: str, path: str, body: Any = None) -> Any:
-        """Raw HTTP with a timeout; error answers raise the matching ToxiproxyError."""
+        """One API call with a timeout; error answers raise the matching ToxiproxyError."""
         try:
             response = self._http.request(method, path, json=body)
         except httpx.TransportError as exc:
@@ -267,51 +245,18 @@ class ToxiproxyClient:
             raise error_for(response.status_code, response.content)
         return response.json() if response.content else None
 
-    def via_library(self, call: Callable[[], T]) -> T:
-        """Run a toxiproxy-python call against this server, mapping its errors."""
-        with _GLOBALS_LOCK, self._library_pointed_here():
-            try:
-                return call()
-            except tp_errors.InvalidToxic as exc:
-                raise error_for(400, _content(exc)) from exc
-            except tp_errors.NotFound as exc:
-                raise error_for(404, _content(exc)) from exc
-            except tp_errors.ProxyExists as exc:
-                raise error_for(409, _content(exc)) from exc
-            except requests.RequestException as exc:
-                raise Unreachable(0, f"{self.url}: {exc!r}") from exc
-
-    @contextmanager
-    def _library_pointed_here(self) -> Iterator[None]:
-        consumer = tp_api.APIConsumer
-        saved = consumer.host, consumer.port, tp_api.requests
-        consumer.host, consumer.port = self.host, self.port
-        tp_api.requests = _TimedRequests(self.timeout)
-        try:
-            yield
-        finally:
-            consumer.host, consumer.port, tp_api.requests = saved
-
-    # --- proxies ---------------------------------------------------------------------------
     def create_proxy(
         self, name: str, listen: str, upstream: str, *, enabled: bool = True
     ) -> ProxyHandle:
-        """Raw POST: the client hides a bind failure (500) and adds a GET first."""
         body = {"name": name, "listen": listen, "upstream": upstream, "enabled": enabled}
         return self._handle(self.request("POST", "/proxies", body))
 
     def get_proxy(self, name: str) -> ProxyHandle:
-        found = self.via_library(lambda: TpServer().get_proxy(name))
-        if found is None:
-            raise NotFound(404, "proxy not found")
-        return ProxyHandle(self, found.name, found.listen, found.upstream, bool(found.enabled))
+        return self._handle(self.request("GET", f"/proxies/{name}"))
 
     def proxies(self) -> dict[str, ProxyHandle]:
-        found = self.via_library(lambda: TpServer().proxies())
-        return {
-            name: ProxyHandle(self, p.name, p.listen, p.upstream, bool(p.enabled))
-            for name, p in found.items()
-        }
+        found = self.request("GET", "/proxies") or {}
+        return {name: self._handle(body) for name, body in found.items()}
 
     def populate(self, proxies: Sequence[Mapping[str, Any]]) -> list[ProxyHandle]:
         """The server's /populate (one request; identical proxies are left untouched)."""
@@ -329,23 +274,3 @@ class ToxiproxyClient:
         handle = ProxyHandle(self, str(body["name"]), "", "", False)
         handle._refresh(body)
         return handle
-
-
-class _TimedRequests:
-    """What toxiproxy-python's API module calls as `requests`, with a timeout on each call."""
-
-    def __init__(self, timeout: float) -> None:
-        self._timeout = timeout
-
-    def get(self, **kwargs: Any) -> requests.Response:
-        return requests.get(timeout=self._timeout, **kwargs)
-
-    def post(self, **kwargs: Any) -> requests.Response:
-        return requests.post(timeout=self._timeout, **kwargs)
-
-    def delete(self, **kwargs: Any) -> requests.Response:
-        return requests.delete(timeout=self._timeout, **kwargs)
-
-
-def _content(exc: Exception) -> bytes | str:
-    return exc.args[0] if exc.args and isinstance(exc.args[0], (bytes, str)) else str(exc)

@@ -93,12 +93,14 @@ class CraftedHistory:
         )
 
     def fault(
-        self, name: str, *, inject_at: float, heal_at: float | None, effects: Iterable[str]
-    ) -> None:
-        """A fault window (``heal_at=None``: never healed)."""
+        self, name: str, *, inject_at: float, heal_at: float | None, effects: Iterable[str],
+        details: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
+        """A fault window (``heal_at=None``: never healed); ``details`` as the fault records
+        them (e.g. ``{"victim": {...}}``)."""
         phases = [("inject", inject_at)] + ([("heal", heal_at)] if heal_at is not None else [])
         for phase, at in phases:
-            value = {"name": name, "phase": phase, "effects": sorted(effects)}
+            value = {"name": name, "phase": phase, "effects": sorted(effects), **(details or {})}
             self._add(Op(-1, FAULT_PROCESS, "info", "fault", _ns(at), _wall(at), value=value))
 
     def history(self) -> History:

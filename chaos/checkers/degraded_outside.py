@@ -12,6 +12,7 @@ from chaos.faults.base import REDIS_LOSS, REDIS_SLOW
 from chaos.history import Call, History
 
 INVARIANT = "I2-outside"
+UNIT = "verify 200s outside Redis faults"
 
 
 def degraded_outside_faults(history: History, *, recovery_s: float) -> Verdict:
@@ -49,11 +50,14 @@ def degraded_outside_faults(history: History, *, recovery_s: float) -> Verdict:
                 f"window (+{recovery_s:g}s after its heal); first: token jti {first.jti or '-'}, "
                 f"worker {first.worker}, invoked at {first.invoke.wall_time}"
             ),
+            judged,
+            UNIT,
         )
     if judged == 0:
         return Verdict(
             INVARIANT, UNKNOWN, figures,
             message=f"{INVARIANT} unknown: no verify answered 200 outside the fault windows",
+            evidence=0, unit=UNIT,
         )  # fmt: skip
     return Verdict(
         INVARIANT,
@@ -63,4 +67,6 @@ def degraded_outside_faults(history: History, *, recovery_s: float) -> Verdict:
             f"{INVARIANT} holds: {judged} verify 200s outside the Redis faults, none degraded "
             f"({degraded} degraded inside them or within {recovery_s:g}s of a heal)"
         ),
+        evidence=judged,
+        unit=UNIT,
     )

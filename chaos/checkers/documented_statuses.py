@@ -11,6 +11,7 @@ from chaos.checkers.verdict import UNKNOWN, Verdict, capped
 from chaos.history import Call, History
 
 INVARIANT = "I9"
+UNIT = "calls"
 
 # the contract's API table, with refresh's 503 as docs/service.md documents it: rotation
 # writes a revocation, so without Redis it answers like logout does
@@ -55,12 +56,18 @@ def documented_statuses(
                 f"I9 violated: {len(undocumented)} call(s) outside the contract; first: {reason}: "
                 f"token jti {call.jti or '-'}, worker {call.worker}, at {call.op.wall_time}"
             ),
+            answered + hangs,
+            UNIT,
         )
     if answered == 0:
-        return Verdict(INVARIANT, UNKNOWN, figures, message="I9 unknown: no call was answered")
+        return Verdict(
+            INVARIANT, UNKNOWN, figures, message="I9 unknown: no call was answered", evidence=0,
+            unit=UNIT,
+        )  # fmt: skip
     return Verdict(
-        INVARIANT, True, figures, message=f"I9 holds: all {answered} answers documented, no hang"
-    )
+        INVARIANT, True, figures, message=f"I9 holds: all {answered} answers documented, no hang",
+        evidence=answered, unit=UNIT,
+    )  # fmt: skip
 
 
 def _crossed(call: Call) -> bool:

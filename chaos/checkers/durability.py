@@ -18,6 +18,7 @@ from chaos.checkers.windows import FaultWindow, fault_windows, history_end_ns
 from chaos.history import Call, History
 
 INVARIANT = "I8"
+UNIT = "acknowledged revocations"
 
 
 def _named_by_worker(calls: list[Call]) -> list[Call]:
@@ -87,7 +88,7 @@ def durability(
         figures["logout_unavailable_ms"] = _first_logout_after(history, first)
     if revoked_jtis is None:
         message = "I8 unknown: the revoked keys could not be read from Redis after the fault"
-        return Verdict(INVARIANT, UNKNOWN, figures, message=message)
+        return Verdict(INVARIANT, UNKNOWN, figures, message=message, evidence=0, unit=UNIT)
     lost = missing_revocations(acknowledged, revoked_jtis)
     figures["lost"] = len(lost)
     figures["revoked_accepted_enforced"] = _accepted_as_enforced(history, acknowledged)
@@ -111,13 +112,15 @@ def durability(
                 f"across {', '.join(figures['faults']) or 'the run'}; first: token jti "
                 f"{head.jti or '-'}, acknowledged by worker {head.worker} at {head.op.wall_time}"
             ),
+            len(acknowledged),
+            UNIT,
         )
     if not windows:
         message = "I8 unknown: no fault in the history, nothing was survived"
-        return Verdict(INVARIANT, UNKNOWN, figures, message=message)
+        return Verdict(INVARIANT, UNKNOWN, figures, message=message, evidence=0, unit=UNIT)
     if not acknowledged:
         message = "I8 unknown: no logout answered 200"
-        return Verdict(INVARIANT, UNKNOWN, figures, message=message)
+        return Verdict(INVARIANT, UNKNOWN, figures, message=message, evidence=0, unit=UNIT)
     return Verdict(
         INVARIANT,
         True,
@@ -127,6 +130,8 @@ def durability(
             f"{', '.join(figures['faults'])}; enforced again on every worker after "
             f"{_show(figures.get('unavailable_steady_ms'))}"
         ),
+        evidence=len(acknowledged),
+        unit=UNIT,
     )
 
 

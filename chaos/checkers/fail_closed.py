@@ -8,6 +8,7 @@ from chaos.faults.base import REDIS_LOSS
 from chaos.history import Call, History
 
 INVARIANT = "I3"
+UNIT = "verifies during Redis loss"
 
 
 def fail_closed(history: History, windows: list[FaultWindow] | None = None) -> Verdict:
@@ -40,17 +41,22 @@ def fail_closed(history: History, windows: list[FaultWindow] | None = None) -> V
             f"200; first: token jti {call.jti or '-'} on worker {call.worker} at "
             f"{call.op.wall_time} during {window.label()}"
         )
-        return Verdict(INVARIANT, False, figures, capped(c.op for _, c in accepted), message)
+        offending = capped(c.op for _, c in accepted)
+        return Verdict(INVARIANT, False, figures, offending, message, len(inside), UNIT)
     if not inside:
         return Verdict(
             INVARIANT,
             UNKNOWN,
             figures,
             message="I3 unknown: no verify completed inside a Redis-loss window",
+            evidence=0,
+            unit=UNIT,
         )
     return Verdict(
         INVARIANT,
         True,
         figures,
         message=f"I3 holds: 0 of {len(inside)} verifies during Redis loss answered 200",
+        evidence=len(inside),
+        unit=UNIT,
     )

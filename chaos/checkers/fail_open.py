@@ -12,6 +12,7 @@ from chaos.faults.base import REDIS_LOSS
 from chaos.history import Call, History
 
 INVARIANT = "I2"
+UNIT = "verifies during Redis loss"
 
 
 def fail_open(
@@ -79,7 +80,8 @@ def fail_open(
             f"token jti {call.jti or '-'}, worker {call.worker}, at {call.op.wall_time}, "
             f"during {window.label()}"
         )
-        return Verdict(INVARIANT, False, figures, capped(c.op for _, c, _ in problems), message)
+        offending = capped(c.op for _, c, _ in problems)
+        return Verdict(INVARIANT, False, figures, offending, message, inside, UNIT)
     if metric_ok is False:
         return Verdict(
             INVARIANT,
@@ -89,6 +91,8 @@ def fail_open(
                 f"I2 violated: {degraded} degraded 200s seen by clients but the metric "
                 f"auth_revocation_degraded_total rose by only {metric_total}"
             ),
+            evidence=inside,
+            unit=UNIT,
         )
     if inside == 0:
         return Verdict(
@@ -96,6 +100,8 @@ def fail_open(
             UNKNOWN,
             figures,
             message="I2 unknown: no verify completed inside a Redis-loss window",
+            evidence=0,
+            unit=UNIT,
         )
     valid = combine(True, metric_ok)
     if valid == UNKNOWN:
@@ -107,6 +113,8 @@ def fail_open(
                 f"I2 unknown: {degraded} degraded 200s all marked, but the degraded metric "
                 "was not scraped, so the count cannot be checked"
             ),
+            evidence=inside,
+            unit=UNIT,
         )
     return Verdict(
         INVARIANT,
@@ -116,4 +124,6 @@ def fail_open(
             f"I2 holds: {inside} verifies during Redis loss, {degraded} degraded 200s all "
             f"marked and counted (metric +{metric_total}), none past the bound"
         ),
+        evidence=inside,
+        unit=UNIT,
     )

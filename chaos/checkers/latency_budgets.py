@@ -13,6 +13,7 @@ from chaos.checkers.windows import FaultWindow, fault_windows, history_end_ns
 from chaos.history import Call, History
 
 INVARIANT = "I5"
+UNIT = "calls in fault windows"
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ def latency_budgets(
                 f"I5 violated: {reason}; slowest: token jti {call.jti or '-'}, "
                 f"worker {call.worker}, invoked at {call.invoke.wall_time}"
             ),
+            measured,
+            UNIT,
         )
     if measured == 0:
         return Verdict(
@@ -116,10 +119,14 @@ def latency_budgets(
             UNKNOWN,
             {"windows": figures},
             message="I5 unknown: no call was invoked inside a fault window",
+            evidence=0,
+            unit=UNIT,
         )
     return Verdict(
         INVARIANT,
         True,
         {"windows": figures, "breaches": 0},
         message=f"I5 holds: {measured} calls in {len(chosen)} fault window(s) within budget",
+        evidence=measured,
+        unit=UNIT,
     )

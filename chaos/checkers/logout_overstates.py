@@ -10,6 +10,7 @@ from chaos.checkers.verdict import UNKNOWN, Verdict, capped
 from chaos.history import History
 
 INVARIANT = "I4"
+UNIT = "acknowledged logouts"
 
 
 def logout_overstates(
@@ -33,6 +34,8 @@ def logout_overstates(
             UNKNOWN,
             figures,
             message="I4 unknown: the revoked keys could not be read from Redis after the run",
+            evidence=0,
+            unit=UNIT,
         )
     missing = missing_revocations(acknowledged, revoked_jtis)
     figures["missing"] = len(missing)
@@ -48,12 +51,19 @@ def logout_overstates(
                 f"their revocation is missing from Redis; first: token jti {first.jti or '-'}, "
                 f"worker {first.worker}, at {first.op.wall_time}"
             ),
+            len(acknowledged),
+            UNIT,
         )
     if not acknowledged:
-        return Verdict(INVARIANT, UNKNOWN, figures, message="I4 unknown: no logout answered 200")
+        return Verdict(
+            INVARIANT, UNKNOWN, figures, message="I4 unknown: no logout answered 200",
+            evidence=0, unit=UNIT,
+        )  # fmt: skip
     return Verdict(
         INVARIANT,
         True,
         figures,
         message=f"I4 holds: all {len(acknowledged)} acknowledged revocations are in Redis",
+        evidence=len(acknowledged),
+        unit=UNIT,
     )

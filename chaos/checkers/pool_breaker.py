@@ -14,6 +14,7 @@ from chaos.checkers.verdict import UNKNOWN, Verdict
 from chaos.workload.metrics import MetricsSnapshot, delta
 
 INVARIANT = "I10"
+UNIT = "workers"
 
 
 def pool_breaker(
@@ -32,6 +33,8 @@ def pool_breaker(
             UNKNOWN,
             {},
             message="I10 unknown: a /metrics snapshot (before or after the run) is missing",
+            evidence=0,
+            unit=UNIT,
         )
     in_use = after.per_worker("auth_redis_pool_in_use")
     state = after.per_worker("auth_breaker_state")
@@ -50,6 +53,8 @@ def pool_breaker(
             UNKNOWN,
             figures,
             message="I10 unknown: /metrics has no auth_redis_pool_in_use or auth_breaker_state",
+            evidence=0,
+            unit=UNIT,
         )
     problems: list[str] = []
     problems += [
@@ -73,10 +78,14 @@ def pool_breaker(
             {**figures, "problems": problems},
             message=f"I10 violated: {problems[0]}"
             + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),
+            evidence=len(state),
+            unit=UNIT,
         )
     return Verdict(
         INVARIANT,
         True,
         figures,
         message=f"I10 holds: {len(state)} workers, pools drained, breakers closed, probes bounded",
+        evidence=len(state),
+        unit=UNIT,
     )

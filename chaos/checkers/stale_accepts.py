@@ -17,6 +17,7 @@ from chaos.faults.base import REDIS_LOSS, REDIS_SLOW
 from chaos.history import Call, History
 
 INVARIANT = "I1"
+UNIT = "verifies after an acknowledged logout"
 
 
 def _first_acknowledged_logouts(calls: list[Call]) -> dict[str, Call]:
@@ -82,13 +83,15 @@ def stale_accepts(history: History, *, recovery_s: float = 10.0) -> Verdict:
         )
         # the accepting verify first: the index's "where" names the worker that broke I1
         offending = capped(op for pair in stale for op in (pair[1].op, pair[0].op))
-        return Verdict(INVARIANT, False, figures, offending, message)
+        return Verdict(INVARIANT, False, figures, offending, message, checked, UNIT)
     if checked == 0:
         return Verdict(
             INVARIANT,
             UNKNOWN,
             figures,
             message="I1 unknown: no verify with a known outcome followed an acknowledged logout",
+            evidence=0,
+            unit=UNIT,
         )
     extra = f" ({excused} degraded accepts during Redis faults, judged by I2)" if excused else ""
     return Verdict(
@@ -99,4 +102,6 @@ def stale_accepts(history: History, *, recovery_s: float = 10.0) -> Verdict:
             f"I1 holds: 0 stale accepts in {checked} verifies after {len(revoked_at)} logouts"
             f"{extra}"
         ),
+        evidence=checked,
+        unit=UNIT,
     )

@@ -12,6 +12,7 @@ from chaos.faults.base import REDIS_LOSS, REDIS_SLOW
 from chaos.history import Call, History
 
 INVARIANT = "I6"
+UNIT = "worker recoveries"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def time_to_enforced(
             elif recovery.steady_s is None:
                 silent.append(f"{worker} within the {(until - heal_ns) / 1e9:.1f}s watched")
     all_figures: dict[str, object] = {"heals": figures, "budget_s": budget_s}
+    judged = len(healed) * len(workers) - len(silent)
     if late:
         window, recovery = late[0]
         bad = recovery.last_non_enforced
@@ -122,10 +124,15 @@ def time_to_enforced(
                 f"I6 violated: worker {recovery.worker} reached steady 'enforced' {took} "
                 f"(budget {budget_s}s) after the heal of {window.label()}{detail}"
             ),
+            judged,
+            UNIT,
         )
     if not healed or silent:
         why = "no Redis fault was healed" if not healed else f"no steady enforced from {silent[0]}"
-        return Verdict(INVARIANT, UNKNOWN, all_figures, message=f"I6 unknown: {why}")
+        return Verdict(
+            INVARIANT, UNKNOWN, all_figures, message=f"I6 unknown: {why}", evidence=judged,
+            unit=UNIT,
+        )  # fmt: skip
     return Verdict(
         INVARIANT,
         True,
@@ -134,6 +141,8 @@ def time_to_enforced(
             f"I6 holds: every worker ({len(workers)}) steadily enforced within {budget_s}s "
             f"after each of {len(healed)} heal(s)"
         ),
+        evidence=judged,
+        unit=UNIT,
     )
 
 

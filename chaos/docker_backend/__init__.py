@@ -17,7 +17,7 @@ from ._engine import connect_engine, require_image
 from ._errors import ComposeFailed, DockerBackendError, EngineUnavailable, ImageMissing, NotReady
 from ._gate import (
     DOCKER_SCENARIOS,
-    GateStack,
+    ComposeGateStack,
     RedisContainer,
     ServiceView,
     open_gate_stack,
@@ -27,7 +27,7 @@ from ._gate import (
 from ._labels import OWNER_LABEL, RUN_LABEL, STACK_LABEL
 from ._partition import Partition
 from ._probe import ProbeSample, probe_samples
-from ._reaper import Reaped, reap, reap_orphans
+from ._reaper import Reaped, reap, reap_orphan_containers
 from ._redis import redis_client, wait_redis_ready
 from ._run import APP_IMAGE, REDIS_IMAGE, DockerRun
 
@@ -39,13 +39,13 @@ __all__ = [
     "RUN_LABEL",
     "STACK_LABEL",
     "ComposeFailed",
+    "ComposeGateStack",
     "ComposeOptions",
     "ComposeStack",
     "ContainerHandle",
     "DockerBackendError",
     "DockerRun",
     "EngineUnavailable",
-    "GateStack",
     "ImageMissing",
     "NetworkMembership",
     "NotReady",
@@ -60,7 +60,7 @@ __all__ = [
     "partition_figures",
     "probe_samples",
     "reap",
-    "reap_orphans",
+    "reap_orphan_containers",
     "redis_client",
     "redis_partition",
     "require_image",

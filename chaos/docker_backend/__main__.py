@@ -10,7 +10,7 @@ import sys
 
 from ._engine import connect_engine
 from ._errors import DockerBackendError
-from ._reaper import Reaped, reap, reap_orphans
+from ._reaper import Reaped, reap, reap_orphan_containers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.all:
             reaped = reap(client)
         else:
-            reaped = reap_orphans(client, args.scope)
+            reaped = reap_orphan_containers(client, args.scope)
     finally:
         client.close()
     print(f"reaped {len(reaped.containers)} containers, {len(reaped.networks)} networks")

@@ -18,8 +18,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from chaos.faults import Fault
-from chaos.gate.catalogue import FaultBuilder, FaultContext
-from chaos.gate.matrix import LOSS_CHECKS, OPEN, ScenarioSpec
+from chaos.gate import FaultContext, Scenario
+from chaos.gate.matrix import OPEN
 from chaos.history import History
 from chaos.toxiproxy_client import ProxyHandle, ToxiproxyClient
 
@@ -30,7 +30,7 @@ from ._redis import REDIS_PORT
 
 __all__ = [
     "DOCKER_SCENARIOS",
-    "GateStack",
+    "ComposeGateStack",
     "RedisContainer",
     "ServiceView",
     "open_gate_stack",
@@ -99,9 +99,9 @@ class ServiceView:
 
 
 @dataclass(eq=False)
-class GateStack:
-    """A ComposeStack with the names of ``chaos.services.Stack`` (workers -> proxy "redis"
-    -> Redis), so the gate and ``stack_factory`` users take either backend's stack."""
+class ComposeGateStack:
+    """A ComposeStack as a ``chaos.gate.GateStack`` (workers -> proxy "redis" -> Redis),
+    with the names of ``chaos.services.Stack`` that ``stack_factory`` users read."""
 
     compose: ComposeStack
     proxy: ProxyHandle
@@ -152,7 +152,7 @@ def open_gate_stack(
     service_args: Sequence[str] = (),
     users: Sequence[tuple[str, str]] = DEFAULT_USERS,
     ready_timeout: float = 120.0,
-) -> GateStack:
+) -> ComposeGateStack:
     """Redis, the fault proxy and ``workers`` workers (one host port each) from
     docker-compose.chaos.yml; the workers reach Redis through proxy ``redis`` only."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -170,7 +170,7 @@ def open_gate_stack(
     try:
         client = ToxiproxyClient(compose.toxiproxy_url)
         try:
-            return GateStack(compose, client.get_proxy(compose.proxy_name))
+            return ComposeGateStack(compose, client.get_proxy(compose.proxy_name))
         except BaseException:
             client.close()
             raise
@@ -180,23 +180,16 @@ def open_gate_stack(
 
 
 def redis_partition(rng: random.Random, ctx: FaultContext) -> Fault:
-    """The Redis container leaves its network: the proxy's packets to it go nowhere."""
-    if not isinstance(ctx.redis, RedisContainer):
-        raise TypeError(f"a partition needs the Redis container, got {type(ctx.redis).__name__}")
-    return Partition(ctx.redis.handle, name="redis_partition")
+    """The Redis container leaves its network: the proxy's packets to it go nowhere (a fault
+    builder only this backend has, used like any of ``chaos.gate.catalogue``)."""
+    redis_handle = ctx.redis_process()
+    if not isinstance(redis_handle, RedisContainer):
+        raise TypeError(f"a partition needs the Redis container, got {type(redis_handle).__name__}")
+    return Partition(redis_handle.handle, name="redis_partition")
 
 
-class DockerScenario(ScenarioSpec):
-    """A scenario whose fault exists only on Docker (not in ``chaos.gate.FAULTS``)."""
-
-    @property
-    def build(self) -> FaultBuilder:
-        return DOCKER_FAULTS[self.fault]
-
-
-DOCKER_FAULTS: dict[str, FaultBuilder] = {"redis_partition": redis_partition}
-DOCKER_SCENARIOS: tuple[ScenarioSpec, ...] = (
-    DockerScenario("redis_partition_open", "redis_partition", OPEN, LOSS_CHECKS, loss=True),
+DOCKER_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("redis_partition_open", (redis_partition,), OPEN),
 )
 
 

@@ -1,19 +1,19 @@
-"""Poll a condition until a deadline; on timeout raise NotReady with what was seen."""
+"""A container's readiness: a condition polled until a deadline (``chaos.polling``); on
+timeout, or when the container stops, raise NotReady with what was seen and its log tail."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import httpx
 
+from chaos.polling import poll
+
 from ._container import ContainerHandle
 from ._errors import NotReady
 
-POLL_INTERVAL = 0.05
 
-
-def wait_until(
+def wait_ready(
     probe: Callable[[], tuple[bool, str]],
     what: str,
     timeout: float,
@@ -24,18 +24,15 @@ def wait_until(
 
     `gone` names a reason to stop at once (the container exited): no point in waiting on.
     """
-    start = time.monotonic()
-    seen = "nothing yet"
-    # bounded in time and, through the poll interval, in count
-    while time.monotonic() - start < timeout:
-        ready, seen = probe()
-        if ready:
-            return time.monotonic() - start
-        reason = gone()
-        if reason is not None:
-            raise NotReady(what, time.monotonic() - start, f"{seen}; {reason}", log_tail())
-        time.sleep(POLL_INTERVAL)  # poll interval of a condition with a deadline
-    raise NotReady(what, timeout, seen, log_tail())
+
+    def seen() -> str | None:
+        ready, description = probe()
+        return None if ready else description
+
+    polled = poll(seen, timeout, gone=gone)
+    if not polled.ready:
+        raise NotReady(what, polled.waited_s, polled.seen, log_tail())
+    return polled.waited_s
 
 
 def container_gone(handle: ContainerHandle) -> Callable[[], str | None]:
@@ -58,6 +55,6 @@ def wait_http_ok(handle: ContainerHandle, url: str, timeout: float) -> float:
             return False, f"{type(exc).__name__}: {exc}"
         return response.status_code == 200, f"{response.status_code} {response.text[:200]}"
 
-    return wait_until(
+    return wait_ready(
         answered, f"{handle.name} ({url})", timeout, handle.log_tail, container_gone(handle)
     )

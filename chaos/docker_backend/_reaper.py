@@ -2,9 +2,10 @@
 
 reap(client, stack_id=...)   one DockerRun / ComposeStack
 reap(client, run_id=...)     everything of one suite run
-reap(client)                 everything the backend ever labelled
-reap_orphans(client)         objects whose owner process is gone (start of a run)
-reap_orphans(client, scope)  the same, only runs of one AUTH_CHAOS_SCOPE (end of ./dev docker-gate)
+reap(client)                           everything the backend ever labelled
+reap_orphan_containers(client)         objects whose owner process is gone (start of a run)
+reap_orphan_containers(client, scope)  the same, only runs of one AUTH_CHAOS_SCOPE
+                                       (end of ./dev docker-gate)
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def reap(client: Any, run_id: str | None = None, *, stack_id: str | None = None)
     return _remove(client, {"label": selector}, lambda labels: True)
 
 
-def reap_orphans(client: Any, scope: str | None = None) -> Reaped:
+def reap_orphan_containers(client: Any, scope: str | None = None) -> Reaped:
     """Remove labelled objects whose owner pid no longer exists (what a killed run left);
     with `scope`, only those of runs made in that scope (run ids ``<scope>:run-...``)."""
 

@@ -7,7 +7,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from ._container import ContainerHandle
-from ._readiness import container_gone, wait_until
+from ._readiness import container_gone, wait_ready
 
 REDIS_PORT = 6379
 
@@ -39,6 +39,6 @@ def wait_redis_ready(
         finally:
             client.close()
 
-    return wait_until(
+    return wait_ready(
         answered, f"redis container {handle.name}", timeout, handle.log_tail, container_gone(handle)
     )

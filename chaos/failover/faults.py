@@ -6,10 +6,8 @@ back (it rejoins as a replica). ``inject`` and ``heal`` remember what they touch
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
-
 from chaos.failover.topology import ClusterTopology, SentinelTopology
-from chaos.faults.base import REDIS_LOSS
+from chaos.faults.base import REDIS_LOSS, Settling
 from chaos.services import RedisServer, SentinelServer
 
 __all__ = [
@@ -29,14 +27,6 @@ SENTINEL_LOSS = "sentinel_loss"  # discovery loses a sentinel
 # the primary moves: no answers until a replica is promoted, then answers again (within
 # the window, so no redis_loss: that would say Redis cannot answer until the heal)
 FAILOVER = "failover"
-
-
-@runtime_checkable
-class Settling(Protocol):
-    """A fault that lasts until the topology has reacted (a promotion): the drill calls
-    ``wait_settled`` between inject and heal, so the fault's window spans the failover."""
-
-    def wait_settled(self) -> None: ...
 
 
 class _SentinelPromotion:

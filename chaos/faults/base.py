@@ -3,7 +3,9 @@
 A fault remembers exactly what it touched, so that ``heal()`` undoes ``inject()`` and a
 second ``heal()`` does nothing. ``effects`` tells the checkers what the fault does to the
 service (``redis_loss``: Redis cannot answer; ``redis_slow``: it answers late;
-``worker_loss``: a worker is gone or hung).
+``worker_loss``: a worker is gone or hung). A fault's ``name`` is the one name of its kind
+(``blackhole``, ``worker_kill9``); what it was drawn with (latency, toxicity, the victim) is
+what ``details()`` returns, recorded with its inject and heal (``Detailed``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,23 @@ class Fault(Protocol):
     def inject(self) -> None: ...
 
     def heal(self) -> None: ...
+
+
+@runtime_checkable
+class Detailed(Protocol):
+    """A fault that says what it was drawn with, and after inject what it hit (JSON values):
+    recorded in the history with each inject and heal."""
+
+    def details(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class Settling(Protocol):
+    """A fault that lasts until the stack has reacted (a promotion): the schedule's player
+    calls ``wait_settled`` (in a thread) between inject and the fault's hold, so the fault's
+    window spans the reaction."""
+
+    def wait_settled(self) -> None: ...
 
 
 class Noop:
@@ -78,6 +97,8 @@ class Compose:
 
 def _record(history: History, fault: Fault, phase: str, **extra: Any) -> Op:
     value = {"name": fault.name, "phase": phase, "effects": sorted(fault.effects), **extra}
+    if isinstance(fault, Detailed):
+        value.update(fault.details())
     return history.append(
         Op(-1, FAULT_PROCESS, "info", "fault", time.monotonic_ns(), wall_now(), value=value)
     )

@@ -17,7 +17,8 @@ _serial = itertools.count(1)
 
 
 class ToxicTarget(Protocol):
-    """What a network fault needs from a proxy handle (``ProxyHandle`` fits)."""
+    """What a network fault needs from a proxy handle (``chaos.toxiproxy_client.ProxyHandle``
+    fits; mypy checks it where the gate passes one)."""
 
     def add_toxic(
         self,
@@ -26,7 +27,7 @@ class ToxicTarget(Protocol):
         name: str | None = None,
         stream: str = "downstream",
         toxicity: float = 1.0,
-        attributes: dict[str, Any] = ...,
+        attributes: Mapping[str, int] | None = None,
     ) -> object: ...
 
     def remove_toxic(self, name: str) -> None: ...
@@ -35,21 +36,22 @@ class ToxicTarget(Protocol):
 class Switchable(Protocol):
     """A proxy that can stop and start accepting connections."""
 
-    def disable(self) -> None: ...
+    def disable(self) -> object: ...
 
-    def enable(self) -> None: ...
+    def enable(self) -> object: ...
 
 
 class ToxicFault:
-    """One toxic (on one or both streams) on a proxy, removed on heal."""
+    """One toxic (on one or both streams) on a proxy, removed on heal. ``name`` is the
+    fault's kind; the toxic, its attributes and toxicity are its ``details()``."""
 
     def __init__(
         self,
         target: ToxicTarget,
         toxic_type: str,
-        attributes: Mapping[str, Any],
+        attributes: Mapping[str, int],
         *,
-        name: str | None = None,
+        name: str,
         streams: tuple[str, ...] = ("downstream",),
         toxicity: float = 1.0,
         effects: frozenset[str] = frozenset({REDIS_SLOW}),
@@ -60,9 +62,14 @@ class ToxicFault:
         self.streams = streams
         self.toxicity = toxicity
         self.effects = effects
-        detail = ",".join(f"{k}={v}" for k, v in sorted(self.attributes.items()))
-        self.name = name or f"{toxic_type}({detail})"
+        self.name = name
         self._added: list[str] = []
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "toxic": self.toxic_type, "attributes": dict(self.attributes),
+            "toxicity": self.toxicity, "streams": list(self.streams),
+        }  # fmt: skip
 
     def inject(self) -> None:
         for stream in self.streams:
@@ -100,39 +107,43 @@ class ProxyDown:
             self._down = False
 
 
-def latency(target: ToxicTarget, ms: int, *, jitter_ms: int = 0, loss: bool = False) -> ToxicFault:
+def latency(
+    target: ToxicTarget, ms: int, *, jitter_ms: int = 0, loss: bool = False,
+    name: str = "latency",
+) -> ToxicFault:  # fmt: skip
     """Delay every reply; ``loss=True`` when ``ms`` is above the service's Redis timeout."""
     return ToxicFault(
         target,
         "latency",
         {"latency": ms, "jitter": jitter_ms},
-        name=f"latency_{ms}ms" + (f"_jitter_{jitter_ms}ms" if jitter_ms else ""),
+        name=name,
         effects=frozenset({REDIS_LOSS if loss else REDIS_SLOW}),
     )
 
 
 def jitter(target: ToxicTarget, base_ms: int, jitter_ms: int) -> ToxicFault:
     """Latency that varies by up to ``jitter_ms`` around ``base_ms``."""
-    return latency(target, base_ms, jitter_ms=jitter_ms)
+    return latency(target, base_ms, jitter_ms=jitter_ms, name="jitter")
 
 
 def bandwidth(target: ToxicTarget, rate_kb_s: int) -> ToxicFault:
     """Cap the reply throughput (KB/s)."""
-    return ToxicFault(target, "bandwidth", {"rate": rate_kb_s}, name=f"bandwidth_{rate_kb_s}KBps")
+    return ToxicFault(target, "bandwidth", {"rate": rate_kb_s}, name="bandwidth")
 
 
 def slow_close(target: ToxicTarget, delay_ms: int) -> ToxicFault:
     """Delay the closing of connections."""
-    return ToxicFault(target, "slow_close", {"delay": delay_ms}, name=f"slow_close_{delay_ms}ms")
+    return ToxicFault(target, "slow_close", {"delay": delay_ms}, name="slow_close")
 
 
-def blackhole(target: ToxicTarget, timeout_ms: int = 0) -> ToxicFault:
-    """Toxiproxy ``timeout``: data stops flowing (0: never closes), the classic hung peer."""
+def blackhole(target: ToxicTarget) -> ToxicFault:
+    """Data stops flowing both ways and the connection is never closed: the classic hung
+    peer (Toxiproxy's ``timeout`` toxic with ``timeout`` 0)."""
     return ToxicFault(
         target,
         "timeout",
-        {"timeout": timeout_ms},
-        name=f"timeout_{timeout_ms}ms",
+        {"timeout": 0},
+        name="blackhole",
         streams=("upstream", "downstream"),
         effects=frozenset({REDIS_LOSS}),
     )
@@ -144,7 +155,7 @@ def reset_peer(target: ToxicTarget, timeout_ms: int = 0) -> ToxicFault:
         target,
         "reset_peer",
         {"timeout": timeout_ms},
-        name=f"reset_peer_{timeout_ms}ms",
+        name="reset_peer",
         streams=("upstream",),
         # with a delay some replies still get through: flaky, not lost
         effects=frozenset({REDIS_LOSS if timeout_ms == 0 else REDIS_SLOW}),
@@ -159,11 +170,11 @@ def slicer(
         target,
         "slicer",
         {"average_size": average_size, "size_variation": size_variation, "delay": delay_us},
-        name=f"slicer_{average_size}B_{delay_us}us",
+        name="slicer",
     )
 
 
 def limit_data(target: ToxicTarget, bytes_: int) -> ToxicFault:
     """Connections close after ``bytes_`` bytes: long-lived pool connections die, new ones
     answer a little, so Redis is flaky rather than lost."""
-    return ToxicFault(target, "limit_data", {"bytes": bytes_}, name=f"limit_data_{bytes_}B")
+    return ToxicFault(target, "limit_data", {"bytes": bytes_}, name="limit_data")

@@ -6,27 +6,43 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from chaos.faults.base import REDIS_LOSS, WORKER_LOSS
 
 
 class Killable(Protocol):
-    def kill(self) -> None: ...
+    def kill(self) -> object: ...
 
 
 class Restartable(Killable, Protocol):
-    def restart(self) -> None: ...
+    def restart(self) -> object: ...
 
 
 class Pausable(Protocol):
-    def pause(self) -> None: ...
+    def pause(self) -> object: ...
 
-    def resume(self) -> None: ...
+    def resume(self) -> object: ...
 
 
 class Controllable(Restartable, Pausable, Protocol):
     """A service handle (``RedisServer``, ``AuthService``): every process fault applies."""
+
+
+@runtime_checkable
+class Aimed(Protocol):
+    """A target that is one worker, known at inject time: the URL aimed at and the
+    ``X-Worker-Id`` it answered with then (``chaos.gate.worker_target.WorkerProcess``)."""
+
+    url: str
+    victim_id: str | None
+
+
+def _victim(target: object, replaced: bool) -> dict[str, Any]:
+    """``{"victim": ...}`` for a worker target once hit (what I7 reads from the history)."""
+    if not isinstance(target, Aimed) or target.victim_id is None:
+        return {}
+    return {"victim": {"target": target.url, "worker": target.victim_id, "replaced": replaced}}
 
 
 class Kill:
@@ -47,6 +63,9 @@ class Kill:
         self.restart = restart
         self.effects = effects
         self._killed = False
+
+    def details(self) -> dict[str, Any]:
+        return _victim(self.target, replaced=not self.restart)
 
     def inject(self) -> None:
         self._killed = True
@@ -74,6 +93,9 @@ class Pause:
         self.effects = effects
         self._paused = False
 
+    def details(self) -> dict[str, Any]:
+        return _victim(self.target, replaced=False)
+
     def inject(self) -> None:
         self._paused = True
         self.target.pause()
@@ -94,13 +116,11 @@ def redis_pause(redis: Pausable) -> Pause:
     return Pause(redis, name="redis_sigstop")
 
 
-def worker_kill(worker: Killable, slot: int) -> Kill:
+def worker_kill(worker: Killable) -> Kill:
     """kill -9 of one worker; its supervisor must replace it (I7), so heal restarts nothing."""
-    return Kill(
-        worker, name=f"worker_kill9_w{slot}", restart=False, effects=frozenset({WORKER_LOSS})
-    )
+    return Kill(worker, name="worker_kill9", restart=False, effects=frozenset({WORKER_LOSS}))
 
 
-def worker_pause(worker: Pausable, slot: int) -> Pause:
-    """SIGSTOP of one worker."""
-    return Pause(worker, name=f"worker_sigstop_w{slot}", effects=frozenset({WORKER_LOSS}))
+def worker_pause(worker: Pausable) -> Pause:
+    """SIGSTOP of one worker; it comes back as is on SIGCONT."""
+    return Pause(worker, name="worker_sigstop", effects=frozenset({WORKER_LOSS}))

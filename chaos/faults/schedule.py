@@ -1,19 +1,21 @@
-"""Fault schedules drawn from one seed: the same seed gives the same schedule.
+"""A fault schedule and its one player: faults one after another, each at its offset, each
+held for its duration, recorded and always healed.
 
-plan = Schedule(catalogue, seed=42, count=3).plan()
-await run_schedule(plan, history)     # each fault inside async_fault_window
+    items = [ScheduledFault(fault, start_s=1.0, duration_s=2.0), ...]
+    await play_schedule(items, history, hooks=ScheduleHooks(on_inject=say, on_heal=say))
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from chaos.faults.base import Fault, async_fault_window
+from chaos.faults.base import Fault, Settling, async_fault_window
 from chaos.history import History
+
+__all__ = ["ScheduleHooks", "ScheduledFault", "play_schedule"]
 
 
 @dataclass(frozen=True)
@@ -29,50 +31,38 @@ class ScheduledFault:
         return self.start_s + self.duration_s
 
 
+def _nothing(item: ScheduledFault) -> None:
+    return None
+
+
 @dataclass(frozen=True)
-class Schedule:
-    """Faults picked from ``catalogue`` by ``random.Random(seed)``, one after another.
+class ScheduleHooks:
+    """Called (on the event loop) just before each inject and just after each heal."""
 
-    Windows never overlap: each starts a random gap after the previous one healed.
-    """
-
-    catalogue: Sequence[Fault]
-    seed: int
-    count: int = 3
-    min_duration_s: float = 1.0
-    max_duration_s: float = 3.0
-    min_gap_s: float = 0.5
-    max_gap_s: float = 2.0
-
-    def plan(self) -> list[ScheduledFault]:
-        if not self.catalogue:
-            raise ValueError("a schedule needs a non-empty fault catalogue")
-        if not 0 < self.min_duration_s <= self.max_duration_s:
-            raise ValueError("need 0 < min_duration_s <= max_duration_s")
-        if not 0 <= self.min_gap_s <= self.max_gap_s:
-            raise ValueError("need 0 <= min_gap_s <= max_gap_s")
-        rng = random.Random(self.seed)
-        plan: list[ScheduledFault] = []
-        clock = 0.0
-        for _ in range(self.count):
-            clock += round(rng.uniform(self.min_gap_s, self.max_gap_s), 3)
-            fault = self.catalogue[rng.randrange(len(self.catalogue))]
-            duration = round(rng.uniform(self.min_duration_s, self.max_duration_s), 3)
-            plan.append(ScheduledFault(fault, clock, duration))
-            clock += duration
-        return plan
+    on_inject: Callable[[ScheduledFault], None] = _nothing
+    on_heal: Callable[[ScheduledFault], None] = _nothing
 
 
-def describe(plan: Sequence[ScheduledFault]) -> list[tuple[str, float, float]]:
-    """(name, start, duration) of each planned fault: what a run prints next to its seed."""
-    return [(item.fault.name, item.start_s, item.duration_s) for item in plan]
-
-
-async def run_schedule(plan: Sequence[ScheduledFault], history: History) -> None:
-    """Play ``plan`` from now: every fault recorded and healed, even when cancelled."""
+async def play_schedule(
+    items: Sequence[ScheduledFault], history: History, *,
+    hooks: ScheduleHooks = ScheduleHooks(),
+) -> float:  # fmt: skip
+    """Play ``items`` from now: each injected at its offset (or when the previous one has
+    healed, if that ran late), held ``duration_s`` after its inject returned (and after the
+    stack settled, for a ``Settling`` fault), healed; every fault recorded and healed, even
+    when cancelled. Returns the monotonic time the last heal returned."""
     origin = time.monotonic()
-    for item in plan:
+    healed = origin
+    for item in items:
         # the offsets are the schedule itself, not a wait for readiness
         await asyncio.sleep(max(0.0, origin + item.start_s - time.monotonic()))
-        async with async_fault_window(item.fault, history):
-            await asyncio.sleep(max(0.0, origin + item.end_s - time.monotonic()))
+        hooks.on_inject(item)
+        try:
+            async with async_fault_window(item.fault, history):
+                if isinstance(item.fault, Settling):
+                    await asyncio.to_thread(item.fault.wait_settled)
+                await asyncio.sleep(item.duration_s)
+        finally:
+            healed = time.monotonic()
+            hooks.on_heal(item)
+    return healed

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chaos.history import History, Op
-from chaos.workload.crowd import CrowdCall
+from chaos.workload.crowd import SHED_SUFFIX, CrowdCall
 from chaos.workload.outcome import outcome_of_status, outcome_of_transport
 from chaos.workload.tokens import token_fields
 
@@ -51,6 +51,8 @@ def crowd_ops(calls: Iterable[CrowdCall], urls: Sequence[str]) -> list[Op]:
         else:
             kind = outcome_of_status(call.status)
             done.update(status=call.status, worker=call.worker, revocation_check=call.check)
+            if call.error is not None and call.error.endswith(SHED_SUFFIX):
+                done["value"] = {**done.get("value", {}), "retry_after": "yes"}
             if call.route == "login" and call.status == 200 and call.token:
                 done.update(token_fields(call.token))  # the op is about the new token
         ops.append(

@@ -1,6 +1,6 @@
-"""The unrecorded and recorded steps around a scenario's fault: wait until every worker
-enforces, seed revocations, probe during the fault, check recovery, let pools settle, read
-the revocations Redis holds. Every wait is a condition polled until a deadline."""
+"""The unrecorded and recorded steps around a scenario's faults: wait until every worker
+enforces, seed revocations, probe during the faults, check recovery, let pools settle.
+Every wait is a condition polled until a deadline."""
 
 from __future__ import annotations
 
@@ -11,17 +11,14 @@ import time
 from collections.abc import Sequence
 
 import httpx
-import redis
 
 from chaos.gate.budgets import GateBudgets
 from chaos.gate.probes import Prober
-from chaos.services import RedisServer
 from chaos.workload import MetricsSnapshot, Routes
 
 __all__ = [
     "GateSetupError",
     "probe_during",
-    "read_revoked",
     "recover",
     "scrape",
     "seed_revocations",
@@ -121,16 +118,20 @@ async def seed_revocations(
 
 
 async def probe_during(
-    prober: Prober, urls: Sequence[str], tokens: Sequence[str], stop: asyncio.Event,
-    *, rng: random.Random, pause_s: float = 0.1,
+    prober: Prober, urls: Sequence[str], live: str | None, revoked: Sequence[str],
+    stop: asyncio.Event, *, rng: random.Random, pause_s: float = 0.1,
 ) -> None:  # fmt: skip
-    """Verify known tokens on each worker in turn until ``stop``: a revoked one must stay
-    401, and every worker sees calls during the fault whatever the workload's draws."""
+    """Verify known tokens on each worker in turn until ``stop``, the live one and a revoked
+    one by turns: every worker sees calls during the faults whatever the workload's draws,
+    the live token shows when each answers ``enforced`` again, a revoked one must stay 401."""
+    tokens = [t for t in (live, *revoked) if t]
     if not tokens:
         return
     turn = 0
     while not stop.is_set():
-        await prober.verify(urls[turn % len(urls)], rng.choice(list(tokens)))
+        use_live = live is not None and (not revoked or (turn // len(urls)) % 2 == 0)
+        token = live if use_live and live is not None else rng.choice(list(revoked))
+        await prober.verify(urls[turn % len(urls)], token)
         turn += 1
         with contextlib.suppress(TimeoutError):  # the pause between probes, cut by stop
             await asyncio.wait_for(stop.wait(), pause_s)
@@ -174,13 +175,3 @@ async def wind_down(
         for url in urls:
             await checker.verify(url, token)
     return await settle(http, urls, routes.metrics, budgets.settle_s)
-
-
-def read_revoked(server: RedisServer) -> set[str] | None:
-    """The jtis of every ``revoked:*`` key, read from Redis directly (None if unreachable)."""
-    try:
-        with server.client(timeout=2.0) as client:
-            keys = client.scan_iter(match="revoked:*", count=1000)
-            return {str(key).removeprefix("revoked:") for key in keys}
-    except redis.RedisError:
-        return None

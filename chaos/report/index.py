@@ -1,5 +1,6 @@
 """The run's index (Markdown and HTML): scenario -> pass/fail -> which invariant broke and
-where (token, worker, time), enough for a release manager to read alone."""
+where (token, worker, time), and which could not be judged and why (an ``unknown`` is never
+hidden in a pass), enough for a release manager to read alone."""
 
 from __future__ import annotations
 
@@ -25,12 +26,15 @@ class ScenarioResult:
         return gate_passes(self.verdicts)
 
     @property
+    def unknowns(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.valid == "unknown"]
+
+    @property
     def result(self) -> str:
         if not self.passed:
             return "FAIL"
-        if any(v.valid == "unknown" for v in self.verdicts):
-            return "pass (some unknown)"
-        return "pass"
+        unknown = len(self.unknowns)
+        return f"pass, {unknown} unknown" if unknown else "pass"
 
 
 def where(verdict: Verdict) -> str:
@@ -45,25 +49,36 @@ def _broken(result: ScenarioResult) -> list[Verdict]:
     return [v for v in result.verdicts if v.failed]
 
 
+def _listed(result: ScenarioResult) -> list[Verdict]:
+    """The verdicts the index shows a line for: every false one, then every unknown one."""
+    return _broken(result) + result.unknowns
+
+
+def _label(verdict: Verdict) -> str:
+    return "FAIL" if verdict.failed else "unknown"
+
+
 def index_markdown(results: Sequence[ScenarioResult], title: str = "Resilience gate") -> str:
     failed = [r for r in results if not r.passed]
+    unknown = sum(len(r.unknowns) for r in results)
     lines = [
         f"# {title}: {'FAIL' if failed else 'PASS'}",
         "",
-        f"{len(results)} scenario(s), {len(failed)} failed.",
+        f"{len(results)} scenario(s), {len(failed)} failed; {unknown} verdict(s) unknown "
+        "(listed with the reason they could not be judged).",
         "",
-        "| scenario | result | broken invariant | where | seed |",
+        "| scenario | result | invariant broken or unknown | where | seed |",
         "|---|---|---|---|---|",
     ]
     for r in results:
         link = f"[{escape_cell(r.name)}]({r.path}/summary.md)"
         seed = "-" if r.seed is None else str(r.seed)
-        broken = _broken(r)
-        if not broken:
+        listed = _listed(r)
+        if not listed:
             lines.append(f"| {link} | {r.result} | - | - | {seed} |")
-        for v in broken:
+        for v in listed:
             lines.append(
-                f"| {link} | FAIL | {v.invariant}: {escape_cell(v.message)} | "
+                f"| {link} | {_label(v)} | {v.invariant}: {escape_cell(v.message)} | "
                 f"{escape_cell(where(v))} | {seed} |"
             )
     return "\n".join(lines) + "\n"
@@ -76,18 +91,18 @@ def index_html(results: Sequence[ScenarioResult], title: str = "Resilience gate"
         link = f'<a href="{escape(r.path)}/summary.md">{escape(r.name)}</a>'
         pic = f'<a href="{escape(r.path)}/timeline.svg">timeline</a>'
         seed = "-" if r.seed is None else str(r.seed)
-        broken = _broken(r)
-        cls = "fail" if broken else "pass"
-        if not broken:
+        listed = _listed(r)
+        if not listed:
             rows.append(
-                f'<tr class="{cls}"><td>{link}</td><td>{escape(r.result)}</td><td>-</td>'
+                f'<tr class="pass"><td>{link}</td><td>{escape(r.result)}</td><td>-</td>'
                 f"<td>-</td><td>{seed}</td><td>{pic}</td></tr>"
             )
-        for v in broken:
+        for v in listed:
+            cls = "fail" if v.failed else "unknown"
             rows.append(
-                f'<tr class="{cls}"><td>{link}</td><td>FAIL</td><td>{escape(v.invariant)}: '
-                f"{escape(v.message)}</td><td>{escape(where(v))}</td><td>{seed}</td>"
-                f"<td>{pic}</td></tr>"
+                f'<tr class="{cls}"><td>{link}</td><td>{_label(v)}</td><td>'
+                f"{escape(v.invariant)}: {escape(v.message)}</td><td>{escape(where(v))}</td>"
+                f"<td>{seed}</td><td>{pic}</td></tr>"
             )
     verdict = "FAIL" if failed else "PASS"
     return (
@@ -95,9 +110,11 @@ def index_html(results: Sequence[ScenarioResult], title: str = "Resilience gate"
         f"<title>{escape(title)}: {verdict}</title>"
         "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:4px}"
         "table{border-collapse:collapse}.fail{background:#ffebee}.pass{background:#e8f5e9}"
+        ".unknown{background:#fff8e1}"
         "</style></head><body>"
         f"<h1>{escape(title)}: {verdict}</h1>"
         f"<p>{len(results)} scenario(s), {len(failed)} failed.</p>"
-        "<table><tr><th>scenario</th><th>result</th><th>broken invariant</th><th>where</th>"
+        "<table><tr><th>scenario</th><th>result</th><th>invariant broken or unknown</th>"
+        "<th>where</th>"
         "<th>seed</th><th>picture</th></tr>" + "".join(rows) + "</table></body></html>\n"
     )

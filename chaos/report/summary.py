@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from chaos.checkers.verdict import Verdict, gate_passes
 from chaos.checkers.windows import fault_windows
 from chaos.history import History
-from chaos.report.stats import route_stats
+from chaos.report.stats import RouteStats, route_stats
 
 
 def _ms(value: float | None) -> str:
@@ -20,9 +20,24 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.2%}"
 
 
+def _judged(verdict: Verdict) -> str:
+    return "-" if verdict.evidence is None else f"{verdict.evidence:,} {verdict.unit}"
+
+
 def escape_cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _kinds(title: str, rows: list[RouteStats], pick: str) -> list[str]:
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts.update({f"{row.route} {k}": v for k, v in getattr(row, pick).items()})
+    lines = ["", f"## {title}", ""]
+    if not counts:
+        return [*lines, "None."]
+    lines += ["| route and kind | count |", "|---|---|"]
+    return lines + [f"| {escape_cell(k)} | {v:,} |" for k, v in counts.most_common()]
 
 
 def summary_markdown(
@@ -30,30 +45,29 @@ def summary_markdown(
 ) -> str:
     rows = route_stats(history)
     total = sum(r.requests for r in rows)
-    errors: Counter[str] = Counter()
-    for row in rows:
-        errors.update({f"{row.route} {k}": v for k, v in row.errors.items()})
     verdict_line = "PASS" if gate_passes(verdicts) else "FAIL"
     lines = [
         f"# {scenario}: {verdict_line}",
         "",
         f"Seed: {seed if seed is not None else 'n/a'}. Requests: {total:,}.",
         "",
-        "| route | requests | success | p50 | p95 | p99 | errors |",
-        "|---|---|---|---|---|---|---|",
+        "| route | requests | as expected | p50 | p95 | p99 | unexpected | shed |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        failed = sum(row.errors.values())
         lines.append(
             f"| {row.route} | {row.requests:,} | {_pct(row.success_rate)} | {_ms(row.p50_ms)} "
-            f"| {_ms(row.p95_ms)} | {_ms(row.p99_ms)} | {failed:,} |"
+            f"| {_ms(row.p95_ms)} | {_ms(row.p99_ms)} | {sum(row.unexpected.values()):,} "
+            f"| {sum(row.shed.values()):,} |"
         )
-    lines += ["", "## Errors by kind", ""]
-    if errors:
-        lines += ["| route and kind | count |", "|---|---|"]
-        lines += [f"| {escape_cell(k)} | {v:,} |" for k, v in errors.most_common()]
-    else:
-        lines.append("None.")
+    lines += [
+        "",
+        "As expected: what the contract promises (a 200; a 401 for a token revoked before "
+        "the verify). Shed: a 429 or 503 with `Retry-After` (retry later). Unexpected: the "
+        "rest.",
+    ]
+    lines += _kinds("Unexpected answers by kind", rows, "unexpected")
+    lines += _kinds("Shed answers by kind", rows, "shed")
     windows = fault_windows(history)
     lines += ["", "## Faults", ""]
     if windows:
@@ -66,6 +80,10 @@ def summary_markdown(
             lines.append(f"| {escape_cell(w.name)} | {effects} | +{start:.2f} s | {took} |")
     else:
         lines.append("None.")
-    lines += ["", "## Verdicts", "", "| invariant | verdict | message |", "|---|---|---|"]
-    lines += [f"| {v.invariant} | {v.label} | {escape_cell(v.message)} |" for v in verdicts]
+    lines += [
+        "", "## Verdicts", "", "| invariant | verdict | judged | message |", "|---|---|---|---|",
+    ]  # fmt: skip
+    lines += [
+        f"| {v.invariant} | {v.label} | {_judged(v)} | {escape_cell(v.message)} |" for v in verdicts
+    ]
     return "\n".join(lines) + "\n"

@@ -1,5 +1,6 @@
 """The timeline picture of one scenario, hand-written SVG: each call a dot at (invoke time,
-latency) coloured by outcome, fault windows shaded and labelled."""
+latency) coloured by outcome, fault windows shaded and labelled. A ``degraded`` 200 (the
+revocation list not checked: fail-open) has its own colour, apart from an ``enforced`` 200."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ MAX_DOTS = 6000  # beyond this the picture thins evenly: a browser stays respons
 
 COLOURS = {
     "200": "#2e7d32",
+    "200 degraded": "#f9a825",
     "4xx": "#1565c0",
     "503": "#ef6c00",
     "5xx": "#c62828",
@@ -25,7 +27,8 @@ COLOURS = {
 
 
 def outcome_class(call: Call) -> str:
-    """The legend class of a call: 200, 4xx, 503, 5xx, timeout (or unknown), refused."""
+    """The legend class of a call: 200, 200 degraded, 4xx, 503, 5xx, timeout (or unknown),
+    refused."""
     done = call.completion
     if done is None or (done.status is None and "timeout" in (done.error or "")):
         return "timeout"
@@ -37,7 +40,7 @@ def outcome_class(call: Call) -> str:
         return "5xx"
     if done.status >= 300:
         return "4xx"
-    return "200"
+    return "200 degraded" if done.revocation_check == "degraded" else "200"
 
 
 def _nice_step(span: float) -> float:
@@ -130,13 +133,13 @@ def timeline_svg(history: History, title: str = "") -> str:
             ms = top_ms  # unknown outcome: drawn at the top, beyond every measured latency
         out.append(
             f'<circle cx="{x(call.start_ns):.1f}" cy="{y(ms):.1f}" r="1.8" '
-            f'fill="{COLOURS[kind]}" class="{kind}"/>'
+            f'fill="{COLOURS[kind]}" class="{kind.replace(" ", "-")}"/>'
         )
     legend_x = LEFT
     for kind, colour in COLOURS.items():
         out.append(f'<circle cx="{legend_x + 4}" cy="{HEIGHT - 8}" r="4" fill="{colour}"/>')
         out.append(f'<text x="{legend_x + 12}" y="{HEIGHT - 4}">{kind}</text>')
-        legend_x += 80
+        legend_x += 70 + 6 * len(kind)
     if title:
         out.append(
             f'<text x="{LEFT}" y="16" font-size="13">{escape(title)}'

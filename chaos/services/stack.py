@@ -35,6 +35,7 @@ class Stack:
     proxy: ProxyHandle
     auth: Service
     _claim: PortClaim | None = field(default=None, repr=False)
+    _closed: bool = field(default=False, repr=False)
 
     @property
     def proxy_name(self) -> str:
@@ -53,7 +54,11 @@ class Stack:
         return [self.redis, self.auth]
 
     def close(self) -> None:
-        """Stop the service, delete the proxy, stop Redis; every step runs even if one fails."""
+        """Stop the service, delete the proxy, stop Redis; every step runs even if one fails.
+        A second close does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self.auth.close()
         finally:

@@ -1,5 +1,5 @@
 """One HTTP call recorded as invoke + completion, and what its answer carries into the
-history (shared by the workload clients, the gate probes and the failover probe).
+history (shared by the workload clients and the gate probes).
 
 ``answer_fields`` are the fields of every completed call; ``subject_fields`` re-aim the op at
 the token a login/refresh obtained, or record what a 200 verify answered about.
@@ -34,6 +34,9 @@ def answer_fields(response: httpx.Response, body: dict[str, Any]) -> dict[str, A
     }
     if isinstance(body.get("error"), str):
         done["error"] = body["error"]
+    retry_after = response.headers.get("retry-after")
+    if retry_after is not None:
+        done["value"] = {"retry_after": retry_after}
     return done
 
 
@@ -83,5 +86,9 @@ async def recorded_call(
     body = json_body(response)
     done = answer_fields(response, body)
     if subject:
-        done.update(subject_fields(f, fields, response.status_code, body))
+        subject_of = subject_fields(f, fields, response.status_code, body)
+        value = {**done.get("value", {}), **subject_of.pop("value", {})}
+        done.update(subject_of)
+        if value:
+            done["value"] = value
     return history.complete(invoke, outcome_of_status(response.status_code), **done), body

@@ -54,7 +54,7 @@ class WorkloadConfig:
 
 
 @dataclass
-class Answer:
+class Reply:
     """What a call got back: the recorded completion and the JSON body (if any)."""
 
     op: Op
@@ -225,10 +225,10 @@ class _Client:
             self.access = self.refresh_token = None
         return True
 
-    async def verify(self, token: str, url: str) -> Answer | None:
+    async def verify(self, token: str, url: str) -> Reply | None:
         return await self.call("verify", "GET", url, self.config.routes.verify, token=token)
 
-    def _take_tokens(self, answer: Answer) -> None:
+    def _take_tokens(self, answer: Reply) -> None:
         access = answer.body.get("access_token")
         refresh = answer.body.get("refresh_token")
         if answer.op.type == "ok" and isinstance(access, str):
@@ -245,7 +245,7 @@ class _Client:
         token: str | None = None,
         json: dict[str, Any] | None = None,
         about: str | None = None,
-    ) -> Answer | None:
+    ) -> Reply | None:
         """One recorded call; None when the budget (ops or time) is spent."""
         if not self.budget.take():
             return None
@@ -253,4 +253,4 @@ class _Client:
             self.http, self.history, self.process, f, method, url=base_url, path=path,
             token=token, json=json, about=about,
         )  # fmt: skip
-        return Answer(op, body)
+        return Reply(op, body)

@@ -17,7 +17,7 @@ import pytest
 from chaos.gate import GateSettings, ScenarioOutcome, ScenarioTarget, by_name, run_scenario
 from chaos.gate.crowd_history import CROWD_PROCESS
 from chaos.services import CommandService, Stack, open_stack
-from fixtures.evidence import record_report, record_service
+from fixtures.evidence import item_of, record_report, record_service
 from fixtures.gate import Progress
 
 pytestmark = pytest.mark.chaos
@@ -40,15 +40,11 @@ def _broken_run(
     try:
         settings = GateSettings(seed=20261126)
         target = ScenarioTarget.of_stack(stack, per_worker=False)
-        try:
-            outcome = asyncio.run(
-                run_scenario(
-                    by_name(scenario), target, settings, workdir / "report",
-                    progress=gate_progress,
-                )
-            )  # fmt: skip
-        finally:
-            target.proxy.close()
+        outcome = asyncio.run(
+            run_scenario(
+                by_name(scenario), target, settings, workdir / "report", progress=gate_progress
+            )
+        )
         yield outcome, stack
     finally:
         stack.close()
@@ -84,7 +80,7 @@ def test_broken_service_is_caught(
 ) -> None:
     """One test (so one run of the scenario, also under xdist) checking every invariant."""
     outcome, stack = broken_outcome
-    item = getattr(request, "_pyfuncitem", None)
+    item = item_of(request)
     for member in stack.members:
         record_service(item, member)
     record_report(item, outcome.path)
@@ -114,7 +110,7 @@ def test_broken_service_is_caught_under_the_crowd(
     """A crowd user logs out and verifies its dead token at once: the broken service's
     cached "not revoked" accepts it, and I1 must say so, naming a crowd user's token."""
     outcome, stack = broken_crowd_outcome
-    item = getattr(request, "_pyfuncitem", None)
+    item = item_of(request)
     for member in stack.members:
         record_service(item, member)
     record_report(item, outcome.path)

@@ -50,7 +50,7 @@ def test_create_get_and_listen_port(client: ToxiproxyClient, proxy: ProxyHandle)
 
 
 def test_toxic_add_update_remove(proxy: ProxyHandle) -> None:
-    toxic = proxy.add_toxic("latency", latency=300, jitter=0)
+    toxic = proxy.add_toxic("latency", attributes={"latency": 300, "jitter": 0})
     assert toxic.name == "latency_downstream"
     assert toxic.attributes == {"latency": 300, "jitter": 0}
     with connect(proxy.listen) as sock:
@@ -90,7 +90,7 @@ def test_errors_map_to_the_hierarchy(
     with pytest.raises(NotFound):
         proxy.remove_toxic("ghost")
     with pytest.raises(NotFound):
-        proxy.update_toxic("ghost", latency=1)
+        proxy.update_toxic("ghost", attributes={"latency": 1})
 
 
 def test_bind_failure_is_a_server_error_with_the_os_message(
@@ -111,7 +111,7 @@ def test_populate_reset_version(client: ToxiproxyClient, echo: EchoServer) -> No
     handles = client.populate([{"name": name, "listen": "127.0.0.1:0", "upstream": echo.address}])
     try:
         assert [h.name for h in handles] == [name]
-        handles[0].add_toxic("latency", latency=1)
+        handles[0].add_toxic("latency", attributes={"latency": 1})
         handles[0].disable()
         client.reset()
         refreshed = handles[0].refresh()
@@ -135,16 +135,16 @@ def test_an_unreachable_server_fails_fast() -> None:
         assert time.monotonic() - start < 10
 
 
-def test_a_hung_server_times_out_every_call_even_through_toxiproxy_python() -> None:
+def test_a_hung_server_times_out_every_call() -> None:
     # a server that accepts connections and never answers: the kernel completes the handshake
     hung = socket.create_server(("127.0.0.1", 0), backlog=16)
     url = f"http://127.0.0.1:{hung.getsockname()[1]}"
     try:
         with ToxiproxyClient(url, timeout=0.5) as client:
             calls = {
-                "version (httpx)": client.version,
-                "get_proxy (toxiproxy-python GET)": lambda: client.get_proxy("x"),
-                "proxies (toxiproxy-python GET)": client.proxies,
+                "version": client.version,
+                "get_proxy": lambda: client.get_proxy("x"),
+                "proxies": client.proxies,
             }
             for name, call in calls.items():
                 start = time.monotonic()

@@ -15,7 +15,7 @@ from chaos.docker_backend import (
     STACK_LABEL,
     DockerRun,
     reap,
-    reap_orphans,
+    reap_orphan_containers,
 )
 
 pytestmark = pytest.mark.docker
@@ -59,7 +59,7 @@ def test_reap_removes_a_killed_stacks_containers_and_network(docker_engine: Any)
     assert labelled(docker_engine, bystander.stack_id) == ([], [])
 
 
-def test_reap_orphans_takes_only_objects_whose_owner_is_dead(docker_engine: Any) -> None:
+def test_reap_orphan_containers_takes_only_objects_whose_owner_is_dead(docker_engine: Any) -> None:
     # a pid that existed and is gone: the owner of a killed run
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
@@ -81,7 +81,7 @@ def test_reap_orphans_takes_only_objects_whose_owner_is_dead(docker_engine: Any)
     try:
         live.start_redis(name="alive")
 
-        reaped = reap_orphans(docker_engine)
+        reaped = reap_orphan_containers(docker_engine)
 
         assert orphan.name in reaped.containers
         assert orphan_network.name in reaped.networks
@@ -120,7 +120,9 @@ def test_reap_command_removes_a_stack_and_refuses_bad_flags(docker_engine: Any) 
     assert "--stack: expected one argument" in bad.stderr
 
 
-def test_reap_orphans_of_a_scope_spares_other_scopes_and_live_owners(docker_engine: Any) -> None:
+def test_reap_orphan_containers_of_a_scope_spares_other_scopes_and_live_owners(
+    docker_engine: Any,
+) -> None:
     # the end of ./dev docker-gate: orphans of its scope go, a concurrent run's objects stay
     dead_pid = _dead_pid()
     scope = f"reaptest-{os.getpid()}"
@@ -139,7 +141,7 @@ def test_reap_orphans_of_a_scope_spares_other_scopes_and_live_owners(docker_engi
         for index, key in enumerate(objects)
     }
     try:
-        reaped = reap_orphans(docker_engine, scope)
+        reaped = reap_orphan_containers(docker_engine, scope)
 
         assert reaped.containers == [made[key] for key, doomed in objects.items() if doomed]
         everything = docker_engine.containers.list(all=True, filters={"label": RUN_LABEL})

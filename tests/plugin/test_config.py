@@ -108,6 +108,8 @@ def test_xdist_workers_share_the_seed(tmp_path: Path) -> None:
     configs = _configs(tmp_path, "-n", "2")  # no seed given: one is drawn, once, for the run
     assert {c["worker"] for c in configs} == {"gw0", "gw1"}
     assert len({c["seed"] for c in configs}) == 1
+    assert len({c["run_dir"] for c in configs}) == 1  # one report folder for the run
+    assert {c["env_seed"] for c in configs} == {None}  # handed over in workerinput, not env
 
 
 def test_a_bad_value_stops_the_run_before_any_test(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The gate as a user runs it (a child pytest, real stack): the seed in the header, the
 report folder (scenario folders from xdist workers, index and JUnit from the controller), the
-plan replayed from the seed, and the broken service caught through --sut-command."""
+plan replayed from the seed, every verdict reproduced from the folder alone by
+``python -m chaos.recheck``, and the broken service caught through --sut-command."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from chaos.gate import FaultContext, GateSettings, ProxyTarget, by_name, plan_scenario
-from chaos.gate.worker_target import WorkerProcess
+from chaos.gate import by_name, plan_scenario
 from tests.plugin.inner_pytest import ROOT, child_env
+from tests.unit.test_gate_plan import context
 
 pytestmark = pytest.mark.slow
 
 SCENARIO_FILES = {
     "history.jsonl", "verdicts.json", "summary.md", "timeline.svg", "scenario.json",
-    "metrics_before.txt", "metrics_after.txt", "revoked_keys.txt",
+    "inputs.json", "metrics_before.txt", "metrics_after.txt", "revoked_keys.txt",
 }  # fmt: skip
 
 
@@ -31,22 +32,10 @@ def gate(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-class NoRedis:
-    def kill(self) -> None: ...
-    def restart(self) -> None: ...
-    def pause(self) -> None: ...
-    def resume(self) -> None: ...
-
-
-def planned(name: str, seed: int) -> tuple[str, float, float]:
-    spec = by_name(name)
-    ctx = FaultContext(
-        ProxyTarget("http://127.0.0.1:1", "p"), NoRedis(),
-        lambda slot: WorkerProcess("http://127.0.0.1:1", lambda: "w0-1"),
-        spec.stack.workers, redis_timeout_ms=100.0,
-    )  # fmt: skip
-    plan = plan_scenario(spec, seed, ctx, GateSettings(seed=seed))
-    return plan.fault.name, plan.schedule.start_s, plan.schedule.duration_s
+def planned(name: str, seed: int) -> list[tuple[str, float, float]]:
+    scenario = by_name(name)
+    plan = plan_scenario(scenario, seed, context(scenario.stack.workers))
+    return [(i.fault.name, i.start_s, i.duration_s) for i in plan.items]
 
 
 def test_two_workers_write_one_report_replayable_from_the_seed(tmp_path: Path) -> None:
@@ -63,7 +52,17 @@ def test_two_workers_write_one_report_replayable_from_the_seed(tmp_path: Path) -
         assert f"[{name}]({name}/summary.md)" in index
         assert {p.name for p in (report / name).iterdir()} >= SCENARIO_FILES
         plan = json.loads((report / name / "scenario.json").read_text())
-        assert (plan["fault"], plan["start_s"], plan["duration_s"]) == planned(name, 4242)
+        faults = [(f["fault"], f["start_s"], f["duration_s"]) for f in plan["faults"]]
+        assert faults == planned(name, 4242)
+    recheck = subprocess.run(
+        [sys.executable, "-m", "chaos.recheck", str(report), "--quiet"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert recheck.returncode == 0, recheck.stdout + recheck.stderr
+    assert "DIFFERS" not in recheck.stdout
+    verdicts = sum(len(json.loads((report / n / "verdicts.json").read_text())["verdicts"])
+                   for n in ("latency_below_timeout", "jitter"))  # fmt: skip
+    assert f"{verdicts} of {verdicts} recorded verdicts reproduced" in recheck.stdout
 
 
 def test_broken_service_fails_the_gate_through_sut_command(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def test_the_service_reaches_redis_only_through_the_proxy(
 def test_a_toxic_on_the_stack_proxy_slows_the_services_redis_path(chaos_stack: Stack) -> None:
     chaos_stack.redis.client().set("probe", "1")
     via_proxy = redis.Redis(port=chaos_stack.proxy_port, socket_timeout=5, decode_responses=True)
-    chaos_stack.proxy.add_toxic("latency", latency=500)
+    chaos_stack.proxy.add_toxic("latency", attributes={"latency": 500})
     before = time.monotonic()
     assert via_proxy.get("probe") == "1"
     assert time.monotonic() - before >= 0.5  # each reply waits the toxic's 500 ms

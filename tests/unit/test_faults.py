@@ -1,9 +1,9 @@
-"""Faults: fault_window records and always heals; Compose; toxics undo what they added;
-a schedule is a function of its seed."""
+"""Faults: fault_window records and always heals; Compose; toxics undo what they added and
+record what they were drawn with; the one schedule player."""
 
 import asyncio
-import itertools
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,11 +12,11 @@ import pytest
 from chaos.faults import (
     Compose,
     Fault,
-    Noop,
-    Schedule,
+    ScheduledFault,
+    ScheduleHooks,
     async_fault_window,
     fault_window,
-    run_schedule,
+    play_schedule,
 )
 from chaos.faults.network import (
     ProxyDown,
@@ -67,10 +67,10 @@ class RecordingProxy:
         name: str | None = None,
         stream: str = "downstream",
         toxicity: float = 1.0,
-        attributes: Mapping[str, Any] = {},
+        attributes: Mapping[str, int] | None = None,
     ) -> object:
         assert name is not None
-        self.toxics[name] = (type, stream, dict(attributes))
+        self.toxics[name] = (type, stream, dict(attributes or {}))
         return name
 
     def remove_toxic(self, name: str) -> None:
@@ -172,7 +172,23 @@ def test_toxic_fault_removes_exactly_what_it_added() -> None:
     assert list(proxy.toxics) == ["someone_elses"]
     slow = latency(proxy, 300, jitter_ms=50, loss=True)
     assert slow.effects == frozenset({"redis_loss"})
-    assert slow.name == "latency_300ms_jitter_50ms"
+    assert slow.name == "latency"  # one name per kind; what it was drawn with is its details
+
+
+def test_a_toxic_fault_records_what_it_was_drawn_with() -> None:
+    proxy = RecordingProxy()
+    history = History()
+    fault = jitter(proxy, 10, 40)
+    fault.toxicity = 0.7
+    with fault_window(fault, history):
+        pass
+    inject = history.faults()[0].value
+    assert inject["name"] == "jitter"
+    assert inject["toxic"] == "latency"
+    assert inject["attributes"] == {"latency": 10, "jitter": 40}
+    assert inject["toxicity"] == 0.7
+    assert blackhole(proxy).name == "blackhole"
+    assert blackhole(proxy).details()["toxic"] == "timeout"  # Toxiproxy's name for it
 
 
 def test_proxy_down_disables_then_enables() -> None:
@@ -206,49 +222,63 @@ def test_process_faults() -> None:
     with fault_window(Pause(redis), History()):
         pass
     worker = Process()
-    with fault_window(worker_kill(worker, 1), History()):
+    with fault_window(worker_kill(worker), History()):
         pass
     assert redis.log == ["kill", "restart", "pause", "resume"]
     assert worker.log == ["kill"]  # the supervisor replaces a killed worker
 
 
-CATALOGUE = [Noop("a"), Noop("b"), Noop("c"), Noop("d")]
-
-
-def test_same_seed_same_schedule() -> None:
-    def plan(seed: int) -> list[tuple[str, float, float]]:
-        return [
-            (s.fault.name, s.start_s, s.duration_s) for s in Schedule(CATALOGUE, seed, 6).plan()
-        ]
-
-    assert plan(42) == plan(42)
-    assert plan(42) != plan(43)
-    assert len(plan(7)) == 6
-
-
-def test_schedule_windows_do_not_overlap_and_respect_bounds() -> None:
-    plan = Schedule(CATALOGUE, 5, count=20, min_duration_s=1, max_duration_s=2, max_gap_s=1).plan()
-    for before, after in itertools.pairwise(plan):
-        assert after.start_s >= before.end_s
-    assert all(1 <= s.duration_s <= 2 for s in plan)
-
-
-def test_schedule_rejects_an_empty_catalogue() -> None:
-    with pytest.raises(ValueError, match="catalogue"):
-        Schedule([], 1).plan()
-
-
-def test_run_schedule_records_every_window() -> None:
+def test_play_schedule_records_every_window_in_order_with_its_hooks() -> None:
     log: list[str] = []
-    faults = [RecordingFault("x", log), RecordingFault("y", log)]
-    plan = Schedule(
-        faults, 3, count=3, min_duration_s=0.01, max_duration_s=0.02, min_gap_s=0, max_gap_s=0.01
+    items = [
+        ScheduledFault(RecordingFault("x", log), 0.0, 0.01),
+        ScheduledFault(RecordingFault("y", log), 0.02, 0.01),
+    ]
+    seen: list[str] = []
+    hooks = ScheduleHooks(
+        on_inject=lambda item: seen.append(f"before {item.fault.name}"),
+        on_heal=lambda item: seen.append(f"after {item.fault.name}"),
     )
     history = History()
-    asyncio.run(run_schedule(plan.plan(), history))
-    phases = [op.value["phase"] for op in history.faults()]
-    assert phases == ["inject", "heal"] * 3
-    assert log == [f"{p} {s.fault.name}" for s in plan.plan() for p in ("inject", "heal")]
+    healed = asyncio.run(play_schedule(items, history, hooks=hooks))
+    assert [op.value["phase"] for op in history.faults()] == ["inject", "heal"] * 2
+    assert log == ["inject x", "heal x", "inject y", "heal y"]
+    assert seen == ["before x", "after x", "before y", "after y"]
+    assert healed <= time.monotonic()
+
+
+class SettlingFault(RecordingFault):
+    """A fault whose stack takes a while to react (a promotion): the player waits for it."""
+
+    def wait_settled(self) -> None:
+        self.log.append(f"settled {self.name}")
+
+
+def test_play_schedule_waits_for_a_settling_fault_inside_its_window() -> None:
+    log: list[str] = []
+    history = History()
+    asyncio.run(play_schedule([ScheduledFault(SettlingFault("s", log), 0.0, 0.0)], history))
+    assert log == ["inject s", "settled s", "heal s"]
+
+
+def test_play_schedule_heals_when_cancelled() -> None:
+    log: list[str] = []
+    history = History()
+
+    async def main() -> None:
+        task = asyncio.create_task(
+            play_schedule([ScheduledFault(RecordingFault("z", log), 0.0, 3600.0)], history)
+        )
+        for _ in range(3000):  # the inject is recorded when it returned (30 s at most)
+            if history.faults():
+                break
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert log == ["inject z", "heal z"]
 
 
 class BlockingInject(RecordingFault):
@@ -329,8 +359,8 @@ def test_a_service_handle_fits_every_process_fault() -> None:
     faults: list[Fault] = [
         Kill(handle),
         Pause(handle),
-        worker_kill(handle, 0),
-        worker_pause(handle, 0),
+        worker_kill(handle),
+        worker_pause(handle),
     ]
     for fault in faults:
         with fault_window(fault, History()):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 
 from chaos.checkers import documented_statuses, stale_accepts
-from chaos.gate import GateSettings, by_name
+from chaos.gate import by_name, plan_scenario
 from chaos.gate.crowd_history import CROWD_PROCESS, crowd_ops, merged
-from chaos.gate.crowd_scenario import crowd_shape, plan_schedule
+from chaos.gate.load import crowd_shape
 from chaos.history import History
 from chaos.report import crowd_markdown
 from chaos.workload.crowd import CrowdCall
@@ -17,30 +17,30 @@ from chaos.workload.crowd_generator import CrowdJournal
 from chaos.workload.tally import Tally
 from tests.unit.test_gate_plan import context
 
-SPEC = by_name("redis_faults_under_1k_users")
+SCENARIO = by_name("redis_faults_under_1k_users")
 URLS = ["http://127.0.0.1:9000", "http://127.0.0.1:9001"]
 # a compact JWT whose payload is {"jti": "j1", "sub": "alice", "exp": 4102444800}
 TOKEN = "e30.eyJqdGkiOiJqMSIsInN1YiI6ImFsaWNlIiwiZXhwIjo0MTAyNDQ0ODAwfQ.sig"
 
 
 def test_the_schedule_is_seeded_ordered_and_never_overlaps() -> None:
-    ctx = context(SPEC.stack.workers)
-    plan = plan_schedule(SPEC, GateSettings(seed=7), ctx)
-    again = plan_schedule(SPEC, GateSettings(seed=7), ctx)
-    other = plan_schedule(SPEC, GateSettings(seed=8), ctx)
+    ctx = context(SCENARIO.stack.workers)
+    plan = plan_scenario(SCENARIO, 7, ctx)
+    again = plan_scenario(SCENARIO, 7, ctx)
+    other = plan_scenario(SCENARIO, 8, ctx)
     timing = [(i.fault.name, i.start_s, i.duration_s) for i in plan.items]
     assert timing == [(i.fault.name, i.start_s, i.duration_s) for i in again.items]
     assert timing != [(i.fault.name, i.start_s, i.duration_s) for i in other.items]
     assert [sorted(i.fault.effects) for i in plan.items] == [["redis_slow"], ["redis_loss"]]
     first, second = plan.items
-    assert second.start_s >= first.end_s + SPEC.gap_s[0]
+    assert second.start_s >= first.end_s + SCENARIO.gap_s[0]
 
 
 def test_the_crowd_outlasts_the_ramp_and_the_schedule() -> None:
-    crowd = SPEC.crowd
+    crowd = SCENARIO.crowd
     assert crowd is not None
     assert crowd.users == 1_000
-    plan = plan_schedule(SPEC, GateSettings(seed=7), context(2))
+    plan = plan_scenario(SCENARIO, 7, context(2))
     shape = crowd_shape(crowd, plan, deadline_s=5.0)
     assert shape.ramp_s == 10.0
     assert math.isclose(shape.duration_s, 10.0 + plan.items[-1].end_s + crowd.recovery_s)

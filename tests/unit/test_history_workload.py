@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from chaos.checkers import documented_statuses, fail_open, stale_accepts, time_to_enforced
-from chaos.faults import Schedule, run_schedule
+from chaos.faults import ScheduledFault, play_schedule
 from chaos.history import History
 from chaos.report import write_scenario
 from chaos.workload import MetricsScrape, Mix, Routes, Workload, WorkloadConfig, token_claims
@@ -378,20 +378,12 @@ def test_metrics_scrape_over_http(cluster_factory: ClusterFactory) -> None:
 
 
 def _scenario(workers: list[ToyWorker], cluster: ToyCluster) -> History:
-    plan = Schedule(
-        [ToyRedisLoss(workers)],
-        seed=11,
-        count=1,
-        min_duration_s=0.6,
-        max_duration_s=0.8,
-        min_gap_s=0.3,
-        max_gap_s=0.4,
-    ).plan()
+    plan = [ScheduledFault(ToyRedisLoss(workers), start_s=0.35, duration_s=0.7)]
     config = WorkloadConfig(cluster.urls, USERS, clients=4, max_ops=20_000, duration_s=2.5, seed=4)
     history = History()
 
     async def main() -> None:
-        await asyncio.gather(Workload(config, history).run(), run_schedule(plan, history))
+        await asyncio.gather(Workload(config, history).run(), play_schedule(plan, history))
 
     asyncio.run(main())
     return history

@@ -1,12 +1,15 @@
-"""I7 (worker crash contained) and the victim's outage, on histories written by hand."""
+"""I7 (worker crash contained) and the victim's outage, on histories written by hand; the
+victim is what the worker fault recorded at its inject."""
 
 from __future__ import annotations
 
+from chaos.checkers import victim_of
 from chaos.checkers.crafted import CraftedHistory
+from chaos.checkers.worker_crash import without_victim_outage, worker_crash_contained
 from chaos.faults import WORKER_LOSS
-from chaos.gate.worker_crash import without_victim_outage, worker_crash_contained
 
 VICTIM, OTHER = "http://127.0.0.1:9001", "http://127.0.0.1:9000"
+HIT = {"victim": {"target": VICTIM, "worker": "w1-11", "replaced": True}}
 
 
 def crash(new_answer: int = 401, other_error: str | None = None) -> CraftedHistory:
@@ -14,7 +17,7 @@ def crash(new_answer: int = 401, other_error: str | None = None) -> CraftedHisto
     crafted = CraftedHistory()
     crafted.call(0, "logout", at=0.5, took=0.01, status=200, worker="w0-10", jti="r", target=OTHER)
     crafted.call(1, "verify", at=1.0, took=0.01, status=200, worker="w1-11", jti="a", target=VICTIM)
-    crafted.fault("worker_kill9_w1", inject_at=2.0, heal_at=2.1, effects={WORKER_LOSS})
+    crafted.fault("worker_kill9", inject_at=2.0, heal_at=2.1, effects={WORKER_LOSS}, details=HIT)
     crafted.call(1, "verify", at=2.2, took=0.9, status=401, worker="w1-12", jti="r", target=VICTIM)
     crafted.call(
         1, "verify", at=3.2, took=0.01, status=new_answer, worker="w1-12", jti="r", target=VICTIM
@@ -27,40 +30,55 @@ def crash(new_answer: int = 401, other_error: str | None = None) -> CraftedHisto
 
 
 def test_replaced_worker_enforcing_earlier_revocations_holds() -> None:
-    verdict = worker_crash_contained(crash().history(), victim_target=VICTIM, victim_id="w1-11")
+    verdict = worker_crash_contained(crash().history())
     assert verdict.valid is True, verdict.message
     assert verdict.figures["replacements"] == ["w1-12"]
 
 
 def test_replacement_accepting_an_earlier_revocation_is_caught() -> None:
     history = crash(new_answer=200).history()
-    verdict = worker_crash_contained(history, victim_target=VICTIM, victim_id="w1-11")
+    verdict = worker_crash_contained(history)
     assert verdict.valid is False
     assert "w1-12 accepted (200) token jti r" in verdict.message
 
 
 def test_other_worker_hurt_during_the_outage_is_caught() -> None:
     history = crash(other_error="connection_dropped:ReadError").history()
-    verdict = worker_crash_contained(history, victim_target=VICTIM, victim_id="w1-11")
+    verdict = worker_crash_contained(history)
     assert verdict.valid is False
     assert "other workers hurt" in verdict.message
 
 
 def test_no_replacement_is_caught() -> None:
     crafted = CraftedHistory()
-    crafted.fault("worker_kill9_w1", inject_at=2.0, heal_at=2.1, effects={WORKER_LOSS})
+    crafted.fault("worker_kill9", inject_at=2.0, heal_at=2.1, effects={WORKER_LOSS}, details=HIT)
     crafted.call(
         1, "verify", at=2.2, took=0.01, type="fail", error="connect_refused", target=VICTIM
     )
-    verdict = worker_crash_contained(crafted.history(), victim_target=VICTIM, victim_id="w1-11")
+    verdict = worker_crash_contained(crafted.history())
     assert verdict.valid is False
     assert "no process answered" in verdict.message
+
+
+def test_the_victim_is_read_from_the_fault_op() -> None:
+    victim = victim_of(crash().history())
+    assert victim is not None
+    assert (victim.target, victim.worker, victim.replaced) == (VICTIM, "w1-11", True)
+
+
+def test_a_worker_fault_without_a_recorded_victim_is_unknown() -> None:
+    crafted = CraftedHistory()
+    crafted.fault("worker_kill9", inject_at=2.0, heal_at=2.1, effects={WORKER_LOSS})
+    crafted.call(1, "verify", at=2.2, took=0.01, status=200, worker="w1-12", target=VICTIM)
+    verdict = worker_crash_contained(crafted.history())
+    assert verdict.valid == "unknown"
+    assert "recorded victim" in verdict.message
 
 
 def test_no_worker_fault_is_unknown() -> None:
     crafted = CraftedHistory()
     crafted.call(1, "verify", at=1.0, took=0.01, status=200, worker="w1-11", target=VICTIM)
-    verdict = worker_crash_contained(crafted.history(), victim_target=VICTIM, victim_id="w1-11")
+    verdict = worker_crash_contained(crafted.history())
     assert verdict.valid == "unknown"
 
 

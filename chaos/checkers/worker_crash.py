@@ -1,18 +1,49 @@
 """I7, worker crash contained: after one worker is killed (or stopped), the supervisor puts a
 new process in its slot, the other workers' calls are unaffected, and the new process
-enforces every revocation acknowledged before the crash. Pure: history in, verdict out."""
+enforces every revocation acknowledged before the crash. Pure: history in, verdict out.
+
+The victim is read from the worker fault's inject op (``value["victim"]``: the URL aimed at,
+the ``X-Worker-Id`` hit, whether a replacement is expected), as the fault recorded it.
+"""
 
 from __future__ import annotations
 
-from chaos.checkers import UNKNOWN, Verdict, fault_windows
-from chaos.checkers.verdict import capped
-from chaos.checkers.windows import history_end_ns
-from chaos.faults import WORKER_LOSS
+from dataclasses import dataclass
+
+from chaos.checkers.verdict import UNKNOWN, Verdict, capped
+from chaos.checkers.windows import fault_windows, history_end_ns
+from chaos.faults.base import WORKER_LOSS
 from chaos.history import Call, History
 
-__all__ = ["victim_outage", "without_victim_outage", "worker_crash_contained"]
+__all__ = [
+    "Victim",
+    "victim_of",
+    "victim_outage",
+    "without_victim_outage",
+    "worker_crash_contained",
+]
 
 INVARIANT = "I7"
+UNIT = "earlier revocations verified on the replacement"
+
+
+@dataclass(frozen=True)
+class Victim:
+    """The worker a worker fault hit: the URL aimed at, its ``X-Worker-Id`` then, and
+    whether its supervisor must replace it (kill) or it comes back as is (SIGSTOP)."""
+
+    target: str
+    worker: str
+    replaced: bool
+
+
+def victim_of(history: History) -> Victim | None:
+    """The victim the first worker fault recorded at its inject (None: no such fault)."""
+    for window in fault_windows(history, {WORKER_LOSS}):
+        data = window.inject.value.get("victim")
+        if isinstance(data, dict) and data.get("target") and data.get("worker"):
+            return Victim(str(data["target"]), str(data["worker"]), bool(data.get("replaced")))
+    return None
 
 
 def _hurt(call: Call) -> bool:
@@ -65,14 +96,17 @@ def without_victim_outage(history: History, victim_target: str) -> tuple[History
     return scoped, len(dropped) // 2
 
 
-def worker_crash_contained(
-    history: History, *, victim_target: str, victim_id: str, expect_replacement: bool = True
-) -> Verdict:
-    """``victim_target``: the worker URL hit; ``victim_id``: its ``X-Worker-Id`` then.
-    ``expect_replacement``: a killed worker gets a new pid; a stopped one comes back as is."""
-    outage = victim_outage(history, victim_target)
-    if outage is None:
-        return Verdict(INVARIANT, UNKNOWN, {}, message="I7 unknown: no worker fault in history")
+def worker_crash_contained(history: History) -> Verdict:
+    """I7 for the victim the history's worker fault recorded (``victim_of``)."""
+    victim = victim_of(history)
+    outage = None if victim is None else victim_outage(history, victim.target)
+    if victim is None or outage is None:
+        return Verdict(
+            INVARIANT, UNKNOWN, {},
+            message="I7 unknown: no worker fault with a recorded victim in the history",
+            evidence=0, unit=UNIT,
+        )  # fmt: skip
+    victim_target, victim_id, expect_replacement = victim.target, victim.worker, victim.replaced
     start, stop = outage
     calls = history.calls()
     slot = victim_id.partition("-")[0]
@@ -112,28 +146,31 @@ def worker_crash_contained(
             INVARIANT, False, figures, capped(c.op for c in others_hurt),
             f"I7 violated: {len(others_hurt)} call(s) to other workers hurt during the outage of "
             f"{victim_id}; first: {first.f} token jti {first.jti}, worker {first.worker}, "
-            f"at {first.op.wall_time} ({first.op.error or first.status})",
+            f"at {first.op.wall_time} ({first.op.error or first.status})", len(checked), UNIT,
         )  # fmt: skip
     if stale:
         first = stale[0]
         return Verdict(
             INVARIANT, False, figures, capped(c.op for c in stale),
             f"I7 violated: the replacement {first.worker} accepted (200) token jti {first.jti}, "
-            f"revoked before the crash of {victim_id}, at {first.op.wall_time}",
+            f"revoked before the crash of {victim_id}, at {first.op.wall_time}", len(checked),
+            UNIT,
         )  # fmt: skip
     if not new_ids:
         return Verdict(
             INVARIANT, False, figures,
             message=f"I7 violated: no process answered in the slot of {victim_id} "
-            f"({victim_target}) after the crash",
+            f"({victim_target}) after the crash", evidence=len(checked), unit=UNIT,
         )  # fmt: skip
     if not checked:
         return Verdict(
             INVARIANT, UNKNOWN, figures,
             message="I7 unknown: no token revoked before the crash was verified on the new worker",
+            evidence=0, unit=UNIT,
         )  # fmt: skip
     return Verdict(
         INVARIANT, True, figures, (),
         f"I7 holds: slot of {victim_id} served by {', '.join(sorted(new_ids))}, other workers "
         f"unaffected, {len(checked)} earlier revocations enforced by the new worker",
+        len(checked), UNIT,
     )  # fmt: skip

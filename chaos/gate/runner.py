@@ -1,0 +1,214 @@
+"""The one runner: every scenario (the matrix's rows, the crowd, the failover drills) is
+planned, loaded, faulted, checked and written here.
+
+    outcome = asyncio.run(run_scenario(by_name("proxy_down_open"), ScenarioTarget.of_stack(stack),
+                                       GateSettings(seed=42), report_dir=Path("reports/run")))
+    assert outcome.passed, outcome.failure_message()
+
+Plan (faults, timings, declared checks, from the seed) -> wind up (every worker enforcing,
+``/metrics`` before, revocations seeded, a live token) -> the load around the schedule ->
+wind down (recovery watched, revoked tokens re-verified, pools settled, ``/metrics`` after)
+-> the revocations read back -> ``CheckInputs`` built once -> exactly the declared checks ->
+the scenario folder (``chaos.gate.folder``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import httpx
+
+from chaos.checkers import CheckInputs, Verdict, gate_passes, run_checks
+from chaos.faults import REDIS_LOSS, WORKER_LOSS
+from chaos.gate.budgets import GateBudgets
+from chaos.gate.crowd_history import crowd_ops, merged
+from chaos.gate.evidence import breaker_must_open
+from chaos.gate.fault_context import FaultContext
+from chaos.gate.folder import write_folder
+from chaos.gate.load import LoadSetup, drive
+from chaos.gate.phases import wind_down, wind_up
+from chaos.gate.plan import ScenarioPlan, plan_scenario
+from chaos.gate.probes import Prober
+from chaos.gate.scenario import Scenario
+from chaos.gate.target import ScenarioTarget
+from chaos.gate.worker_target import WorkerProcess
+from chaos.history import History
+from chaos.services import DEFAULT_USERS
+from chaos.workload import Routes
+from chaos.workload.crowd_runner import CrowdResult
+
+__all__ = ["GateSettings", "ScenarioOutcome", "run_scenario", "worker_id_of"]
+
+Progress = Callable[[str], None]
+SEEDER, CHECKER = 900, 902  # history processes of the gate's own calls (probes: 901)
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """The run's settings every scenario shares."""
+
+    seed: int
+    budgets: GateBudgets = field(default_factory=GateBudgets)
+    routes: Routes = field(default_factory=Routes)
+    users: Sequence[tuple[str, str]] = DEFAULT_USERS
+    redis_timeout_ms: float = 100.0  # the service's per-attempt Redis timeout
+    setup_s: float = 30.0  # deadline for every worker to enforce before a scenario
+    hash_cost: int | None = None  # scrypt N of the stack's accounts, when the gate set it
+    breaker_reset_s: float = 1.0  # the service's breaker open interval (I10 probe bound)
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """What a scenario ended with; ``path`` is its report folder."""
+
+    scenario: Scenario
+    seed: int
+    fault: str
+    verdicts: tuple[Verdict, ...]
+    path: Path
+    calls: int
+
+    @property
+    def passed(self) -> bool:
+        return gate_passes(self.verdicts)
+
+    def verdict(self, invariant: str) -> Verdict:
+        return next(v for v in self.verdicts if v.invariant == invariant)
+
+    def failure_message(self) -> str:
+        lines = [f"scenario {self.scenario.name} (seed {self.seed}, fault {self.fault}) broke:"]
+        lines += [f"  {v.message}" for v in self.verdicts if v.failed]
+        lines.append(f"report: {self.path}")
+        return "\n".join(lines)
+
+
+def worker_id_of(http: httpx.Client, url: str) -> str:
+    """``X-Worker-Id`` of the process answering ``url`` now."""
+    answer = http.get(url + "/health", timeout=2.0)
+    worker = str(answer.headers.get("x-worker-id", ""))
+    if not worker:
+        raise ValueError(f"{url}/health gave no X-Worker-Id: worker faults cannot aim")
+    return worker
+
+
+def _fault_context(
+    target: ScenarioTarget, settings: GateSettings, lookup: httpx.Client
+) -> FaultContext:
+    urls = list(target.worker_urls)
+    workers = {
+        slot: WorkerProcess(url, partial(worker_id_of, lookup, url))
+        for slot, url in enumerate(urls)
+    }
+    return FaultContext(
+        target.proxy, target.redis, workers.__getitem__, len(urls), settings.redis_timeout_ms,
+        target.topology,
+    )  # fmt: skip
+
+
+def _check_inputs(
+    scenario: Scenario, plan: ScenarioPlan, settings: GateSettings, history: History,
+    urls: Sequence[str], *, keys: set[str] | None, read_at: float,
+    before: str | None, after: str | None,
+) -> CheckInputs:  # fmt: skip
+    budgets = settings.budgets
+    return CheckInputs(
+        failure_mode=scenario.mode,
+        degraded_bound_s=scenario.degraded_bound_s or budgets.degraded_bound_s,
+        budgets=budgets.latency,
+        request_deadline_ms=budgets.request_deadline_ms,
+        enforced_budget_s=budgets.enforced_s,
+        revoked_jtis=keys,
+        read_at_epoch_s=read_at,
+        metrics_before_text=before,
+        metrics_after_text=after,
+        expect_breaker_open="I10" in plan.checks
+        and breaker_must_open(history, urls)
+        and REDIS_LOSS in plan.effects,
+        breaker_reset_s=settings.breaker_reset_s,
+        workers=tuple(urls),
+        checks=plan.checks,
+    )
+
+
+def _header(scenario: Scenario, plan: ScenarioPlan, workers: int) -> str:
+    crowd = scenario.crowd
+    load = (
+        f"{crowd.users:,} users ramped at {crowd.ramp_per_s:g}/s; after the ramp: " if crowd else ""
+    )
+    return (
+        f"{scenario.name}: {scenario.mode} mode, {workers} workers, {load}{plan.describe()} "
+        f"(seed {plan.seed}; checks {', '.join(plan.checks)})"
+    )
+
+
+async def run_scenario(
+    scenario: Scenario,
+    target: ScenarioTarget,
+    settings: GateSettings,
+    report_dir: Path,
+    progress: Progress = lambda line: None,
+) -> ScenarioOutcome:
+    """Run ``scenario`` against ``target``; write its folder ``report_dir / scenario.name``."""
+    with httpx.Client() as lookup:  # made before any fault window (see ToxiproxyClient)
+        ctx = _fault_context(target, settings, lookup)
+        plan = plan_scenario(scenario, settings.seed, ctx)
+        if any(WORKER_LOSS in item.fault.effects for item in plan.items) and not target.per_worker:
+            raise ValueError(f"{scenario.name}: a worker fault needs one URL per worker")
+        history, crowd, before, after = await _play(scenario, plan, target, settings, progress)
+    keys = await asyncio.to_thread(target.read_revocations)
+    read_at = time.time()
+    urls = list(target.worker_urls)
+    if crowd is not None:
+        history = merged(history, crowd_ops(crowd.calls, urls))
+    inputs = _check_inputs(
+        scenario, plan, settings, history, urls, keys=keys, read_at=read_at, before=before,
+        after=after,
+    )  # fmt: skip
+    verdicts = run_checks(plan.checks, history, inputs)
+    folder = write_folder(
+        report_dir / scenario.name, scenario, plan, history, verdicts=verdicts, inputs=inputs,
+        crowd=crowd, hash_cost=settings.hash_cost,
+    )  # fmt: skip
+    outcome = ScenarioOutcome(
+        scenario, plan.seed, plan.fault_names, tuple(verdicts), folder, len(history.calls())
+    )
+    labels = ", ".join(f"{v.invariant} {v.label}" for v in verdicts)
+    crowd_note = f", {crowd.tally.requests:,} crowd requests" if crowd else ""
+    progress(
+        f"{scenario.name}: {'PASS' if outcome.passed else 'FAIL'} ({outcome.calls} calls in "
+        f"the history{crowd_note}; {labels})"
+    )
+    return outcome
+
+
+async def _play(
+    scenario: Scenario, plan: ScenarioPlan, target: ScenarioTarget, settings: GateSettings,
+    progress: Progress,
+) -> tuple[History, CrowdResult | None, str | None, str | None]:  # fmt: skip
+    """Wind up, the load around the schedule, wind down: the history, the crowd's result and
+    the ``/metrics`` texts before and after."""
+    urls = list(target.worker_urls)
+    progress(_header(scenario, plan, len(urls)))
+    history = History()
+    budgets, routes = settings.budgets, settings.routes
+    deadline_s = budgets.request_deadline_ms / 1000
+    async with httpx.AsyncClient(timeout=httpx.Timeout(deadline_s, connect=2.0)) as http:
+        seeder = Prober(history, http, routes, SEEDER)
+        before, revoked, live = await wind_up(
+            seeder, http, urls, routes, users=settings.users, setup_s=settings.setup_s
+        )
+        setup = LoadSetup(
+            urls, settings.users, routes, deadline_s, live, revoked, progress, scenario.name
+        )
+        crowd = await drive(plan, scenario.load, setup, history, http, rng=plan.rng)
+        progress(f"{scenario.name}: load done after {len(history)} ops; checking every worker")
+        checker = Prober(history, http, routes, CHECKER)
+        after = await wind_down(
+            checker, http, urls, routes, live=live, revoked=revoked, budgets=budgets
+        )
+    return history, crowd, before, after
