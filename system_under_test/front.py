@@ -1,8 +1,8 @@
 """The outermost ASGI layer: fast routes, the request counter, no 500 ever.
 
 ``GET /health`` and ``GET /auth/verify`` are answered here without routing, pydantic or
-dependency injection (the speed issue compares the two on the same stack); everything else
-goes to the FastAPI app. An exception that escapes is logged and answered 503
+dependency injection (benchmarks.verify_vs_health compares the two on the same stack);
+everything else goes to the FastAPI app. An exception that escapes is logged and answered 503
 ``internal_unavailable`` when the response has not started. X-Worker-Id is not added here:
 it is one of uvicorn's default headers (worker.py), so uvicorn's own answers carry it too.
 """

@@ -78,6 +78,15 @@ class Compose:
         self.effects: frozenset[str] = frozenset().union(*(f.effects for f in faults))
         self._injected: list[Fault] = []
 
+    def details(self) -> dict[str, Any]:
+        """Each part's name and details, in order."""
+        return {
+            "parts": [
+                {"name": f.name, **(f.details() if isinstance(f, Detailed) else {})}
+                for f in self.faults
+            ]
+        }
+
     def inject(self) -> None:
         for fault in self.faults:
             self._injected.append(fault)  # before inject: a half-done inject still gets healed

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Routes:
-    """Paths of the auth API (contract section 1 by default)."""
+    """Paths of the auth API (the reference service's, contract §1.2, by default)."""
 
     login: str = "/auth/login"
     verify: str = "/auth/verify"
