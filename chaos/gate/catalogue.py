@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from chaos.faults import Fault, ProxyDown, ToxicFault
+from chaos.faults import Compose, Fault, ProxyDown, ToxicFault
 from chaos.faults import network as net
 from chaos.faults import process as proc
 from chaos.gate.fault_context import FaultContext
@@ -20,6 +20,7 @@ __all__ = [
     "blackhole",
     "jitter",
     "latency_above_timeout",
+    "latency_and_resets",
     "latency_below_timeout",
     "limit_data",
     "proxy_down",
@@ -48,6 +49,14 @@ def latency_below_timeout(rng: random.Random, ctx: FaultContext) -> Fault:
 def latency_above_timeout(rng: random.Random, ctx: FaultContext) -> Fault:
     ms = rng.randint(int(ctx.redis_timeout_ms * 3), int(ctx.redis_timeout_ms * 8))
     return net.latency(ctx.network(), ms, loss=True, name="latency_above_timeout")
+
+
+def latency_and_resets(rng: random.Random, ctx: FaultContext) -> Fault:
+    """Replies late and connections reset after a while: a flaky Redis, not a lost one."""
+    ms = rng.randint(5, max(6, int(ctx.redis_timeout_ms * 0.4)))
+    slow = net.latency(ctx.network(), ms, name="latency_below_timeout")
+    resets = net.reset_peer(ctx.network(), rng.randint(200, 1000))
+    return Compose(slow, resets, name="latency_and_resets")
 
 
 def jitter(rng: random.Random, ctx: FaultContext) -> Fault:

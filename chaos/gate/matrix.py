@@ -27,6 +27,7 @@ MATRIX: tuple[Scenario, ...] = (
     _one("latency_below_timeout", fault.latency_below_timeout, OPEN),
     _one("latency_above_timeout_open", fault.latency_above_timeout, OPEN),
     _one("jitter", fault.jitter, OPEN),
+    _one("latency_and_resets", fault.latency_and_resets, OPEN),
     _one("bandwidth", fault.bandwidth, OPEN),
     _one("slow_close", fault.slow_close, OPEN),
     _one("blackhole_open", fault.blackhole, OPEN),
