@@ -81,12 +81,15 @@ CHECKS: dict[str, Check] = {
 
 
 def checks_for(
-    effects: Collection[str], mode: str, *, crowd: bool = False
+    effects: Collection[str], mode: str, *, crowd: bool = False, durability: bool = False
 ) -> tuple[str, ...]:  # fmt: skip
     """What a scenario declares when it does not name its checks: from what its faults do.
     Redis loss: the failure policy (I2 or I3 by ``mode``) and the breaker (I10); Redis slow:
-    the same without the policy; a worker lost: I7 instead of I2/I3 and I6."""
+    the same without the policy; a worker lost: I7 instead of I2/I3 and I6. A durability
+    drill: I8, the policy during a Redis loss, and I9."""
     policy = "I2" if mode == "open" else "I3"
+    if durability:
+        return ("I8", policy, "I9") if REDIS_LOSS in effects else ("I8", "I9")
     if WORKER_LOSS in effects:
         checks = ["I1", "I4", "I5", "I7", "I9", "I10"]
     elif REDIS_LOSS in effects:

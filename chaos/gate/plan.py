@@ -63,5 +63,8 @@ def plan_scenario(scenario: Scenario, run_seed: int, ctx: FaultContext) -> Scena
         items.append(ScheduledFault(fault, round(clock + gap, 3), duration))
         clock = items[-1].end_s
     effects = frozenset().union(*(item.fault.effects for item in items))
-    checks = scenario.checks or checks_for(effects, scenario.mode, crowd=scenario.crowd is not None)
+    checks = scenario.checks or checks_for(
+        effects, scenario.mode, crowd=scenario.crowd is not None,
+        durability=scenario.durability,
+    )  # fmt: skip
     return ScenarioPlan(seed, tuple(items), checks, rng.randrange(2**31), rng)

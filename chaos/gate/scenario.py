@@ -80,6 +80,7 @@ class Scenario:
     fault_s: tuple[float, float] = (1.2, 2.0)
     gap_s: tuple[float, float] = (1.5, 2.5)
     degraded_bound_s: float | None = None  # overrides the budget: the stack's own bound
+    durability: bool = False  # a failover drill: I8 and what the fault's effects call for
     note: str = ""
 
     @property

@@ -1,11 +1,11 @@
 """Figures of a history per route, the source report's kind: requests, answers as the
 contract expects, p50/p95/p99, and the rest split into shed and unexpected answers.
 
-As expected (contract §1.2): a 200; a verify's 401 for a token whose logout was acknowledged
-before the verify began (the revocation working). Shed: a 429 or 503 with ``Retry-After``,
-the documented "retry later" (a fail-closed verify during a Redis loss, an overloaded
-worker). Unexpected: everything else (a 500, a 401 for a live token, a timeout, a refused
-connection).
+As expected (contract §1.2): a 200; a 401 for a token whose logout was invoked before the
+call began (the revocation working: a logout answered 503 may still have been stored).
+Shed: a 429 or 503 with ``Retry-After``, the documented "retry later" (a fail-closed verify
+during a Redis loss, an overloaded worker). Unexpected: everything else (a 500, a 401 for a
+live token, a timeout, a refused connection).
 """
 
 from __future__ import annotations
@@ -47,12 +47,12 @@ def error_kind(call: Call) -> str:
     return (done.error or done.type).split(":", 1)[0]
 
 
-def revoked_before(history: History) -> dict[str, int]:
-    """jti -> when its first acknowledged logout completed (monotonic ns)."""
+def logged_out(history: History) -> dict[str, int]:
+    """jti -> when its first logout was invoked (monotonic ns), whatever it answered."""
     revoked: dict[str, int] = {}
     for call in history.calls():
-        if call.f == "logout" and call.status == 200 and call.jti and call.end_ns is not None:
-            revoked[call.jti] = min(call.end_ns, revoked.get(call.jti, call.end_ns))
+        if call.f == "logout" and call.jti:
+            revoked[call.jti] = min(call.start_ns, revoked.get(call.jti, call.start_ns))
     return revoked
 
 
@@ -62,7 +62,7 @@ def judge(call: Call, revoked: dict[str, int]) -> str:
     status = done.status if done is not None else None
     if status == 200:
         return "expected"
-    if call.f == "verify" and status == 401:
+    if call.f in ("verify", "refresh") and status == 401:
         at = revoked.get(call.jti or "")
         if at is not None and at < call.start_ns:
             return "expected"
@@ -73,7 +73,7 @@ def judge(call: Call, revoked: dict[str, int]) -> str:
 
 def route_stats(history: History) -> list[RouteStats]:
     """One row per route that was called, in the contract's order."""
-    revoked = revoked_before(history)
+    revoked = logged_out(history)
     by_route: dict[str, list[Call]] = {}
     for call in history.calls():
         by_route.setdefault(call.f, []).append(call)

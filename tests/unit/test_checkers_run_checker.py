@@ -78,6 +78,8 @@ def test_what_a_scenario_declares_follows_its_faults() -> None:
     assert checks_for({"redis_slow"}, "open") == ("I1", "I4", "I5", "I6", "I9", "I10")
     assert checks_for({"worker_loss"}, "open") == ("I1", "I4", "I5", "I7", "I9", "I10")
     assert checks_for({"redis_loss"}, "open", crowd=True)[-1] == "I2-outside"
+    assert checks_for({"failover"}, "open", durability=True) == ("I8", "I9")
+    assert checks_for({"redis_loss"}, "open", durability=True) == ("I8", "I2", "I9")
     for effects in ({"redis_loss"}, {"redis_slow"}, {"worker_loss"}):
         assert set(checks_for(effects, "open", crowd=True)) <= set(CHECKS)
 
