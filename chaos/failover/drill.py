@@ -12,7 +12,7 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import redis
@@ -31,6 +31,7 @@ from chaos.gate import (
     StackSpec,
     run_scenario,
 )
+from chaos.profile import Accounts, reference_profile
 from chaos.services import AuthService
 
 __all__ = ["DrillResult", "drill_scenario", "run_drill"]
@@ -144,11 +145,11 @@ def run_drill(
     topology = drill.topology(workdir)
     readback = _Readback(topology)
     auth: AuthService | None = None
-    settings = GateSettings(
-        seed=seed,
-        users=(*USERS, PROBE_USER),
-        budgets=GateBudgets(degraded_bound_s=DEGRADED_BOUND_S),
-    )
+    # the reference service's profile, with the drill's accounts (the service is started
+    # below, on the topology, with the drill's flags)
+    profile = replace(reference_profile(), accounts=Accounts((*USERS, PROBE_USER)))
+    budgets = GateBudgets(degraded_bound_s=DEGRADED_BOUND_S)
+    settings = GateSettings(seed=seed, profile=profile, budgets=budgets)
     try:
         topology.start()
         mark("topology")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chaos.faults import Controllable, Fault, Switchable, ToxicTarget
-from chaos.gate.worker_target import WorkerProcess
+from chaos.gate.worker_target import TreeWorker, WorkerProcess
 
 __all__ = ["FaultBuilder", "FaultContext", "NetworkTarget"]
 
@@ -29,7 +29,7 @@ class FaultContext:
 
     proxy: NetworkTarget | None
     redis: Controllable | None
-    worker: Callable[[int], WorkerProcess]  # slot -> the process serving it
+    worker: Callable[[int], WorkerProcess | TreeWorker]  # slot -> the process serving it
     workers: int
     redis_timeout_ms: float  # the service's per-attempt Redis timeout
     topology: Any = None  # a chaos.failover topology (Sentinel, Cluster, single Redis)

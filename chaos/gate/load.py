@@ -32,7 +32,8 @@ from chaos.gate.plan import ScenarioPlan
 from chaos.gate.probes import Prober
 from chaos.gate.scenario import Clients, CrowdLoad
 from chaos.history import History
-from chaos.workload import Routes, Workload, WorkloadConfig
+from chaos.profile import AuthApi, ServiceProfile
+from chaos.workload import ConnectionOwners, Workload, WorkloadConfig
 from chaos.workload.crowd_generator import FullUntil
 from chaos.workload.crowd_runner import CrowdResult, CrowdShape, run_crowd
 
@@ -54,21 +55,25 @@ class LoadSetup:
 
     urls: Sequence[str]
     users: Sequence[tuple[str, str]]
-    routes: Routes
+    api: AuthApi
     deadline_s: float
     live: str | None
     revoked: Sequence[str]
     progress: Progress
     name: str
+    owners: ConnectionOwners | None = None
 
 
-def crowd_shape(crowd: CrowdLoad, plan: ScenarioPlan, deadline_s: float) -> CrowdShape:
-    """Ramp, then the schedule, then ``recovery_s``; a call gets the gate's request deadline."""
+def crowd_shape(
+    crowd: CrowdLoad, plan: ScenarioPlan, deadline_s: float, profile: ServiceProfile
+) -> CrowdShape:
+    """Ramp, then the schedule, then ``recovery_s``; a call gets the gate's request deadline
+    and is shaped by the service's profile."""
     duration = crowd.users / crowd.ramp_per_s + plan.items[-1].end_s + crowd.recovery_s
     return CrowdShape(
         crowd.users, crowd.ramp_per_s, round(duration, 3), processes=crowd.processes,
         timeout_s=deadline_s, drain_s=deadline_s + 1.0, seed=plan.load_seed,
-        journal_every=crowd.journal_every,
+        journal_every=crowd.journal_every, profile=profile,
     )  # fmt: skip
 
 
@@ -98,9 +103,9 @@ async def _clients(
     rounds of ``ROUND_S`` while the schedule still runs, and until ``recovery_s`` after the
     real heal."""
     config = WorkloadConfig(
-        setup.urls, setup.users, clients=load.clients, max_ops=1_000_000,
+        setup.urls, setup.users, setup.api, clients=load.clients, max_ops=1_000_000,
         duration_s=plan.items[-1].end_s + load.recovery_s, request_timeout_s=setup.deadline_s,
-        mix=load.mix, routes=setup.routes, seed=plan.load_seed,
+        mix=load.mix, seed=plan.load_seed, owners=setup.owners,
     )  # fmt: skip
 
     async def round_of(duration_s: float, number: int) -> None:
@@ -134,7 +139,7 @@ async def _crowd_ramped(
     crowd: CrowdLoad, plan: ScenarioPlan, setup: LoadSetup, full_until: FullUntil
 ) -> asyncio.Task[CrowdResult]:
     """Start the crowd in a thread; return once its ramp is over (the schedule's origin)."""
-    shape = crowd_shape(crowd, plan, setup.deadline_s)
+    shape = crowd_shape(crowd, plan, setup.deadline_s, setup.api.profile)
     loop = asyncio.get_running_loop()
     ramp_start: asyncio.Future[float] = loop.create_future()
 
@@ -168,7 +173,7 @@ async def drive(
     after_heal_s = load.crowd.full_after_heal_s if load.crowd else 0.0
     hooks = _hooks(setup, history, full_until, after_heal_s)
     stop = asyncio.Event()
-    prober = Prober(history, http, setup.routes, PROBER)
+    prober = Prober(history, http, setup.api, PROBER, setup.owners)
     probing = asyncio.create_task(
         probe_during(
             prober, setup.urls, setup.live, setup.revoked, stop, rng=rng,

@@ -9,12 +9,14 @@ import contextlib
 import random
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import httpx
 
 from chaos.gate.budgets import GateBudgets
 from chaos.gate.probes import Prober
-from chaos.workload import MetricsSnapshot, Routes
+from chaos.profile import AuthApi
+from chaos.workload import MetricsSnapshot
 
 __all__ = [
     "GateSetupError",
@@ -33,8 +35,12 @@ class GateSetupError(RuntimeError):
     """The stack was not in a state to start a scenario; the message says what was seen."""
 
 
+async def _send(http: httpx.AsyncClient, url: str, call: Any) -> httpx.Response:
+    return await http.request(call.method, url + call.path, **call.httpx_args())
+
+
 async def wait_enforced(
-    http: httpx.AsyncClient, urls: Sequence[str], routes: Routes, user: tuple[str, str],
+    http: httpx.AsyncClient, urls: Sequence[str], api: AuthApi, user: tuple[str, str],
     deadline_s: float,
 ) -> None:  # fmt: skip
     """Every worker answers a fresh token's verify 200 (``enforced`` when it says)."""
@@ -45,17 +51,14 @@ async def wait_enforced(
     while time.monotonic() < deadline:
         try:
             if token is None:
-                answer = await http.post(
-                    urls[0] + routes.login, json={"username": user[0], "password": user[1]}
-                )
-                token = answer.json().get("access_token") if answer.status_code == 200 else None
+                answer = await _send(http, urls[0], api.login(user))
+                if answer.status_code == 200:
+                    token, _ = api.tokens("login", answer.json(), dict(answer.cookies))
                 seen = f"login on {urls[0]}: {answer.status_code} {answer.text[:120]}"
             if token is not None:
                 url = pending[0]
-                answer = await http.get(
-                    url + routes.verify, headers={"Authorization": f"Bearer {token}"}
-                )
-                check = answer.headers.get("x-revocation-check", "enforced")
+                answer = await _send(http, url, api.verify(token))
+                check = api.check(answer.headers) or "enforced"
                 seen = f"verify on {url}: {answer.status_code} check {check}"
                 if answer.status_code == 200 and check == "enforced":
                     pending.pop(0)
@@ -68,8 +71,11 @@ async def wait_enforced(
     raise GateSetupError(f"workers not enforcing after {deadline_s}s; last seen: {seen}")
 
 
-async def scrape(http: httpx.AsyncClient, urls: Sequence[str], path: str) -> str | None:
-    """``/metrics`` text from the first worker that answers 200 (None: nobody did)."""
+async def scrape(http: httpx.AsyncClient, urls: Sequence[str], path: str | None) -> str | None:
+    """``/metrics`` text from the first worker that answers 200 (None: nobody did, or the
+    service has no metrics route)."""
+    if path is None:
+        return None
     for url in urls:
         try:
             answer = await http.get(url + path, timeout=2.0)
@@ -81,7 +87,7 @@ async def scrape(http: httpx.AsyncClient, urls: Sequence[str], path: str) -> str
 
 
 async def settle(
-    http: httpx.AsyncClient, urls: Sequence[str], path: str, deadline_s: float
+    http: httpx.AsyncClient, urls: Sequence[str], path: str | None, deadline_s: float
 ) -> str | None:
     """The last ``/metrics`` text once pools are back to 0 and breakers closed, or at the
     deadline (then the I10 checker says what stayed)."""
@@ -109,7 +115,7 @@ async def seed_revocations(
         if token is None:
             continue
         done = await prober.logout(urls[(i + 1) % len(urls)], token)
-        if done.status == 200:
+        if done.type == "ok":
             revoked.append(token)
     for token in revoked:
         for url in urls:
@@ -150,20 +156,20 @@ async def recover(prober: Prober, urls: Sequence[str], token: str, deadline_s: f
 
 
 async def wind_up(
-    seeder: Prober, http: httpx.AsyncClient, urls: Sequence[str], routes: Routes, *,
+    seeder: Prober, http: httpx.AsyncClient, urls: Sequence[str], api: AuthApi, *,
     users: Sequence[tuple[str, str]], setup_s: float,
 ) -> tuple[str | None, list[str], str | None]:  # fmt: skip
     """Before the load: every worker ``enforced``, the ``/metrics`` text before, revoked
     sessions seeded on every worker, and a live token: (metrics, revoked, live)."""
-    await wait_enforced(http, urls, routes, users[0], setup_s)
-    before = await scrape(http, urls, routes.metrics)
+    await wait_enforced(http, urls, api, users[0], setup_s)
+    before = await scrape(http, urls, api.profile.metrics_path)
     revoked = await seed_revocations(seeder, urls, users)
     live = await seeder.login(urls[0], users[-1])
     return before, revoked, live
 
 
 async def wind_down(
-    checker: Prober, http: httpx.AsyncClient, urls: Sequence[str], routes: Routes, *,
+    checker: Prober, http: httpx.AsyncClient, urls: Sequence[str], api: AuthApi, *,
     live: str | None, revoked: Sequence[str], budgets: GateBudgets,
 ) -> str | None:  # fmt: skip
     """After the load: every worker steadily ``enforced`` again (I6), every revoked token
@@ -174,4 +180,4 @@ async def wind_down(
     for token in revoked:
         for url in urls:
             await checker.verify(url, token)
-    return await settle(http, urls, routes.metrics, budgets.settle_s)
+    return await settle(http, urls, api.profile.metrics_path, budgets.settle_s)

@@ -38,8 +38,7 @@ from chaos.gate.scenario import Scenario
 from chaos.gate.target import ScenarioTarget
 from chaos.gate.worker_target import WorkerProcess
 from chaos.history import History
-from chaos.services import DEFAULT_USERS
-from chaos.workload import Routes
+from chaos.profile import AuthApi, ServiceProfile, reference_profile
 from chaos.workload.crowd_runner import CrowdResult
 
 __all__ = ["GateSettings", "ScenarioOutcome", "run_scenario", "worker_id_of"]
@@ -50,16 +49,28 @@ SEEDER, CHECKER = 900, 902  # history processes of the gate's own calls (probes:
 
 @dataclass(frozen=True)
 class GateSettings:
-    """The run's settings every scenario shares."""
+    """The run's settings every scenario shares: the seed, the service's profile (how it is
+    called, its accounts, its Redis timeout, its signals) and the budgets."""
 
     seed: int
+    profile: ServiceProfile = field(default_factory=reference_profile)
     budgets: GateBudgets = field(default_factory=GateBudgets)
-    routes: Routes = field(default_factory=Routes)
-    users: Sequence[tuple[str, str]] = DEFAULT_USERS
-    redis_timeout_ms: float = 100.0  # the service's per-attempt Redis timeout
     setup_s: float = 30.0  # deadline for every worker to enforce before a scenario
     hash_cost: int | None = None  # scrypt N of the stack's accounts, when the gate set it
     breaker_reset_s: float = 1.0  # the service's breaker open interval (I10 probe bound)
+
+    @property
+    def api(self) -> AuthApi:
+        return AuthApi(self.profile)
+
+    @property
+    def users(self) -> Sequence[tuple[str, str]]:
+        return self.profile.accounts.users
+
+    @property
+    def redis_timeout_ms(self) -> float:
+        """The service's per-attempt Redis timeout: faults are sized to it."""
+        return self.profile.redis.timeout_s * 1000
 
 
 @dataclass(frozen=True)
@@ -157,8 +168,11 @@ async def run_scenario(
     with httpx.Client() as lookup:  # made before any fault window (see ToxiproxyClient)
         ctx = _fault_context(target, settings, lookup)
         plan = plan_scenario(scenario, settings.seed, ctx)
-        if any(WORKER_LOSS in item.fault.effects for item in plan.items) and not target.per_worker:
-            raise ValueError(f"{scenario.name}: a worker fault needs one URL per worker")
+        if any(WORKER_LOSS in i.fault.effects for i in plan.items) and not target.can_aim_workers:
+            raise ValueError(
+                f"{scenario.name}: a worker fault needs one URL per worker or the service's "
+                "process tree (a local service)"
+            )
         history, crowd, before, after = await _play(scenario, plan, target, settings, progress)
     keys = await asyncio.to_thread(target.read_revocations)
     read_at = time.time()
@@ -193,22 +207,23 @@ async def _play(
     """Wind up, the load around the schedule, wind down: the history, the crowd's result and
     the ``/metrics`` texts before and after."""
     urls = list(target.worker_urls)
-    progress(_header(scenario, plan, len(urls)))
+    progress(_header(scenario, plan, target.worker_count()))
     history = History()
-    budgets, routes = settings.budgets, settings.routes
+    budgets, api, owners = settings.budgets, settings.api, target.owners()
     deadline_s = budgets.request_deadline_ms / 1000
     async with httpx.AsyncClient(timeout=httpx.Timeout(deadline_s, connect=2.0)) as http:
-        seeder = Prober(history, http, routes, SEEDER)
+        seeder = Prober(history, http, api, SEEDER, owners)
         before, revoked, live = await wind_up(
-            seeder, http, urls, routes, users=settings.users, setup_s=settings.setup_s
+            seeder, http, urls, api, users=settings.users, setup_s=settings.setup_s
         )
         setup = LoadSetup(
-            urls, settings.users, routes, deadline_s, live, revoked, progress, scenario.name
-        )
+            urls, settings.users, api, deadline_s, live, revoked, progress, scenario.name,
+            owners,
+        )  # fmt: skip
         crowd = await drive(plan, scenario.load, setup, history, http, rng=plan.rng)
         progress(f"{scenario.name}: load done after {len(history)} ops; checking every worker")
-        checker = Prober(history, http, routes, CHECKER)
+        checker = Prober(history, http, api, CHECKER, owners)
         after = await wind_down(
-            checker, http, urls, routes, live=live, revoked=revoked, budgets=budgets
+            checker, http, urls, api, live=live, revoked=revoked, budgets=budgets
         )
     return history, crowd, before, after

@@ -1,7 +1,9 @@
-"""One worker of a port-per-worker service as a fault target (``Killable``, ``Pausable``).
+"""One worker of a service as a fault target (``Killable``, ``Pausable``).
 
-The pid is read from ``X-Worker-Id`` (``w<slot>-<pid>``) at inject time, so the target is
-whichever process serves the slot then; ``victim_id`` remembers which one was hit.
+``WorkerProcess``: a port-per-worker service; the pid is read from ``X-Worker-Id``
+(``w<slot>-<pid>``) at inject time, so the target is whichever process serves the slot then.
+``TreeWorker``: any other local service; the pid is one of the workers its process tree
+shows at inject time. ``victim_id`` remembers which one was hit.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import os
 import signal
 from collections.abc import Callable
 
-__all__ = ["WorkerProcess", "pid_of"]
+from chaos.services.process_tree import ProcessTree
+
+__all__ = ["TreeWorker", "WorkerProcess", "pid_of"]
 
 
 def pid_of(worker_id: str) -> int:
@@ -45,6 +49,39 @@ class WorkerProcess:
     def resume(self) -> None:
         if self._stopped is not None:
             # the supervisor may have replaced it meanwhile
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._stopped, signal.SIGCONT)
+            self._stopped = None
+
+
+class TreeWorker:
+    """A worker of a service that names no worker per URL: at inject time, the ``slot``-th
+    of the worker processes its process tree shows then (``victim_id`` ``pid-<pid>``)."""
+
+    def __init__(self, url: str, tree: Callable[[], ProcessTree], slot: int) -> None:
+        self.url = url
+        self._tree = tree
+        self.slot = slot
+        self.victim_id: str | None = None
+        self._stopped: int | None = None
+
+    def _aim(self) -> int:
+        workers = self._tree().workers()
+        if not workers:
+            raise ValueError(f"{self.url}: the service's process tree shows no worker")
+        pid = workers[self.slot % len(workers)]
+        self.victim_id = f"pid-{pid}"
+        return pid
+
+    def kill(self) -> None:
+        os.kill(self._aim(), signal.SIGKILL)
+
+    def pause(self) -> None:
+        self._stopped = self._aim()
+        os.kill(self._stopped, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self._stopped is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._stopped, signal.SIGCONT)
             self._stopped = None

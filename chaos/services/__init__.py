@@ -8,7 +8,7 @@ pause / resume / restart of the whole process group). Handles: ``RedisServer``,
 
 from chaos.services.auth_service import DEFAULT_USERS, AuthService, FailureMode
 from chaos.services.cluster import RedisCluster
-from chaos.services.command_service import CommandService
+from chaos.services.command_service import CommandService, service_of_profile
 from chaos.services.errors import ServiceError, ServiceNotReady, ServiceNotRunning
 from chaos.services.fault_proxy import FaultProxy
 from chaos.services.lifetime import install_exit_handlers, kill_all
@@ -45,5 +45,6 @@ __all__ = [
     "marked_processes",
     "open_stack",
     "reap_orphans",
+    "service_of_profile",
     "start_run",
 ]

@@ -1,8 +1,9 @@
 """The client role: concurrent clients whose every call is recorded (invoke, then ok / fail /
 info), and a ``/metrics`` reader.
 
-- ``clients``: ``Workload``, ``WorkloadConfig``
-- ``routes``: ``Routes`` (paths, to aim at your own service), ``Mix`` (what clients do)
+- ``clients``: ``Workload``, ``WorkloadConfig`` (calls shaped by ``chaos.profile.AuthApi``)
+- ``answer``: one recorded call, and ``ConnectionOwners`` (the worker holding a connection)
+- ``mix``: ``Mix`` (what clients do)
 - ``outcome``: answer or error -> ok / fail / info
 - ``tokens``: unverified JWT claims (jti, sub, exp)
 - ``metrics``: ``parse_metrics``, ``MetricsSnapshot``, ``MetricsScrape``
@@ -11,16 +12,18 @@ info), and a ``/metrics`` reader.
   ``crowd_table`` (its table), ``http1``, ``tally``, ``histogram``
 """
 
+from chaos.workload.answer import AuthAnswer, ConnectionOwners
 from chaos.workload.clients import Workload, WorkloadConfig
 from chaos.workload.metrics import MetricsScrape, MetricsSnapshot, parse_metrics
-from chaos.workload.routes import Mix, Routes
+from chaos.workload.mix import Mix
 from chaos.workload.tokens import token_claims
 
 __all__ = [
+    "AuthAnswer",
+    "ConnectionOwners",
     "MetricsScrape",
     "MetricsSnapshot",
     "Mix",
-    "Routes",
     "Workload",
     "WorkloadConfig",
     "parse_metrics",

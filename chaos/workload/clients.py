@@ -1,7 +1,7 @@
 """Concurrent async clients against a list of worker URLs, every call recorded in a History.
 
-    config = WorkloadConfig(worker_urls=[...], users=[("alice", "pw")], clients=8,
-                            max_ops=2000, duration_s=20, seed=7)
+    config = WorkloadConfig(worker_urls=[...], users=[("alice", "pw")], api=AuthApi(profile),
+                            clients=8, max_ops=2000, duration_s=20, seed=7)
     history = await Workload(config, History()).run()
 
 The I1 pattern is built in: after a logout answered 200 on worker A, the client verifies
@@ -16,13 +16,13 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 
-from chaos.history import History, Op
-from chaos.workload.answer import recorded_call
-from chaos.workload.routes import Mix, Routes
+from chaos.history import History
+from chaos.profile import AuthApi, HttpCall
+from chaos.workload.answer import AuthAnswer, ConnectionOwners, recorded_call
+from chaos.workload.mix import Mix
 
 REVISIT_KEEP = 8  # revoked tokens a client remembers for later checks
 LOGIN_BACKOFF_S = 0.02  # first pause after a failed login; doubles up to 1 s
@@ -30,18 +30,21 @@ LOGIN_BACKOFF_S = 0.02  # first pause after a failed login; doubles up to 1 s
 
 @dataclass(frozen=True)
 class WorkloadConfig:
-    """Who calls what, how often and for how long. Bounded in ops AND in time."""
+    """Who calls what, how often and for how long. Bounded in ops AND in time. ``api``:
+    how the service is called (its profile); ``owners``: names the worker holding a
+    connection, for a service without a worker header."""
 
     worker_urls: Sequence[str]
     users: Sequence[tuple[str, str]]
+    api: AuthApi
     clients: int = 8
     max_ops: int = 1000
     duration_s: float = 10.0
     request_timeout_s: float = 5.0  # the request deadline: beyond it the call is info
     connect_timeout_s: float = 2.0
     mix: Mix = field(default_factory=Mix)
-    routes: Routes = field(default_factory=Routes)
     seed: int = 0
+    owners: ConnectionOwners | None = None
 
     def __post_init__(self) -> None:
         if not self.worker_urls:
@@ -51,14 +54,6 @@ class WorkloadConfig:
         if self.clients < 1 or self.max_ops < 1 or self.duration_s <= 0:
             raise ValueError("workload: clients, max_ops and duration_s must be positive")
         self.mix.choices()
-
-
-@dataclass
-class Reply:
-    """What a call got back: the recorded completion and the JSON body (if any)."""
-
-    op: Op
-    body: dict[str, Any]
 
 
 class _Budget:
@@ -124,6 +119,7 @@ class _Client:
     ) -> None:
         self.process = process
         self.config = config
+        self.api = config.api
         self.history = history
         self.http = http
         self.budget = budget
@@ -158,18 +154,11 @@ class _Client:
                 return
 
     async def login(self, url: str) -> bool:
-        username, password = self.user
-        answer = await self.call(
-            "login",
-            "POST",
-            url,
-            self.config.routes.login,
-            json={"username": username, "password": password},
-        )
+        answer = await self.call("login", self.api.login(self.user), url)
         if answer is None:
             return False
-        self._take_tokens(answer)
-        if answer.op.type == "ok":
+        if answer.op.type == "ok" and answer.access is not None:
+            self.access, self.refresh_token = answer.access, answer.refresh
             self.login_backoff_s = 0.0
         else:  # 429, refused, Redis trouble: back off instead of spinning through the budget
             self.login_backoff_s = min(max(self.login_backoff_s * 2, LOGIN_BACKOFF_S), 1.0)
@@ -190,7 +179,7 @@ class _Client:
         assert self.access is not None
         token = self.access
         first = self._worker()
-        answer = await self.call("logout", "POST", first, self.config.routes.logout, token=token)
+        answer = await self.call("logout", self.api.logout(token), first, token=token)
         if answer is None:
             return False
         if answer.op.status == 503:
@@ -207,50 +196,29 @@ class _Client:
         return True
 
     async def refresh(self) -> bool:
-        if self.refresh_token is None:
+        call = self.api.refresh(self.refresh_token) if self.refresh_token else None
+        if call is None:
             return await self.verify_live()
-        answer = await self.call(
-            "refresh",
-            "POST",
-            self._worker(),
-            self.config.routes.refresh,
-            json={"refresh_token": self.refresh_token},
-            about=self.refresh_token,
-        )
+        answer = await self.call("refresh", call, self._worker(), about=self.refresh_token)
         if answer is None:
             return False
-        if answer.op.type == "ok":
-            self._take_tokens(answer)
+        if answer.op.type == "ok" and answer.access is not None:
+            self.access, self.refresh_token = answer.access, answer.refresh
         elif answer.op.status == 401 or answer.op.type == "info":
             self.access = self.refresh_token = None
         return True
 
-    async def verify(self, token: str, url: str) -> Reply | None:
-        return await self.call("verify", "GET", url, self.config.routes.verify, token=token)
-
-    def _take_tokens(self, answer: Reply) -> None:
-        access = answer.body.get("access_token")
-        refresh = answer.body.get("refresh_token")
-        if answer.op.type == "ok" and isinstance(access, str):
-            self.access = access
-            self.refresh_token = refresh if isinstance(refresh, str) else None
+    async def verify(self, token: str, url: str) -> AuthAnswer | None:
+        return await self.call("verify", self.api.verify(token), url, token=token)
 
     async def call(
-        self,
-        f: str,
-        method: str,
-        base_url: str,
-        path: str,
-        *,
-        token: str | None = None,
-        json: dict[str, Any] | None = None,
+        self, f: str, request: HttpCall, url: str, *, token: str | None = None,
         about: str | None = None,
-    ) -> Reply | None:
+    ) -> AuthAnswer | None:  # fmt: skip
         """One recorded call; None when the budget (ops or time) is spent."""
         if not self.budget.take():
             return None
-        op, body = await recorded_call(
-            self.http, self.history, self.process, f, method, url=base_url, path=path,
-            token=token, json=json, about=about,
+        return await recorded_call(
+            self.http, self.history, self.process, f, request, api=self.api, url=url, token=token,
+            about=about, owners=self.config.owners,
         )  # fmt: skip
-        return Reply(op, body)

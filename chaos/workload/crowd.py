@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from chaos.profile import AuthApi, Check, HttpCall
 from chaos.workload.http1 import Answer, Connection, TransportError
 from chaos.workload.tally import SHED_SUFFIX, Tally
 
@@ -65,7 +66,8 @@ Journal = Callable[[CrowdCall], None]
 
 class VirtualUser:
     """Drives one connection per worker, in turn; records every request into the process's
-    ``Tally`` and, with a ``journal``, hands it each finished call."""
+    ``Tally`` and, with a ``journal``, hands it each finished call. The requests and how
+    answers are read come from the service's profile (``api``)."""
 
     def __init__(
         self,
@@ -73,61 +75,61 @@ class VirtualUser:
         credentials: tuple[str, str],
         tally: Tally,
         rng: random.Random,
+        api: AuthApi,
         *,
         number: int = 0,
         journal: Journal | None = None,
     ) -> None:
         self._connections = connections
         self._turn = number  # the next request's connection: turn % len(connections)
-        self._login_body = json.dumps(
-            {"username": credentials[0], "password": credentials[1]}
-        ).encode()
+        self._api = api
+        self._login = api.login(credentials)
         self._tally = tally
         self._rng = rng
         self._number = number
         self._journal = journal
+        header = api.profile.worker_header
+        self._worker_header = header.lower().encode() if header else None
+        signal = api.profile.degraded
+        self._check_header = signal.header.lower().encode() if signal else None
 
     async def run(self, mix: CrowdMix, stop_at: float) -> None:
         """Act until ``stop_at`` (monotonic seconds); no new action starts after it."""
         try:
-            token = await self._login()
+            token = await self._log_in()
             while True:
                 think = self._rng.uniform(mix.think_min_s, mix.think_max_s)
                 if time.monotonic() + think >= stop_at:
                     return
                 await asyncio.sleep(think)
                 if token is None:
-                    token = await self._login()
+                    token = await self._log_in()
                 elif self._rng.random() < mix.logout_share:
                     if await self._logout(token):
-                        await self._verify_revoked(token)
-                    token = await self._login()
+                        await self._call("verify_revoked", self._api.verify(token), token)
+                    token = await self._log_in()
                 else:
-                    await self._verify(token)
+                    await self._call("verify", self._api.verify(token), token)
         finally:
             for connection in self._connections:
                 connection.close()
 
-    async def _call(
-        self,
-        route: str,
-        method: str,
-        path: str,
-        token: str | None,
-        body: bytes | None,
-    ) -> Answer | None:
+    def _check(self, answer: Answer) -> Check | None:
+        if self._check_header is None:
+            return None
+        return self._api.check_of(_header(answer, self._check_header))
+
+    async def _call(self, route: str, call: HttpCall, token: str | None) -> Answer | None:
         slot = self._turn % len(self._connections)
         self._turn += 1
         started_ns = time.monotonic_ns()
         answer: Answer | None = None
         try:
-            answer = await self._connections[slot].request(
-                method, path, token=token, json_body=body
-            )
+            answer = await self._connections[slot].request(call)
         except TransportError as exc:
             error: str | None = f"{route}: {exc.kind}"
         else:
-            error = judge_answer(route, answer)
+            error = judge_answer(route, answer, self._check(answer))
         ended_ns = time.monotonic_ns()
         self._tally.record(route, (ended_ns - started_ns) / 1e3, error)
         if self._journal is not None:
@@ -143,27 +145,30 @@ class VirtualUser:
         status = worker = check = None
         if answer is not None:
             status = answer.status
-            worker = _header(answer, b"x-worker-id")
-            check = _header(answer, b"x-revocation-check")
+            worker = _header(answer, self._worker_header) if self._worker_header else None
+            check = self._check(answer)
             if route == "login" and status == 200:
-                token = _access_token(answer)
+                token = self._token(answer)
         return CrowdCall(self._number, route, *span, status, worker, check, error, token)
 
-    async def _login(self) -> str | None:
-        answer = await self._call("login", "POST", "/auth/login", None, self._login_body)
+    def _token(self, answer: Answer) -> str | None:
+        try:
+            body = json.loads(answer.body) if answer.body else {}
+        except ValueError:
+            return None
+        access, _ = self._api.tokens("login", body if isinstance(body, dict) else {},
+                                    answer.cookies)  # fmt: skip
+        return access
+
+    async def _log_in(self) -> str | None:
+        answer = await self._call("login", self._login, None)
         if answer is None or answer.status != 200:
             return None
-        return _access_token(answer)
+        return self._token(answer)
 
     async def _logout(self, token: str) -> bool:
-        answer = await self._call("logout", "POST", "/auth/logout", token, None)
-        return answer is not None and answer.status == 200
-
-    async def _verify(self, token: str) -> None:
-        await self._call("verify", "GET", "/auth/verify", token, None)
-
-    async def _verify_revoked(self, token: str) -> None:
-        await self._call("verify_revoked", "GET", "/auth/verify", token, None)
+        answer = await self._call("logout", self._api.logout(token), token)
+        return answer is not None and 200 <= answer.status < 300
 
 
 def _header(answer: Answer, name: bytes) -> str | None:
@@ -171,28 +176,22 @@ def _header(answer: Answer, name: bytes) -> str | None:
     return value.decode(errors="replace") if value is not None else None
 
 
-def _access_token(answer: Answer) -> str | None:
-    try:
-        token = json.loads(answer.body).get("access_token")
-    except (ValueError, AttributeError):
-        return None
-    return token if isinstance(token, str) else None
+REFUSED = frozenset({401, 403})  # how a service refuses a token (the contract's is 401)
 
 
-def judge_answer(route: str, answer: Answer) -> str | None:
-    """None when ``answer`` is what the contract promises for ``route``, else the error kind."""
+def judge_answer(route: str, answer: Answer, check: str | None = None) -> str | None:
+    """None when ``answer`` is what the contract promises for ``route``, else the error kind.
+    ``check``: what the answer's degraded signal said (None: the service gives none)."""
     if route == "verify_revoked":
-        if answer.status == 401:
+        if answer.status in REFUSED:
             return None
         if answer.status == 200:
             return REVOKED_ACCEPTED
         return f"verify_revoked: {answer.status}{shed_mark(answer)}"
-    if answer.status != 200:
+    if not 200 <= answer.status < 300:
         return f"{route}: {answer.status}{shed_mark(answer)}"
-    if route == "verify":
-        check = answer.headers.get(b"x-revocation-check", b"(none)").decode()
-        if check != "enforced":
-            return f"verify: 200 {check}"
+    if route == "verify" and check is not None and check != "enforced":
+        return f"verify: 200 {check}"
     return None
 
 

@@ -14,13 +14,14 @@ import os
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection as Pipe
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import uvloop  # the service's own loop (uvicorn[standard]); much cheaper per request
 
+from chaos.profile import AuthApi, ServiceProfile, reference_profile
 from chaos.workload.crowd import CrowdCall, CrowdMix, VirtualUser
 from chaos.workload.http1 import Connection
 from chaos.workload.tally import Tally
@@ -58,6 +59,7 @@ class CrowdPlan:
     # 0: no journal. N: journal every call but a verify answered "200 enforced", of which
     # 1 in N (and all of them while ``FullUntil`` is ahead): the history stays bounded
     journal_every: int = 0
+    profile: ServiceProfile = field(default_factory=reference_profile)  # how users call it
 
 
 class CrowdJournal:
@@ -123,7 +125,10 @@ async def _start_user(
     rng = random.Random(plan.seed * 1_000_003 + number)
     credentials = plan.accounts[number % len(plan.accounts)]
     connections = _connections(plan.base_urls, plan.timeout_s)
-    user = VirtualUser(connections, credentials, tally, rng, number=number, journal=journal)
+    user = VirtualUser(
+        connections, credentials, tally, rng, AuthApi(plan.profile), number=number,
+        journal=journal,
+    )  # fmt: skip
     await user.run(plan.mix, plan.stop_at)
 
 

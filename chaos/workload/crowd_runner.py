@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from chaos.profile import ServiceProfile, reference_profile
 from chaos.workload.crowd import CrowdCall, CrowdMix
 from chaos.workload.crowd_generator import CrowdPlan, FullUntil, generator_main
 from chaos.workload.crowd_table import progress_line
@@ -41,6 +42,7 @@ class CrowdShape:
     seed: int = 1
     mix: CrowdMix = field(default_factory=CrowdMix)
     journal_every: int = 0  # see CrowdPlan.journal_every
+    profile: ServiceProfile = field(default_factory=reference_profile)  # how users call it
 
     @property
     def ramp_s(self) -> float:
@@ -90,6 +92,7 @@ def run_crowd(
             seed=shape.seed + index,
             parent_pid=os.getpid(),
             journal_every=shape.journal_every,
+            profile=shape.profile,
         )
         ours, theirs = context.Pipe(duplex=False)
         process = context.Process(

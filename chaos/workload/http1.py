@@ -7,7 +7,9 @@ service cannot afford it. This client speaks just what the auth routes need.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from chaos.profile import HttpCall
 
 
 class TransportError(Exception):
@@ -20,22 +22,32 @@ class TransportError(Exception):
 
 @dataclass(frozen=True)
 class Answer:
-    """Status, the headers this suite reads (lower-cased names), and the body."""
+    """Status, the headers this suite reads (lower-cased names), the body, and the cookies
+    the answer set (``Set-Cookie`` may come several times)."""
 
     status: int
     headers: dict[bytes, bytes]
     body: bytes
+    cookies: dict[str, str] = field(default_factory=dict)
 
 
-def _parse_head(head: bytes) -> tuple[int, dict[bytes, bytes]]:
+def _parse_head(head: bytes) -> tuple[int, dict[bytes, bytes], dict[str, str]]:
     lines = head.split(b"\r\n")
     status = int(lines[0].split(b" ", 2)[1])
     headers: dict[bytes, bytes] = {}
+    cookies: dict[str, str] = {}
     for line in lines[1:]:
         name, sep, value = line.partition(b":")
-        if sep:
-            headers[name.strip().lower()] = value.strip()
-    return status, headers
+        if not sep:
+            continue
+        key = name.strip().lower()
+        headers[key] = value.strip()
+        if key == b"set-cookie":
+            pair = value.strip().split(b";", 1)[0].decode(errors="replace")
+            cookie, eq, content = pair.partition("=")
+            if eq:
+                cookies[cookie.strip()] = content.strip()
+    return status, headers, cookies
 
 
 class Connection:
@@ -50,18 +62,17 @@ class Connection:
         self._writer: asyncio.StreamWriter | None = None
         self._host_header = f"Host: {host}:{port}\r\n".encode()
 
-    async def request(
-        self, method: str, path: str, *, token: str | None = None, json_body: bytes | None = None
-    ) -> Answer:
-        """Send one request and read the whole answer, within the timeout."""
-        head = [f"{method} {path} HTTP/1.1\r\n".encode(), self._host_header]
-        if token is not None:
-            head.append(f"Authorization: Bearer {token}\r\n".encode())
-        body = json_body or b""
-        if json_body is not None or method == "POST":
-            head.append(
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n".encode()
-            )
+    async def request(self, call: HttpCall) -> Answer:
+        """Send one request (a profile's ``HttpCall``) and read the whole answer, within
+        the timeout."""
+        head = [f"{call.method} {call.path} HTTP/1.1\r\n".encode(), self._host_header]
+        head += [f"{name}: {value}\r\n".encode() for name, value in call.headers.items()]
+        encoded, content_type = call.encoded()
+        body = encoded or b""
+        if content_type is not None:
+            head.append(f"Content-Type: {content_type}\r\n".encode())
+        if encoded is not None or call.method in ("POST", "PUT", "PATCH"):
+            head.append(f"Content-Length: {len(body)}\r\n".encode())
         head.append(b"\r\n")
         try:
             async with asyncio.timeout(self._timeout_s):
@@ -91,7 +102,7 @@ class Connection:
         assert reader is not None
         writer.write(raw)
         head = await reader.readuntil(b"\r\n\r\n")
-        status, headers = _parse_head(head[:-4])
+        status, headers, cookies = _parse_head(head[:-4])
         if b"transfer-encoding" in headers:
             self.close()
             raise TransportError("chunked answer (unsupported by this client)")
@@ -99,7 +110,7 @@ class Connection:
         body = await reader.readexactly(length) if length else b""
         if headers.get(b"connection", b"").lower() == b"close":
             self.close()
-        return Answer(status, headers, body)
+        return Answer(status, headers, body, cookies)
 
     def close(self) -> None:
         if self._writer is not None:

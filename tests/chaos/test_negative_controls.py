@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,14 +15,15 @@ import pytest
 
 from chaos.gate import GateSettings, ScenarioOutcome, ScenarioTarget, by_name, run_scenario
 from chaos.gate.crowd_history import CROWD_PROCESS
-from chaos.services import CommandService, Stack, open_stack
+from chaos.profile import load_profile
+from chaos.services import Stack, open_stack, service_of_profile
 from fixtures.evidence import item_of, record_report, record_service
 from fixtures.gate import Progress
 
 pytestmark = pytest.mark.chaos
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKEN = f"{sys.executable} -m tests.broken_service --port {{port}} --redis-url {{redis_url}}"
+BROKEN_PROFILE = load_profile(ROOT / "tests" / "broken_service" / "profile.toml")
 WHERE = re.compile(r"jti [0-9a-f]{32}.*worker w0-\d+.*\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
@@ -33,13 +33,13 @@ def _broken_run(
 ) -> Iterator[tuple[ScenarioOutcome, Stack]]:  # fmt: skip
     """``scenario`` run once against the broken service, on its own stack."""
     workdir = tmp_path_factory.mktemp("broken")
-    env = {"PYTHONPATH": str(ROOT)}  # the variant lives under tests/, not installed
     stack = open_stack(
-        workdir, toxiproxy_url, lambda url: CommandService(workdir, BROKEN, url, env=env).start()
-    )
+        workdir, toxiproxy_url,
+        lambda url: service_of_profile(BROKEN_PROFILE, workdir, redis_url=url).start(),
+    )  # fmt: skip
     try:
-        settings = GateSettings(seed=20261126)
-        target = ScenarioTarget.of_stack(stack, per_worker=False)
+        settings = GateSettings(seed=20261126, profile=BROKEN_PROFILE)
+        target = ScenarioTarget.of_stack(stack, BROKEN_PROFILE)
         outcome = asyncio.run(
             run_scenario(
                 by_name(scenario), target, settings, workdir / "report", progress=gate_progress

@@ -136,10 +136,8 @@ def test_gauges_are_read_per_worker() -> None:
 
 def test_the_load_judge_names_every_wrong_answer() -> None:
     enforced = {b"x-revocation-check": b"enforced"}
-    assert judge_answer("verify", Answer(200, enforced, b"{}")) is None
-    assert judge_answer("verify", Answer(200, {b"x-revocation-check": b"degraded"}, b"")) == (
-        "verify: 200 degraded"
-    )
+    assert judge_answer("verify", Answer(200, enforced, b"{}"), "enforced") is None
+    assert judge_answer("verify", Answer(200, {}, b""), "degraded") == "verify: 200 degraded"
     assert judge_answer("verify", Answer(503, {}, b"")) == "verify: 503"
     assert judge_answer("verify_revoked", Answer(401, {}, b"")) is None
     assert judge_answer("verify_revoked", Answer(200, enforced, b"{}")) == REVOKED_ACCEPTED

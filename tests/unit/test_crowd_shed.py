@@ -28,10 +28,12 @@ def test_anything_else_is_unexpected() -> None:
     assert judge_answer("verify", answer(503)) == "verify: 503"
     assert judge_answer("login", answer(429)) == "login: 429"
     assert judge_answer("logout", answer(500, retry_after="1")) == "logout: 500"
-    degraded = answer(200, x_revocation_check="degraded")
-    assert judge_answer("verify", degraded) == "verify: 200 degraded"
+    assert judge_answer("verify", answer(200), "degraded") == "verify: 200 degraded"
     assert judge_answer("verify_revoked", answer(200)) == REVOKED_ACCEPTED
-    assert judge_answer("verify", answer(200, x_revocation_check="enforced")) is None
+    assert judge_answer("verify", answer(200), "enforced") is None
+    # a service with no degraded signal: its 200 is judged by I2, not counted here
+    assert judge_answer("verify", answer(200), None) is None
+    assert judge_answer("verify_revoked", answer(403)) is None  # another way to refuse
 
 
 def test_the_tally_and_the_headline_split_errors() -> None:

@@ -11,6 +11,7 @@ from chaos.gate import by_name, plan_scenario
 from chaos.gate.crowd_history import CROWD_PROCESS, crowd_ops, merged
 from chaos.gate.load import crowd_shape
 from chaos.history import History
+from chaos.profile import reference_profile
 from chaos.report import crowd_markdown
 from chaos.workload.crowd import CrowdCall
 from chaos.workload.crowd_generator import CrowdJournal
@@ -41,7 +42,7 @@ def test_the_crowd_outlasts_the_ramp_and_the_schedule() -> None:
     assert crowd is not None
     assert crowd.users == 1_000
     plan = plan_scenario(SCENARIO, 7, context(2))
-    shape = crowd_shape(crowd, plan, deadline_s=5.0)
+    shape = crowd_shape(crowd, plan, deadline_s=5.0, profile=reference_profile())
     assert shape.ramp_s == 10.0
     assert math.isclose(shape.duration_s, 10.0 + plan.items[-1].end_s + crowd.recovery_s)
     assert shape.timeout_s == 5.0

@@ -11,7 +11,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,13 @@ import pytest
 from chaos.checkers import documented_statuses, fail_open, stale_accepts, time_to_enforced
 from chaos.faults import ScheduledFault, play_schedule
 from chaos.history import History
+from chaos.profile import AuthApi, reference_profile
 from chaos.report import write_scenario
-from chaos.workload import MetricsScrape, Mix, Routes, Workload, WorkloadConfig, token_claims
+from chaos.workload import MetricsScrape, Mix, Workload, WorkloadConfig, token_claims
 from chaos.workload.outcome import outcome_of_error, outcome_of_status
 
 USERS = [("alice", "pw"), ("bob", "pw")]
+API = AuthApi(reference_profile())  # the toy workers speak the reference service's API
 METRICS_TEXT = (
     "# TYPE auth_breaker_state gauge\n"
     'auth_breaker_state{worker="w0"} 1.0\n'
@@ -230,7 +232,7 @@ def _shared(
 def test_healthy_cluster_records_paired_calls_and_holds_i1(cluster_factory: ClusterFactory) -> None:
     cluster = cluster_factory(_shared(3))
     history = _run(
-        WorkloadConfig(cluster.urls, USERS, clients=4, max_ops=300, duration_s=30, seed=1)
+        WorkloadConfig(cluster.urls, USERS, API, clients=4, max_ops=300, duration_s=30, seed=1)
     )
     calls = history.calls()
     assert len(calls) == 300  # bounded by the op count
@@ -257,7 +259,7 @@ def test_per_worker_revocation_lists_are_caught_by_i1(cluster_factory: ClusterFa
     # negative control: each worker keeps its own list (the source report's first design)
     cluster = cluster_factory([ToyWorker(i, set()) for i in range(2)])
     mix = Mix(verify=1, logout=1, refresh=0, login=0, revisit=0)
-    history = _run(WorkloadConfig(cluster.urls, USERS, clients=2, max_ops=60, mix=mix, seed=2))
+    history = _run(WorkloadConfig(cluster.urls, USERS, API, clients=2, max_ops=60, mix=mix, seed=2))
     verdict = stale_accepts(history)
     assert verdict.valid is False
     assert verdict.offending[0].jti is not None
@@ -268,7 +270,7 @@ def test_a_timeout_is_info_never_fail(cluster_factory: ClusterFactory) -> None:
     cluster = cluster_factory(_shared(1, verify_delay_s=5.0))
     mix = Mix(verify=1, logout=0, refresh=0, login=0, revisit=0)
     config = WorkloadConfig(
-        cluster.urls, USERS, clients=2, max_ops=6, mix=mix, request_timeout_s=0.3, seed=3
+        cluster.urls, USERS, API, clients=2, max_ops=6, mix=mix, request_timeout_s=0.3, seed=3
     )
     calls = [c for c in _run(config).calls() if c.f == "verify"]
     assert calls
@@ -284,7 +286,7 @@ def test_a_timeout_is_info_never_fail(cluster_factory: ClusterFactory) -> None:
 def test_a_dropped_connection_is_info(cluster_factory: ClusterFactory) -> None:
     cluster = cluster_factory(_shared(1, drop_verify=True))
     mix = Mix(verify=1, logout=0, refresh=0, login=0, revisit=0)
-    calls = _run(WorkloadConfig(cluster.urls, USERS, clients=1, max_ops=4, mix=mix)).calls()
+    calls = _run(WorkloadConfig(cluster.urls, USERS, API, clients=1, max_ops=4, mix=mix)).calls()
     dropped = [c for c in calls if c.f == "verify"]
     assert len(dropped) == 3
     assert all(c.outcome == "info" for c in dropped)
@@ -300,7 +302,7 @@ def test_answer_statuses_map_to_outcomes(
 ) -> None:
     cluster = cluster_factory(_shared(1, verify_status=status))
     mix = Mix(verify=1, logout=0, refresh=0, login=0, revisit=0)
-    calls = _run(WorkloadConfig(cluster.urls, USERS, clients=1, max_ops=3, mix=mix)).calls()
+    calls = _run(WorkloadConfig(cluster.urls, USERS, API, clients=1, max_ops=3, mix=mix)).calls()
     verifies = [c for c in calls if c.f == "verify"]
     assert [(c.status, c.outcome) for c in verifies] == [(status, outcome)] * 2
     assert verifies[0].completion is not None
@@ -311,22 +313,23 @@ def test_a_refused_connection_is_fail() -> None:
     with socket.socket() as sock:  # a port nobody listens on: bound, never listening
         sock.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        calls = _run(WorkloadConfig([url], USERS, clients=1, max_ops=3)).calls()
+        calls = _run(WorkloadConfig([url], USERS, API, clients=1, max_ops=3)).calls()
     assert [(c.f, c.outcome) for c in calls] == [("login", "fail")] * 3
     assert all(c.completion and c.completion.error == "connect_refused" for c in calls)
 
 
 def test_the_deadline_bounds_the_run(cluster_factory: ClusterFactory) -> None:
     cluster = cluster_factory(_shared(1, verify_delay_s=0.05))
-    config = WorkloadConfig(cluster.urls, USERS, clients=2, max_ops=1_000_000, duration_s=0.5)
+    config = WorkloadConfig(cluster.urls, USERS, API, clients=2, max_ops=1_000_000, duration_s=0.5)
     history = _run(config)
     assert 0 < len(history.calls()) < 1_000
 
 
-def test_routes_are_configurable(cluster_factory: ClusterFactory) -> None:
+def test_routes_come_from_the_profile(cluster_factory: ClusterFactory) -> None:
     cluster = cluster_factory(_shared(1))
-    routes = Routes(login="/nowhere")
-    calls = _run(WorkloadConfig(cluster.urls, USERS, clients=1, max_ops=2, routes=routes)).calls()
+    profile = reference_profile()
+    api = AuthApi(replace(profile, login=replace(profile.login, path="/nowhere")))
+    calls = _run(WorkloadConfig(cluster.urls, USERS, api, clients=1, max_ops=2)).calls()
     assert [(c.f, c.status) for c in calls] == [("login", 404)] * 2
 
 
@@ -358,9 +361,9 @@ def test_outcome_mapping() -> None:
 
 def test_bad_config_is_refused() -> None:
     with pytest.raises(ValueError, match="worker_urls"):
-        WorkloadConfig([], USERS)
+        WorkloadConfig([], USERS, API)
     with pytest.raises(ValueError, match="mix weights"):
-        WorkloadConfig(["http://127.0.0.1:1"], USERS, mix=Mix(0, 0, 0, 0, 0))
+        WorkloadConfig(["http://127.0.0.1:1"], USERS, API, mix=Mix(0, 0, 0, 0, 0))
 
 
 def test_metrics_scrape_over_http(cluster_factory: ClusterFactory) -> None:
@@ -379,7 +382,9 @@ def test_metrics_scrape_over_http(cluster_factory: ClusterFactory) -> None:
 
 def _scenario(workers: list[ToyWorker], cluster: ToyCluster) -> History:
     plan = [ScheduledFault(ToyRedisLoss(workers), start_s=0.35, duration_s=0.7)]
-    config = WorkloadConfig(cluster.urls, USERS, clients=4, max_ops=20_000, duration_s=2.5, seed=4)
+    config = WorkloadConfig(
+        cluster.urls, USERS, API, clients=4, max_ops=20_000, duration_s=2.5, seed=4
+    )
     history = History()
 
     async def main() -> None:

@@ -1,22 +1,12 @@
-"""Where the workload sends its calls; change the paths to aim it at your own service.
+"""What a workload client does next: ``Mix`` (how the service is called is its profile's,
+``chaos.profile.AuthApi``).
 
-Routes(login="/api/token", verify="/api/introspect")
+Mix(verify=2.0, logout=4.0, refresh=0.2, login=0.2, revisit=1.0)   # a logout-heavy client
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Routes:
-    """Paths of the auth API (the reference service's, contract §1.2, by default)."""
-
-    login: str = "/auth/login"
-    verify: str = "/auth/verify"
-    logout: str = "/auth/logout"
-    refresh: str = "/auth/refresh"
-    metrics: str = "/metrics"
 
 
 @dataclass(frozen=True)
