@@ -77,10 +77,14 @@ class ProxyCollection:
     async def create(self, spec: ProxySpec) -> Proxy:
         if spec.name in self.proxies:
             raise errors.PROXY_EXISTS
+        proxy = await self._started(spec)  # a bind failure raises: the proxy is not added
+        self.proxies[spec.name] = proxy
+        return proxy
+
+    async def _started(self, spec: ProxySpec) -> Proxy:
         proxy = Proxy(spec.name, spec.listen, spec.upstream, count_bytes=self.count_bytes)
         if spec.enabled:
-            await proxy.start()  # a bind failure raises: the proxy is not added
-        self.proxies[spec.name] = proxy
+            await proxy.start()
         return proxy
 
     async def update(self, proxy: Proxy, body: dict[str, object]) -> None:
@@ -104,7 +108,8 @@ class ProxyCollection:
 
     async def populate(self, entries: list[object]) -> list[Proxy]:
         """Create or replace proxies; one with the same name, upstream and listen address
-        (compared resolved, as Go does) is kept with its toxics and connections."""
+        (compared resolved, as Go does) is kept with its toxics and connections. A
+        replacement that cannot bind leaves the old proxy in place, stopped (as Go does)."""
         decoded: list[dict[str, object]] = []
         for entry in entries:
             if entry is not None and not isinstance(entry, dict):
@@ -125,7 +130,10 @@ class ProxyCollection:
                         done.append(existing)
                         continue
                     existing.stop()
-                    del self.proxies[spec.name]
+                    replacement = await self._started(spec)
+                    self.proxies[spec.name] = replacement
+                    done.append(replacement)
+                    continue
                 done.append(await self.create(spec))
             except errors.ApiError as exc:
                 raise PopulateError(exc, done) from None
