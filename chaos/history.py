@@ -25,6 +25,9 @@ OpType = Literal["invoke", "ok", "fail", "info"]
 OP_TYPES: frozenset[str] = frozenset({"invoke", "ok", "fail", "info"})
 COMPLETIONS: frozenset[str] = frozenset({"ok", "fail", "info"})
 FAULT_PROCESS = -1  # the nemesis: faults are not client calls
+# history processes of the gate's own calls: the seeding before the load, the probes during
+# it, the re-checks after the heal, and the re-checks after a restart of the service
+SEEDER, PROBER, CHECKER, RESTART_CHECKER = 900, 901, 902, 903
 
 
 def wall_now() -> str:

@@ -1,4 +1,5 @@
-"""Logouts the service acknowledged (200) and which of them Redis no longer holds (I4, I8)."""
+"""Logouts the service acknowledged (a 2xx: 200, or 204 for a service that says so) and which
+of them Redis no longer holds (I4, I8)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ def acknowledged_logouts(history: History, read_at_epoch_s: float | None) -> tup
     acknowledged: list[Call] = []
     expired = 0
     for call in history.calls():
-        if call.f != "logout" or call.status != 200 or not call.jti:
+        if call.f != "logout" or call.outcome != "ok" or not call.jti:
             continue
         exp = call.invoke.value.get("exp")
         if read_at_epoch_s is not None and isinstance(exp, int | float) and exp < read_at_epoch_s:

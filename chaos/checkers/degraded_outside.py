@@ -15,7 +15,16 @@ INVARIANT = "I2-outside"
 UNIT = "verify 200s outside Redis faults"
 
 
-def degraded_outside_faults(history: History, *, recovery_s: float) -> Verdict:
+def degraded_outside_faults(history: History, *, recovery_s: float, signal: bool = True) -> Verdict:
+    """``signal``: the service marks unchecked answers (otherwise there is nothing to tell
+    a degraded answer by: unknown)."""
+    if not signal:
+        return Verdict(
+            INVARIANT, UNKNOWN, {},
+            message=f"{INVARIANT} unknown: the service gives no degraded signal, so a "
+            "degraded answer cannot be told from a checked one",
+            evidence=0, unit=UNIT,
+        )  # fmt: skip
     windows = fault_windows(history, {REDIS_LOSS, REDIS_SLOW})
     end = history_end_ns(history)
     allowance = int(recovery_s * 1e9)

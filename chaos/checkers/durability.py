@@ -140,7 +140,7 @@ def _first_logout_after(history: History, window: FaultWindow) -> float | None:
     ends = [
         c.end_ns
         for c in history.calls()
-        if c.f == "logout" and c.status == 200 and c.start_ns >= window.began_ns and c.end_ns
+        if c.f == "logout" and c.outcome == "ok" and c.start_ns >= window.began_ns and c.end_ns
     ]
     return round((min(ends) - window.began_ns) / 1e6, 1) if ends else None
 

@@ -1,6 +1,10 @@
 """I2, fail-open contract: while Redis is lost, every verify 200 is marked ``degraded`` and
 counted in the metric, no token revoked before the loss is accepted, and past the degraded
-bound the worker fails closed (no 200)."""
+bound the worker fails closed (no 200).
+
+A service with no degraded signal fails open silently (contract §2.3): each of its 200s
+during the loss is counted as an unchecked accept (a figure, and in the message), and any
+token revoked before the loss that it accepts then breaks I2."""
 
 from __future__ import annotations
 
@@ -23,18 +27,22 @@ def fail_open(
     windows: list[FaultWindow] | None = None,
     bound_slack_s: float = 1.0,
     known_after_s: float = 1.0,
+    signal: bool = True,
+    expect_metric: bool = True,
 ) -> Verdict:
     """``degraded_metric_delta``: ``auth_revocation_degraded_total`` per worker, after minus
     before the run (None when it could not be scraped: that part is then unknown).
     ``bound_slack_s`` allows for the last good contact being a little after the inject;
     a revocation counts as known to every worker ``known_after_s`` after its logout's 200
-    (pub/sub delivery), so one acknowledged just before the loss is not held against it."""
+    (pub/sub delivery), so one acknowledged just before the loss is not held against it.
+    ``signal``: the service marks unchecked answers; ``expect_metric``: it counts them in
+    ``auth_revocation_degraded_total`` (otherwise that part is not judged)."""
     loss = windows if windows is not None else fault_windows(history, {REDIS_LOSS})
     end = history_end_ns(history)
     calls = history.calls()
     revoked_done: dict[str, int] = {}
     for call in calls:
-        if call.f == "logout" and call.status == 200 and call.jti and call.end_ns is not None:
+        if call.f == "logout" and call.outcome == "ok" and call.jti and call.end_ns is not None:
             revoked_done[call.jti] = min(call.end_ns, revoked_done.get(call.jti, call.end_ns))
 
     problems: list[tuple[str, Call, FaultWindow]] = []
@@ -49,7 +57,7 @@ def fail_open(
         if call.status != 200:
             continue
         check = call.completion.revocation_check
-        if check == "degraded":
+        if check == "degraded" or not signal:
             degraded += 1
         else:
             problems.append((f"200 marked {check!r}, not 'degraded'", call, window))
@@ -64,19 +72,27 @@ def fail_open(
     figures: dict[str, object] = {
         "loss_windows": len(loss),
         "verifies_during_loss": inside,
-        "degraded_accepts": degraded,
+        "degraded_accepts" if signal else "unchecked_accepts": degraded,
         "degraded_metric_delta": metric_total,
         "problems": len(problems),
     }
     metric_ok: Validity = UNKNOWN
-    if degraded_metric_delta is not None and metric_total is not None:
+    if not signal or not expect_metric:
+        metric_ok = True  # nothing to count against: the service declares no such metric
+    elif degraded_metric_delta is not None and metric_total is not None:
         metric_ok = metric_total >= degraded
     elif degraded_metric_delta is not None:
         metric_ok = degraded == 0
+    silent = (
+        f"; {degraded} unchecked 200s during the loss: the service gives no degraded signal "
+        "(a silent fail-open)"
+        if not signal
+        else ""
+    )
     if problems:
         reason, call, window = problems[0]
         message = (
-            f"I2 violated: {len(problems)} problem(s) during Redis loss; first: {reason}: "
+            f"I2 violated{silent}: {len(problems)} problem(s) during Redis loss; first: {reason}: "
             f"token jti {call.jti or '-'}, worker {call.worker}, at {call.op.wall_time}, "
             f"during {window.label()}"
         )
@@ -116,14 +132,19 @@ def fail_open(
             evidence=inside,
             unit=UNIT,
         )
+    held = (
+        f"{degraded} degraded 200s all marked and counted (metric +{metric_total})"
+        if signal and expect_metric
+        else f"{degraded} degraded 200s all marked"
+        if signal
+        else f"{degraded} unchecked 200s (no degraded signal: a silent fail-open), no token "
+        "revoked before the loss accepted"
+    )
     return Verdict(
         INVARIANT,
         True,
         figures,
-        message=(
-            f"I2 holds: {inside} verifies during Redis loss, {degraded} degraded 200s all "
-            f"marked and counted (metric +{metric_total}), none past the bound"
-        ),
+        message=(f"I2 holds: {inside} verifies during Redis loss, {held}, none past the bound"),
         evidence=inside,
         unit=UNIT,
     )

@@ -47,6 +47,11 @@ class CheckInputs:
     ``checks``: the named checks the scenario declared (what the runner and ``recheck``
     run, in this order). ``workers``: the worker URLs the load was aimed at.
     ``metrics_*_text``: the raw ``/metrics`` exposition (None: not scraped).
+    What the service's profile says it gives: ``degraded_signal`` (a header marking an
+    unchecked answer), ``degraded_metric`` (``auth_revocation_degraded_total``),
+    ``statuses`` (each route's documented statuses; None: the contract's table), and
+    ``revocations`` (``keys``: its revocation keys are read from Redis; ``behaviour``: their
+    scheme is unknown, so a logout is judged by the token being refused afterwards).
     """
 
     failure_mode: Literal["open", "closed"] = "open"
@@ -62,6 +67,10 @@ class CheckInputs:
     breaker_reset_s: float = 1.0
     workers: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()
+    degraded_signal: bool = True
+    degraded_metric: bool = True
+    statuses: Mapping[str, frozenset[int]] | None = None
+    revocations: Literal["keys", "behaviour"] = "keys"
 
     @property
     def metrics_before(self) -> MetricsSnapshot | None:
@@ -90,6 +99,12 @@ class CheckInputs:
             "expect_breaker_open": self.expect_breaker_open,
             "breaker_reset_s": self.breaker_reset_s,
             "workers": list(self.workers),
+            "degraded_signal": self.degraded_signal,
+            "degraded_metric": self.degraded_metric,
+            "statuses": None
+            if self.statuses is None
+            else {route: sorted(codes) for route, codes in sorted(self.statuses.items())},
+            "revocations": self.revocations,
             "revoked_keys": REVOKED_FILE if self.revoked_jtis is not None else None,
             "metrics_before": METRICS_FILES[0] if self.metrics_before_text is not None else None,
             "metrics_after": METRICS_FILES[1] if self.metrics_after_text is not None else None,
@@ -137,6 +152,10 @@ class CheckInputs:
             for route, b in dict(data["budgets"]).items()
         }
         revoked_text = _named_file(folder, data.get("revoked_keys"))
+        statuses = data["statuses"]
+        revocations = data["revocations"]
+        if revocations not in ("keys", "behaviour"):
+            raise ValueError(f"revocations must be keys or behaviour, got {revocations!r}")
         return cls(
             failure_mode=cast(Literal["open", "closed"], mode),
             degraded_bound_s=float(data["degraded_bound_s"]),
@@ -151,6 +170,14 @@ class CheckInputs:
             breaker_reset_s=float(data["breaker_reset_s"]),
             workers=tuple(str(w) for w in data["workers"]),
             checks=tuple(str(c) for c in data["checks"]),
+            degraded_signal=bool(data["degraded_signal"]),
+            degraded_metric=bool(data["degraded_metric"]),
+            statuses=None
+            if statuses is None
+            else {
+                str(route): frozenset(int(c) for c in codes) for route, codes in statuses.items()
+            },
+            revocations=cast(Literal["keys", "behaviour"], revocations),
         )
 
 

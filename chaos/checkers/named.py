@@ -16,13 +16,13 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 
 from chaos.checkers.degraded_outside import degraded_outside_faults
-from chaos.checkers.documented_statuses import documented_statuses
+from chaos.checkers.documented_statuses import DOCUMENTED_STATUSES, documented_statuses
 from chaos.checkers.durability import durability
 from chaos.checkers.fail_closed import fail_closed
 from chaos.checkers.fail_open import fail_open
 from chaos.checkers.inputs import CheckInputs
 from chaos.checkers.latency_budgets import latency_budgets
-from chaos.checkers.logout_overstates import logout_overstates
+from chaos.checkers.logout_overstates import logout_overstates, logouts_refused_after
 from chaos.checkers.pool_breaker import pool_breaker
 from chaos.checkers.stale_accepts import stale_accepts
 from chaos.checkers.time_to_enforced import time_to_enforced
@@ -57,19 +57,32 @@ def _redis_outage_s(history: History) -> float:
     return sum((w.end_ns(end) - w.start_ns) / 1e9 for w in windows)
 
 
+def _logouts(history: History, inputs: CheckInputs) -> Verdict:
+    """I4 from the revocation keys, or by behaviour when their scheme is unknown."""
+    if inputs.revocations == "behaviour":
+        return logouts_refused_after(history, read_at_epoch_s=inputs.read_at_epoch_s)
+    return logout_overstates(history, inputs.revoked_jtis, read_at_epoch_s=inputs.read_at_epoch_s)
+
+
 CHECKS: dict[str, Check] = {
-    "I1": lambda h, i: stale_accepts(h, recovery_s=i.enforced_budget_s),
+    "I1": lambda h, i: stale_accepts(h, recovery_s=i.enforced_budget_s, signal=i.degraded_signal),
     "I2": lambda h, i: fail_open(
-        h, degraded_bound_s=i.degraded_bound_s, degraded_metric_delta=_degraded_delta(i)
+        h,
+        degraded_bound_s=i.degraded_bound_s,
+        degraded_metric_delta=_degraded_delta(i),
+        signal=i.degraded_signal,
+        expect_metric=i.degraded_metric,
     ),
-    "I2-outside": lambda h, i: degraded_outside_faults(h, recovery_s=i.enforced_budget_s),
+    "I2-outside": lambda h, i: degraded_outside_faults(
+        h, recovery_s=i.enforced_budget_s, signal=i.degraded_signal
+    ),
     "I3": lambda h, _: fail_closed(h),
-    "I4": lambda h, i: logout_overstates(h, i.revoked_jtis, read_at_epoch_s=i.read_at_epoch_s),
+    "I4": _logouts,
     "I5": lambda h, i: latency_budgets(h, i.budgets, request_deadline_ms=i.request_deadline_ms),
-    "I6": lambda h, i: time_to_enforced(h, budget_s=i.enforced_budget_s),
+    "I6": lambda h, i: time_to_enforced(h, budget_s=i.enforced_budget_s, signal=i.degraded_signal),
     "I7": lambda h, _: worker_crash_contained(h),
     "I8": lambda h, i: durability(h, i.revoked_jtis, read_at_epoch_s=i.read_at_epoch_s),
-    "I9": lambda h, _: documented_statuses(h),
+    "I9": lambda h, i: documented_statuses(h, i.statuses or DOCUMENTED_STATUSES),
     "I10": lambda h, i: pool_breaker(
         i.metrics_before,
         i.metrics_after,
@@ -106,7 +119,7 @@ def _scoped(history: History, name: str) -> tuple[History, int]:
     victim = victim_of(history) if name in VICTIM_SCOPED else None
     if victim is None:
         return history, 0
-    return without_victim_outage(history, victim.target)
+    return without_victim_outage(history, victim)
 
 
 def _judge(check: Check, history: History, inputs: CheckInputs) -> Callable[[], Verdict]:

@@ -23,7 +23,7 @@ UNIT = "verifies after an acknowledged logout"
 def _first_acknowledged_logouts(calls: list[Call]) -> dict[str, Call]:
     revoked_at: dict[str, Call] = {}  # jti -> the first acknowledged logout
     for call in calls:
-        if call.f == "logout" and call.outcome == "ok" and call.status == 200 and call.jti:
+        if call.f == "logout" and call.outcome == "ok" and call.jti:
             done = call.end_ns
             first = revoked_at.get(call.jti)
             if done is not None and (first is None or done < (first.end_ns or done)):
@@ -31,15 +31,22 @@ def _first_acknowledged_logouts(calls: list[Call]) -> dict[str, Call]:
     return revoked_at
 
 
-def _excused(call: Call, windows: list[FaultWindow], end_ns: int, recovery_ns: int) -> bool:
-    """A degraded answer while Redis was cut or slowed, or while workers recovered."""
+def _excused(
+    call: Call, windows: list[FaultWindow], end_ns: int, recovery_ns: int, signal: bool
+) -> bool:
+    """A degraded answer (an unmarked one from a service with no degraded signal) while
+    Redis was cut or slowed, or while workers recovered."""
     done = call.completion
-    if done is None or done.revocation_check != "degraded":
+    if done is None:
+        return False
+    if done.revocation_check != "degraded" and (signal or done.revocation_check is not None):
         return False
     return any(w.began_ns <= call.start_ns <= w.end_ns(end_ns) + recovery_ns for w in windows)
 
 
-def stale_accepts(history: History, *, recovery_s: float = 10.0) -> Verdict:
+def stale_accepts(history: History, *, recovery_s: float = 10.0, signal: bool = True) -> Verdict:
+    """``signal``: the service marks unchecked answers; without it, an unmarked 200 during a
+    Redis fault is treated like a degraded one (I2 judges it: a silent fail-open)."""
     calls = history.calls()
     revoked_at = _first_acknowledged_logouts(calls)
     windows = fault_windows(history, {REDIS_LOSS, REDIS_SLOW})
@@ -57,7 +64,7 @@ def stale_accepts(history: History, *, recovery_s: float = 10.0) -> Verdict:
         checked += 1
         if call.status != 200:
             continue
-        if _excused(call, windows, end_ns, recovery_ns):
+        if _excused(call, windows, end_ns, recovery_ns, signal):
             excused += 1
         else:
             stale.append((logout, call))

@@ -1,6 +1,10 @@
 """I6, recovery: after each heal of a Redis fault, every worker answers ``enforced`` again
 (first, and steadily: no degraded 200, 503 or timeout afterwards) within a budget, without
-a restart."""
+a restart.
+
+For a service with no degraded signal, a worker counts as enforcing by behaviour: it
+refuses (401/403) a token whose logout was acknowledged before the verify began, and a 200
+for such a token says it does not."""
 
 from __future__ import annotations
 
@@ -25,25 +29,47 @@ class Recovery:
     last_non_enforced: Call | None
 
 
-def _enforced(call: Call) -> bool | None:
-    """True/False when the answer tells whether the revocation list was checked, else None."""
+REFUSED = frozenset({401, 403})
+
+
+def _enforced(call: Call, revoked_at: dict[str, int] | None) -> bool | None:
+    """True/False when the answer tells whether the revocation list was checked, else None.
+    ``revoked_at`` (jti -> acknowledged, ns): judge by behaviour (no degraded signal)."""
     done = call.completion
     if done is None or (done.type == "info" and "timeout" in (done.error or "")):
         return False
-    if done.status == 200:
-        return done.revocation_check == "enforced"
     if done.status == 503:
         return False
+    if revoked_at is not None:
+        at = revoked_at.get(call.jti or "")
+        if at is None or at >= call.start_ns:
+            return None  # a live token's answer says nothing about the revocation list
+        if done.status in REFUSED:
+            return True
+        return False if done.status == 200 else None
+    if done.status == 200:
+        return done.revocation_check == "enforced"
     return None  # a 401 or a refused connection says nothing about Redis
 
 
-def recoveries(calls: list[Call], heal_ns: int, until_ns: int) -> dict[str, Recovery]:
+def acknowledged_at(calls: list[Call]) -> dict[str, int]:
+    """jti -> when its first acknowledged logout completed (monotonic ns)."""
+    revoked: dict[str, int] = {}
+    for call in calls:
+        if call.f == "logout" and call.outcome == "ok" and call.jti and call.end_ns is not None:
+            revoked[call.jti] = min(call.end_ns, revoked.get(call.jti, call.end_ns))
+    return revoked
+
+
+def recoveries(
+    calls: list[Call], heal_ns: int, until_ns: int, revoked_at: dict[str, int] | None = None
+) -> dict[str, Recovery]:
     """Per worker, from the verifies invoked between ``heal_ns`` and ``until_ns``."""
     events: dict[str, list[tuple[int, bool, Call]]] = {}
     for call in calls:
         if call.f != "verify" or not heal_ns <= call.start_ns <= until_ns:
             continue
-        enforced = _enforced(call)
+        enforced = _enforced(call, revoked_at)
         if enforced is None or not call.worker:
             continue
         at = call.end_ns if call.end_ns is not None else call.start_ns
@@ -70,12 +96,15 @@ def time_to_enforced(
     *,
     budget_s: float,
     windows: list[FaultWindow] | None = None,
+    signal: bool = True,
 ) -> Verdict:
-    """``windows`` defaults to the history's faults affecting Redis (loss or slow)."""
+    """``windows`` defaults to the history's faults affecting Redis (loss or slow);
+    ``signal``: the service marks unchecked answers (else: judged by behaviour)."""
     chosen = windows if windows is not None else fault_windows(history, {REDIS_LOSS, REDIS_SLOW})
     healed = [w for w in chosen if w.heal is not None]
     everything = fault_windows(history)
     calls = history.calls()
+    revoked_at = acknowledged_at(calls)
     # the workers that answered a verify (X-Worker-Id): a call nobody answered names only
     # the URL it was aimed at, which is no worker that could recover
     workers = sorted({c.completion.worker for c in calls if c.f == "verify" and c.completion
@@ -89,7 +118,7 @@ def time_to_enforced(
         heal_ns = window.heal.time_ns
         # watched until the next fault is called (a schedule of several faults)
         until = min((w.began_ns for w in everything if w.began_ns > heal_ns), default=end)
-        found = recoveries(calls, heal_ns, until)
+        found = recoveries(calls, heal_ns, until, None if signal else revoked_at)
         key = f"{number}:{window.name}"
         figures[key] = {
             w: {"first_s": _r(r.first_s), "steady_s": _r(r.steady_s)} for w, r in found.items()

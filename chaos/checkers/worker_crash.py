@@ -8,6 +8,7 @@ the ``X-Worker-Id`` hit, whether a replacement is expected), as the fault record
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from chaos.checkers.verdict import UNKNOWN, Verdict, capped
@@ -24,6 +25,7 @@ __all__ = [
 ]
 
 INVARIANT = "I7"
+SLOT = re.compile(r"^w\d+-\d+$")
 UNIT = "earlier revocations verified on the replacement"
 
 
@@ -54,30 +56,53 @@ def _hurt(call: Call) -> bool:
     return done.status >= 500 and done.status != 503
 
 
-def victim_outage(history: History, victim_target: str) -> tuple[int, int] | None:
+def _by_slot(victim: Victim) -> bool:
+    """The victim has a slot of its own (``w<slot>-<pid>`` on a port of its own): calls are
+    aimed at it by URL. Otherwise the workers share a port, and a call belongs to the worker
+    that answered it (or held its connection)."""
+    return SLOT.match(victim.worker) is not None
+
+
+def _aimed(call: Call, victim: Victim) -> bool:
+    """A call aimed at the victim: its URL (own slot), or else answered by it, or failed
+    without any worker to blame (its connection was the victim's, as far as one can tell)."""
+    if _by_slot(victim):
+        return call.invoke.target == victim.target
+    done = call.completion
+    return call.worker == victim.worker or (
+        (done is None or done.status is None) and not (done and done.worker)
+    )
+
+
+def _seen_before(calls: list[Call], start: int) -> set[str]:
+    return {c.completion.worker for c in calls if c.completion and c.completion.worker
+            and (c.end_ns or 0) < start}  # fmt: skip
+
+
+def victim_outage(history: History, victim: Victim) -> tuple[int, int] | None:
     """(start, end) ns of the victim's outage: from the worker fault's inject to the first
-    answer from its slot after the heal (the end of the history if none came)."""
+    answer after the heal from its slot (own slot) or from a new or resumed worker (shared
+    port); the end of the history if none came."""
     windows = fault_windows(history, {WORKER_LOSS})
     if not windows:
         return None
     window = windows[0]
     end = history_end_ns(history)
     healed = window.end_ns(end)
+    calls = history.calls()
+    known = _seen_before(calls, window.start_ns) - {victim.worker}
     answers = [
-        c.end_ns
-        for c in history.calls()
-        if c.invoke.target == victim_target
-        and c.start_ns >= healed
-        and c.end_ns is not None
-        and c.status is not None
-    ]
+        c.end_ns for c in calls
+        if c.start_ns >= healed and c.end_ns is not None and c.status is not None
+        and (c.invoke.target == victim.target if _by_slot(victim) else c.worker not in known)
+    ]  # fmt: skip
     return window.start_ns, min(answers, default=end)
 
 
-def without_victim_outage(history: History, victim_target: str) -> tuple[History, int]:
+def without_victim_outage(history: History, victim: Victim) -> tuple[History, int]:
     """The history minus the calls aimed at the victim that overlap its outage (they are
     expected to wait or fail), and how many were left out."""
-    outage = victim_outage(history, victim_target)
+    outage = victim_outage(history, victim)
     if outage is None:
         return history, 0
     start, stop = outage
@@ -85,7 +110,7 @@ def without_victim_outage(history: History, victim_target: str) -> tuple[History
     dropped: set[int] = set()
     for call in history.calls():
         finished = call.end_ns if call.end_ns is not None else end
-        if call.invoke.target == victim_target and call.start_ns <= stop and finished >= start:
+        if _aimed(call, victim) and call.start_ns <= stop and finished >= start:
             dropped.add(call.invoke.index)
             if call.completion is not None:
                 dropped.add(call.completion.index)
@@ -96,34 +121,49 @@ def without_victim_outage(history: History, victim_target: str) -> tuple[History
     return scoped, len(dropped) // 2
 
 
+def _replacements(calls: list[Call], victim: Victim, start: int) -> set[str]:
+    """Who served the victim's place after the crash: a new process in its slot, or on a
+    shared port a worker not seen before the crash (or the victim itself when it comes back
+    as is, after a SIGSTOP)."""
+    if _by_slot(victim):
+        slot = victim.worker.partition("-")[0]
+        return {
+            c.worker for c in calls
+            if c.invoke.target == victim.target and c.start_ns >= start and c.worker
+            and c.worker.startswith(f"{slot}-")
+            and (c.worker != victim.worker or not victim.replaced)
+        }  # fmt: skip
+    known = _seen_before(calls, start)
+    after = {c.worker for c in calls if c.start_ns >= start and c.worker and c.status is not None}
+    new = after - known
+    if not victim.replaced and victim.worker in after:
+        new.add(victim.worker)
+    return new
+
+
 def worker_crash_contained(history: History) -> Verdict:
     """I7 for the victim the history's worker fault recorded (``victim_of``)."""
     victim = victim_of(history)
-    outage = None if victim is None else victim_outage(history, victim.target)
+    outage = None if victim is None else victim_outage(history, victim)
     if victim is None or outage is None:
         return Verdict(
             INVARIANT, UNKNOWN, {},
             message="I7 unknown: no worker fault with a recorded victim in the history",
             evidence=0, unit=UNIT,
         )  # fmt: skip
-    victim_target, victim_id, expect_replacement = victim.target, victim.worker, victim.replaced
+    victim_target, victim_id = victim.target, victim.worker
     start, stop = outage
     calls = history.calls()
-    slot = victim_id.partition("-")[0]
     revoked_before = {
         c.jti for c in calls
-        if c.f == "logout" and c.status == 200 and c.jti and (c.end_ns or start) < start
+        if c.f == "logout" and c.outcome == "ok" and c.jti and (c.end_ns or start) < start
     }  # fmt: skip
-    new_ids = {
-        c.worker for c in calls
-        if c.invoke.target == victim_target and c.start_ns >= start and c.worker
-        and c.worker.startswith(f"{slot}-")
-        and (c.worker != victim_id or not expect_replacement)
-    }  # fmt: skip
+    new_ids = _replacements(calls, victim, start)
     others_hurt = [
         c for c in calls
-        if c.invoke.target not in (None, victim_target) and start <= c.start_ns <= stop
-        and _hurt(c)
+        if not _aimed(c, victim) and c.invoke.target is not None
+        and c.worker not in new_ids and start <= c.start_ns <= stop and _hurt(c)
+        and (_by_slot(victim) or (c.status is not None))
     ]  # fmt: skip
     checked = [
         c for c in calls

@@ -33,6 +33,9 @@ class FaultContext:
     workers: int
     redis_timeout_ms: float  # the service's per-attempt Redis timeout
     topology: Any = None  # a chaos.failover topology (Sentinel, Cluster, single Redis)
+    # the shortest fault that outlasts the service's own Redis timeouts and retries (3 x its
+    # worst Redis call): a shorter one could end before the service noticed it
+    fault_floor_s: float = 0.0
 
     def network(self) -> NetworkTarget:
         if self.proxy is None:

@@ -20,7 +20,7 @@ import multiprocessing
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import cast
 
@@ -31,15 +31,14 @@ from chaos.gate.phases import probe_during
 from chaos.gate.plan import ScenarioPlan
 from chaos.gate.probes import Prober
 from chaos.gate.scenario import Clients, CrowdLoad
-from chaos.history import History
+from chaos.history import PROBER, History
 from chaos.profile import AuthApi, ServiceProfile
 from chaos.workload import ConnectionOwners, Workload, WorkloadConfig
 from chaos.workload.crowd_generator import FullUntil
 from chaos.workload.crowd_runner import CrowdResult, CrowdShape, run_crowd
 
-__all__ = ["PROBER", "LoadSetup", "crowd_shape", "drive"]
+__all__ = ["LoadSetup", "crowd_shape", "drive"]
 
-PROBER = 901  # history process of the gate's probes
 ROUND_S, MAX_ROUNDS = 0.5, 120  # extra load while a slow inject or heal is still running
 RAMP_START_S = 30.0  # the crowd's generator processes must have been spawned by then
 SHOW_EVERY = 5  # one crowd progress line in five goes to the gate's progress
@@ -62,6 +61,7 @@ class LoadSetup:
     progress: Progress
     name: str
     owners: ConnectionOwners | None = None
+    acknowledged: list[str] = field(default_factory=list)  # tokens whose logout got a 2xx
 
 
 def crowd_shape(
@@ -106,6 +106,7 @@ async def _clients(
         setup.urls, setup.users, setup.api, clients=load.clients, max_ops=1_000_000,
         duration_s=plan.items[-1].end_s + load.recovery_s, request_timeout_s=setup.deadline_s,
         mix=load.mix, seed=plan.load_seed, owners=setup.owners,
+        acknowledged=setup.acknowledged,
     )  # fmt: skip
 
     async def round_of(duration_s: float, number: int) -> None:

@@ -16,7 +16,7 @@ from chaos.faults import ScheduledFault
 from chaos.gate.fault_context import FaultContext
 from chaos.gate.scenario import Scenario
 
-__all__ = ["ScenarioPlan", "plan_scenario", "scenario_seed"]
+__all__ = ["ScenarioPlan", "plan_scenario", "scenario_seed", "sized"]
 
 
 def scenario_seed(seed: int, name: str) -> int:
@@ -49,6 +49,15 @@ class ScenarioPlan:
         )
 
 
+def sized(fault_s: tuple[float, float], floor_s: float) -> tuple[float, float]:
+    """The scenario's fault length, never shorter than ``floor_s`` (what outlasts the
+    service's own Redis timeouts and retries) and never shorter than the scenario's own."""
+    low, high = fault_s
+    if floor_s <= low:
+        return low, high
+    return floor_s, floor_s + (high - low)
+
+
 def plan_scenario(scenario: Scenario, run_seed: int, ctx: FaultContext) -> ScenarioPlan:
     """The same run seed gives the same plan (``--chaos-seed`` replays a run): the faults in
     order, never overlapping; the checks declared, or those of the faults' effects."""
@@ -56,10 +65,11 @@ def plan_scenario(scenario: Scenario, run_seed: int, ctx: FaultContext) -> Scena
     rng = random.Random(seed)
     items: list[ScheduledFault] = []
     clock = 0.0
+    low, high = sized(scenario.fault_s, ctx.fault_floor_s)
     for number, build in enumerate(scenario.faults):
         fault = build(rng, ctx)
         gap = rng.uniform(*(scenario.start_s if number == 0 else scenario.gap_s))
-        duration = round(rng.uniform(*scenario.fault_s), 3)
+        duration = round(rng.uniform(low, high), 3)
         items.append(ScheduledFault(fault, round(clock + gap, 3), duration))
         clock = items[-1].end_s
     effects = frozenset().union(*(item.fault.effects for item in items))

@@ -31,20 +31,21 @@ from chaos.gate.evidence import breaker_must_open
 from chaos.gate.fault_context import FaultContext
 from chaos.gate.folder import write_folder
 from chaos.gate.load import LoadSetup, drive
-from chaos.gate.phases import wind_down, wind_up
+from chaos.gate.phases import wait_enforced, wind_down, wind_up
 from chaos.gate.plan import ScenarioPlan, plan_scenario
 from chaos.gate.probes import Prober
 from chaos.gate.scenario import Scenario
 from chaos.gate.target import ScenarioTarget
-from chaos.gate.worker_target import WorkerProcess
-from chaos.history import History
+from chaos.gate.worker_target import TreeWorker, WorkerProcess
+from chaos.history import CHECKER, RESTART_CHECKER, SEEDER, History
 from chaos.profile import AuthApi, ServiceProfile, reference_profile
 from chaos.workload.crowd_runner import CrowdResult
 
 __all__ = ["GateSettings", "ScenarioOutcome", "run_scenario", "worker_id_of"]
 
 Progress = Callable[[str], None]
-SEEDER, CHECKER = 900, 902  # history processes of the gate's own calls (probes: 901)
+DEGRADED_METRIC = "auth_revocation_degraded_total"
+FAULT_FLOOR_FACTOR = 3  # a fault lasts at least 3 x the service's worst Redis call
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,22 @@ def worker_id_of(http: httpx.Client, url: str) -> str:
 def _fault_context(
     target: ScenarioTarget, settings: GateSettings, lookup: httpx.Client
 ) -> FaultContext:
+    """Worker faults aim at a worker URL (port per worker), or else at a process of the
+    service's tree."""
     urls = list(target.worker_urls)
-    workers = {
-        slot: WorkerProcess(url, partial(worker_id_of, lookup, url))
-        for slot, url in enumerate(urls)
-    }
+    tree = target.tree
+    worker: Callable[[int], WorkerProcess | TreeWorker]
+    if target.per_worker or tree is None:
+        by_url = {
+            slot: WorkerProcess(url, partial(worker_id_of, lookup, url))
+            for slot, url in enumerate(urls)
+        }
+        worker, count = by_url.__getitem__, len(urls)
+    else:
+        worker, count = partial(TreeWorker, urls[0], tree), target.worker_count()
     return FaultContext(
-        target.proxy, target.redis, workers.__getitem__, len(urls), settings.redis_timeout_ms,
-        target.topology,
+        target.proxy, target.redis, worker, count, settings.redis_timeout_ms, target.topology,
+        fault_floor_s=FAULT_FLOOR_FACTOR * settings.profile.redis.worst_call_s,
     )  # fmt: skip
 
 
@@ -126,7 +135,7 @@ def _check_inputs(
     urls: Sequence[str], *, keys: set[str] | None, read_at: float,
     before: str | None, after: str | None,
 ) -> CheckInputs:  # fmt: skip
-    budgets = settings.budgets
+    budgets, profile = settings.budgets, settings.profile
     return CheckInputs(
         failure_mode=scenario.mode,
         degraded_bound_s=scenario.degraded_bound_s or budgets.degraded_bound_s,
@@ -143,7 +152,15 @@ def _check_inputs(
         breaker_reset_s=settings.breaker_reset_s,
         workers=tuple(urls),
         checks=plan.checks,
-    )
+        degraded_signal=profile.degraded is not None,
+        degraded_metric=before is not None and DEGRADED_METRIC in before,
+        statuses={
+            "login": profile.login.statuses, "verify": profile.verify.statuses,
+            "logout": profile.logout.statuses,
+            **({"refresh": profile.refresh.statuses} if profile.refresh else {}),
+        },
+        revocations="keys" if profile.redis.revocation_key else "behaviour",
+    )  # fmt: skip
 
 
 def _header(scenario: Scenario, plan: ScenarioPlan, workers: int) -> str:
@@ -226,4 +243,39 @@ async def _play(
         after = await wind_down(
             checker, http, urls, api, live=live, revoked=revoked, budgets=budgets
         )
+    if settings.profile.redis.revocation_key is None and target.restart is not None:
+        acknowledged = [*revoked, *setup.acknowledged, *_crowd_logouts(crowd)]
+        await _refused_after_restart(target, settings, history, acknowledged, progress)
     return history, crowd, before, after
+
+
+def _crowd_logouts(crowd: CrowdResult | None) -> list[str]:
+    if crowd is None:
+        return []
+    return [
+        c.token for c in crowd.calls
+        if c.route == "logout" and c.token and c.status is not None and 200 <= c.status < 300
+    ]  # fmt: skip
+
+
+async def _refused_after_restart(
+    target: ScenarioTarget, settings: GateSettings, history: History,
+    acknowledged: Sequence[str], progress: Progress,
+) -> None:  # fmt: skip
+    """I4 by behaviour (the service's revocation keys cannot be read): every acknowledged
+    logout's token verified after the load, then again after a restart of the service. Each
+    verify on a new connection, so a service with one port spreads them over its workers."""
+    api, urls = settings.api, list(target.worker_urls)
+    deadline_s = settings.budgets.request_deadline_ms / 1000
+    limits = httpx.Limits(max_keepalive_connections=0)
+    tokens = list(dict.fromkeys(acknowledged))
+    progress(f"re-checking {len(tokens)} acknowledged logouts, then restarting the service")
+    async with httpx.AsyncClient(timeout=deadline_s, limits=limits) as fresh:
+        for process in (CHECKER, RESTART_CHECKER):
+            if process == RESTART_CHECKER:
+                assert target.restart is not None
+                await asyncio.to_thread(target.restart)
+                await wait_enforced(fresh, urls, api, settings.users[0], settings.setup_s)
+            prober = Prober(history, fresh, api, process, target.owners())
+            for number, token in enumerate(tokens):
+                await prober.verify(urls[number % len(urls)], token)

@@ -45,6 +45,7 @@ class WorkloadConfig:
     mix: Mix = field(default_factory=Mix)
     seed: int = 0
     owners: ConnectionOwners | None = None
+    acknowledged: list[str] | None = None  # every token whose logout was acknowledged
 
     def __post_init__(self) -> None:
         if not self.worker_urls:
@@ -188,6 +189,8 @@ class _Client:
         if answer.op.type != "ok":
             return True
         self.revoked = [*self.revoked[-(REVISIT_KEEP - 1) :], token]
+        if self.config.acknowledged is not None:
+            self.config.acknowledged.append(token)
         others = [u for u in self.config.worker_urls if u != first]
         self.rng.shuffle(others)
         for url in [*others, first]:

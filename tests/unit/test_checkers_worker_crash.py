@@ -83,9 +83,61 @@ def test_no_worker_fault_is_unknown() -> None:
 
 
 def test_outage_calls_aimed_at_the_victim_are_set_aside() -> None:
-    scoped, set_aside = without_victim_outage(crash().history(), VICTIM)
+    victim = victim_of(crash().history())
+    assert victim is not None
+    scoped, set_aside = without_victim_outage(crash().history(), victim)
     # the slow first answer of the replacement (invoked during the outage) is set aside,
     # the calls before the crash, after its first answer and to other workers stay
     assert set_aside == 1
     assert [c.start_ns for c in scoped.calls() if c.invoke.target == VICTIM][-1] > 0
     assert len(scoped.calls()) == 4
+
+
+SHARED = "http://127.0.0.1:9000"  # one port for every worker: workers named by their process
+HIT_SHARED = {"victim": {"target": SHARED, "worker": "pid-11", "replaced": True}}
+
+
+def shared_crash(new_answer: int = 401, other_status: int = 200) -> CraftedHistory:
+    """pid-11 (of pid-10, pid-11) is killed at 2.0; pid-12 answers from 3.0 on."""
+    crafted = CraftedHistory()
+    crafted.call(0, "logout", at=0.5, took=0.01, status=200, worker="pid-10", jti="r",
+                 target=SHARED)  # fmt: skip
+    crafted.call(1, "verify", at=1.0, took=0.01, status=200, worker="pid-11", jti="a",
+                 target=SHARED)  # fmt: skip
+    crafted.fault("worker_kill9", inject_at=2.0, heal_at=2.1, effects={WORKER_LOSS},
+                  details=HIT_SHARED)  # fmt: skip
+    crafted.call(
+        1, "verify", at=2.2, took=0.5, type="info", error="timeout:ReadTimeout", target=SHARED
+    )  # fmt: skip  (on the victim's connection: nobody to blame)
+    crafted.call(2, "verify", at=2.3, took=0.01, status=other_status, worker="pid-10",
+                 target=SHARED)  # fmt: skip
+    crafted.call(1, "verify", at=3.2, took=0.01, status=new_answer, worker="pid-12", jti="r",
+                 target=SHARED)  # fmt: skip
+    return crafted
+
+
+def test_on_a_shared_port_a_new_process_enforcing_earlier_revocations_holds() -> None:
+    verdict = worker_crash_contained(shared_crash().history())
+    assert verdict.valid is True, verdict.message
+    assert verdict.figures["replacements"] == ["pid-12"]
+
+
+def test_on_a_shared_port_the_new_process_accepting_a_revoked_token_is_caught() -> None:
+    verdict = worker_crash_contained(shared_crash(new_answer=200).history())
+    assert verdict.valid is False
+    assert "pid-12 accepted (200) token jti r" in verdict.message
+
+
+def test_on_a_shared_port_another_worker_failing_is_caught() -> None:
+    verdict = worker_crash_contained(shared_crash(other_status=500).history())
+    assert verdict.valid is False
+    assert "other workers hurt" in verdict.message
+
+
+def test_on_a_shared_port_the_victims_unanswered_calls_are_set_aside() -> None:
+    history = shared_crash().history()
+    victim = victim_of(history)
+    assert victim is not None
+    scoped, set_aside = without_victim_outage(history, victim)
+    assert len(scoped.calls()) == len(history.calls()) - 1
+    assert set_aside == 1  # the timeout on the victim's connection
