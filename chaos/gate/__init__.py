@@ -13,7 +13,7 @@ the crowd and the failover drills (contract §2.1).
 
 from chaos.gate.budgets import BudgetError, GateBudgets
 from chaos.gate.fault_context import FaultBuilder, FaultContext
-from chaos.gate.matrix import MATRIX, by_name
+from chaos.gate.matrix import LONG, MATRIX, by_name
 from chaos.gate.phases import GateSetupError
 from chaos.gate.plan import ScenarioPlan, plan_scenario, scenario_seed
 from chaos.gate.runner import GateSettings, ScenarioOutcome, run_scenario
@@ -21,6 +21,7 @@ from chaos.gate.scenario import Clients, CrowdLoad, Scenario, StackSpec
 from chaos.gate.target import GateStack, ScenarioTarget, read_revoked
 
 __all__ = [
+    "LONG",
     "MATRIX",
     "BudgetError",
     "Clients",

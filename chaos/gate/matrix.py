@@ -11,7 +11,7 @@ from chaos.gate import catalogue as fault
 from chaos.gate.fault_context import FaultBuilder
 from chaos.gate.scenario import Clients, CrowdLoad, Scenario, StackSpec
 
-__all__ = ["BOUNDED", "CLOSED", "MATRIX", "OPEN", "PAIR", "by_name"]
+__all__ = ["BOUNDED", "CLOSED", "LONG", "MATRIX", "OPEN", "PAIR", "by_name"]
 
 OPEN = StackSpec(3, "open")
 PAIR = StackSpec(2, "open")  # the gate's usual stack at its smallest: 2 workers, fail-open
@@ -65,7 +65,21 @@ MATRIX: tuple[Scenario, ...] = (
 )
 
 
-def by_name(name: str, scenarios: tuple[Scenario, ...] = MATRIX) -> Scenario:
+# the long tier (pytest -m "chaos and long"), for release candidates: Redis hung and Redis
+# gone for a minute, longer than any service's timeouts, and an outage past the fail-open
+# bound the service declares
+LONG_FAULT_S = (60.0, 60.0)
+LONG: tuple[Scenario, ...] = (
+    Scenario("redis_hang_60s", (fault.redis_sigstop,), PAIR, fault_s=LONG_FAULT_S,
+             note="Redis hung (SIGSTOP) for 60 s"),
+    Scenario("redis_outage_60s", (fault.proxy_down,), PAIR, fault_s=LONG_FAULT_S,
+             note="Redis unreachable (fault proxy down) for 60 s"),
+    Scenario("outage_past_fail_open_bound", (fault.proxy_down,), PAIR, past_bound_s=10.0,
+             note="Redis unreachable 10 s past the declared fail-open bound: must fail closed"),
+)  # fmt: skip
+
+
+def by_name(name: str, scenarios: tuple[Scenario, ...] = MATRIX + LONG) -> Scenario:
     for scenario in scenarios:
         if scenario.name == name:
             return scenario

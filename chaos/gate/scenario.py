@@ -81,6 +81,9 @@ class Scenario:
     gap_s: tuple[float, float] = (1.5, 2.5)
     degraded_bound_s: float | None = None  # overrides the budget: the stack's own bound
     durability: bool = False  # a failover drill: I8 and what the fault's effects call for
+    # the fault lasts this long past the service's fail-open bound (the runner's caller sets
+    # fault_s from the bound it holds the service to)
+    past_bound_s: float | None = None
     note: str = ""
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from chaos.gate import MATRIX, Scenario
+from chaos.gate import LONG, MATRIX, Scenario
 from fixtures.docker_stack import on_docker
 from fixtures.gate import GateRunner
 
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.chaos
 
 @pytest.mark.parametrize(
     "scenario",
-    [pytest.param(s, marks=pytest.mark.crowd) if s.crowd else s for s in MATRIX],
+    [pytest.param(s, marks=pytest.mark.crowd) if s.crowd else s for s in MATRIX]
+    + [pytest.param(s, marks=pytest.mark.long) for s in LONG],
     ids=lambda scenario: scenario.name,
 )
 def test_scenario(

@@ -20,7 +20,7 @@ from chaos.services import Stack, open_stack, service_of_profile
 from fixtures.evidence import item_of, record_report, record_service
 from fixtures.gate import Progress
 
-pytestmark = pytest.mark.chaos
+pytestmark = [pytest.mark.chaos, pytest.mark.negative_control]
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN_PROFILE = load_profile(ROOT / "tests" / "broken_service" / "profile.toml")
