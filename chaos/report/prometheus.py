@@ -31,12 +31,17 @@ from chaos.monitoring.api import PrometheusApi, PrometheusError
 from chaos.monitoring.dashboard import PanelQuery, expand, grafana_variables, panel_queries
 from chaos.monitoring.series import Series, rise_by_label
 from chaos.report.charts import Window, format_value, line_chart_svg
+from chaos.workload.metrics import MetricsSnapshot, delta
 
 __all__ = [
     "PanelChart",
     "PrometheusReport",
+    "alerts_seen",
     "fault_spans",
+    "gate_scrapes",
+    "legend_text",
     "panel_charts",
+    "prometheus_markdown",
     "scenario_figures",
     "write_prometheus_report",
 ]
@@ -117,7 +122,7 @@ def scenario_figures(
         "breaker_openings": {"prometheus": rise_by_label(opened, "worker")},
         "pool_peak": {"prometheus": _per_worker(peak), "capacity": _per_worker(capacity)},
         "verify_p99_s": p99[0].last() if p99 else None,
-        "alerts": _alerts(alerts, start),
+        "alerts": alerts_seen(alerts, start),
     }
     verdict = None
     if history is not None:
@@ -130,7 +135,7 @@ def scenario_figures(
     return figures, verdict
 
 
-def _alerts(series: Sequence[Series], start: float) -> list[dict[str, Any]]:
+def alerts_seen(series: Sequence[Series], start: float) -> list[dict[str, Any]]:
     """Each alert seen during the scenario: its states, when it was first pending/firing."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for one in series:
@@ -150,7 +155,9 @@ def _slug(index: int, title: str) -> str:
     return f"{index:02d}-{words or 'panel'}.svg"
 
 
-def _legend(template: str, labels: Mapping[str, str]) -> str:
+def legend_text(template: str, labels: Mapping[str, str]) -> str:
+    """Grafana's legendFormat filled in (``{{worker}}`` -> the label); no template: every
+    label, as Grafana shows it."""
     if not template:
         return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
     return re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: labels.get(m.group(1), ""), template)
@@ -181,7 +188,7 @@ def panel_charts(
                 continue
             if not found:
                 errors.append(f"{query.ref_id}: no data for {expr}")
-            lines += [(_legend(query.legend, s.labels), s.points) for s in found]
+            lines += [(legend_text(query.legend, s.labels), s.points) for s in found]
         title = queries[0].panel
         path = directory / _slug(index, title)
         svg = line_chart_svg(
@@ -203,51 +210,71 @@ def _alert_text(alert: Mapping[str, Any]) -> str:
     return f"{alert['alert']} ({alert['for']}: {', '.join(states)})"
 
 
-def _markdown(
+def _cell(table: Mapping[str, float] | None, worker: str) -> str:
+    return "-" if table is None else f"{table.get(worker, 0):g}"
+
+
+def prometheus_markdown(
     name: str, figures: Mapping[str, Any], charts: Sequence[PanelChart], verdict: Verdict | None,
     root: Path,
 ) -> str:  # fmt: skip
-    degraded = figures["degraded"]
-    history = degraded.get("history")
+    """The scenario's ``prometheus.md``: the figures (Prometheus, the history, the gate's own
+    /metrics scrapes before and after), the I2-counter verdict, the alerts seen, the charts."""
+    degraded, openings = figures["degraded"], figures["breaker_openings"]
+    end = datetime.fromtimestamp(figures["window"]["end"], UTC).isoformat(timespec="seconds")
     lines = [
         f"# {name}: as Prometheus saw it",
         "",
-        f"Window: {figures['window']['range']} ending at "
-        f"{datetime.fromtimestamp(figures['window']['end'], UTC).isoformat(timespec='seconds')}"
-        "; "
-        "counter rises are exact (from the scraped samples), `increase()` is PromQL's own.",
+        f"Window: {figures['window']['range']} ending at {end}. Counter rises are exact (from "
+        "the scraped samples); `increase()` is PromQL's own (it extrapolates to the window's "
+        "ends).",
         "",
-        "| figure | worker | Prometheus | history |",
-        "|---|---|---|---|",
+        "| figure | worker | Prometheus | history | gate's /metrics (after - before) |",
+        "|---|---|---|---|---|",
     ]
-    workers = sorted(set(degraded["prometheus"]) | set(history or {}))
-    for worker in workers or ["-"]:
-        seen = "-" if history is None else str(history.get(worker, 0))
-        lines.append(f"| degraded 200s | {worker} | {degraded['prometheus'].get(worker, 0):g} "
-                     f"| {seen} |")  # fmt: skip
-    lines.append(f"| degraded, `increase()` | all | {degraded['promql_increase']} | - |")
-    for worker, count in sorted(figures["breaker_openings"]["prometheus"].items()):
-        lines.append(f"| breaker openings | {worker} | {count:g} | - |")
+    for label, table in (("degraded 200s", degraded), ("breaker openings", openings)):
+        workers = sorted(set(table["prometheus"]) | set(table.get("history") or {}))
+        for worker in workers:
+            lines.append(
+                f"| {label} | {worker} | {table['prometheus'].get(worker, 0):g} | "
+                f"{_cell(table.get('history'), worker)} | {_cell(table.get('gate'), worker)} |"
+            )
+    increase = degraded["promql_increase"]
+    shown = "-" if increase is None else f"{increase:.4g}"
+    lines.append(f"| degraded, `increase()` | all | {shown} | - | - |")
     pool = figures["pool_peak"]
     for worker, peak in sorted(pool["prometheus"].items()):
         capacity = pool["capacity"].get(worker)
         of = f" of {capacity:g}" if capacity else ""
-        lines.append(f"| pool peak in use | {worker} | {peak:g}{of} | - |")
+        lines.append(f"| pool peak in use | {worker} | {peak:g}{of} | - | - |")
     p99 = figures["verify_p99_s"]
     shown = "-" if p99 is None or not math.isfinite(p99) else format_value(p99, "s")
-    lines.append(f"| verify p99 | all | {shown} | - |")
-    lines.append("")
+    lines += [f"| verify p99 | all | {shown} | - | - |", ""]
     if verdict is not None:
         lines += [f"**{verdict.invariant} {verdict.label}**: {verdict.message}", ""]
     alerts = ", ".join(_alert_text(a) for a in figures["alerts"]) or "none"
-    lines.append(f"Alerts during the scenario (seconds since it began): {alerts}")
-    lines += ["", "## Dashboard panels", ""]
+    lines += [f"Alerts during the scenario (seconds since it began): {alerts}", ""]
+    lines += ["## Dashboard panels", ""]
     for chart in charts:
         note = f" ({'; '.join(chart.errors)})" if chart.errors else ""
-        lines.append(f"- [{chart.panel}]({chart.path.relative_to(root)}): "
-                     f"{chart.series} series{note}")  # fmt: skip
-        lines.append(f"  ![{chart.panel}]({chart.path.relative_to(root)})")
+        where = chart.path.relative_to(root)
+        lines += [f"- [{chart.panel}]({where}): {chart.series} series{note}",
+                  f"  ![{chart.panel}]({where})"]  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def gate_scrapes(folder: Path) -> dict[str, dict[str, float]]:
+    """What the gate's own /metrics scrapes before and after the load saw rise, per worker
+    (``metrics_before.txt``/``metrics_after.txt`` of the scenario folder, when present)."""
+    before, after = folder / "metrics_before.txt", folder / "metrics_after.txt"
+    if not (before.is_file() and after.is_file()):
+        return {}
+    old = MetricsSnapshot.from_text(before.read_text(encoding="utf-8"))
+    new = MetricsSnapshot.from_text(after.read_text(encoding="utf-8"))
+    return {
+        "degraded": delta(old, new, "auth_revocation_degraded_total"),
+        "breaker_openings": delta(old, new, "auth_breaker_opened_total"),
+    }
 
 
 def write_prometheus_report(
@@ -272,12 +299,14 @@ def write_prometheus_report(
          "points": c.points, "errors": list(c.errors)}
         for c in charts
     ]  # fmt: skip
+    for figure, rises in gate_scrapes(folder).items():
+        figures[figure]["gate"] = rises
     if verdict is not None:
         figures["counter_verdict"] = verdict.to_json()
     (out / "figures.json").write_text(
         json.dumps(figures, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
     )
     (out / "prometheus.md").write_text(
-        _markdown(name or folder.name, figures, charts, verdict, out), encoding="utf-8"
+        prometheus_markdown(name or folder.name, figures, charts, verdict, out), encoding="utf-8"
     )
     return PrometheusReport(out, figures, tuple(charts), verdict)
