@@ -7,7 +7,9 @@ changes), and after each scenario its report folder gains ``prometheus/``.
     watch.close()
 
 ``NoWatch`` does nothing (the gate without ``--chaos-prometheus``). A service that serves no
-Prometheus metrics gets a ``prometheus.md`` that says so instead of figures.
+Prometheus metrics, or a Prometheus lost during the scenario, gets a ``prometheus.md`` that
+says so (unknown, with the reason) instead of figures: the scenario's own verdicts stand. A
+Prometheus that cannot start raises (the run asked for it).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from typing import Any, Protocol
 import httpx
 
 from chaos.history import History
+from chaos.monitoring.api import PrometheusError
 from chaos.monitoring.config import ScrapeJob
 from chaos.report.prometheus import FOLDER, write_prometheus_report
+from chaos.services.errors import ServiceError
 from chaos.services.prometheus import PrometheusServer
 
 __all__ = ["NoWatch", "PrometheusWatch", "ScenarioWatch", "WatchedStack"]
@@ -80,7 +84,7 @@ class PrometheusWatch:
     def __init__(
         self, workdir: Path, *, dashboard_path: Path, rule_files: Sequence[Path] = (),
         metrics_path: str = "/metrics", scrape_interval_s: float = 1.0,
-        progress: Callable[[str], None] = lambda line: None,
+        progress: Callable[[str], None] = lambda line: None, scrape_wait_s: float = 15.0,
     ) -> None:  # fmt: skip
         self.workdir = workdir
         self.dashboard: dict[str, Any] = json.loads(dashboard_path.read_text(encoding="utf-8"))
@@ -88,6 +92,7 @@ class PrometheusWatch:
         self.metrics_path = metrics_path
         self.scrape_interval_s = scrape_interval_s
         self.progress = progress
+        self.scrape_wait_s = scrape_wait_s  # for the scrape that follows a scenario's end
         self._current: tuple[int, PrometheusServer | None, str] | None = None
 
     @property
@@ -137,24 +142,34 @@ class PrometheusWatch:
         yield
         end = time.time()
         if server is None:
-            out = folder / FOLDER
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "prometheus.md").write_text(
-                f"# {folder.name}: as Prometheus saw it\n\nunknown: {why}\n", encoding="utf-8"
-            )
+            self._unknown(folder, why)
             return
-        last = server.wait_scraped_after(end)
-        history_path = folder / "history.jsonl"
-        history = History.load(history_path) if history_path.is_file() else None
-        report = write_prometheus_report(
-            folder, server.url, start, last, dashboard=self.dashboard, history=history,
-            scrape_interval_s=self.scrape_interval_s, step_s=self.scrape_interval_s,
-            name=folder.name,
-        )  # fmt: skip
+        try:
+            last = server.wait_scraped_after(end, timeout=self.scrape_wait_s)
+            history_path = folder / "history.jsonl"
+            history = History.load(history_path) if history_path.is_file() else None
+            report = write_prometheus_report(
+                folder, server.url, start, last, dashboard=self.dashboard, history=history,
+                scrape_interval_s=self.scrape_interval_s, step_s=self.scrape_interval_s,
+                name=folder.name,
+            )  # fmt: skip
+        except (ServiceError, PrometheusError) as exc:
+            reason = f"no Prometheus report: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+            self._unknown(folder, reason)
+            self.progress(f"{folder.name}: {reason}")
+            return
         verdict = report.counter_verdict
         self.progress(
             f"{folder.name}: prometheus report {report.folder} "
             f"({len(report.charts)} panels; {verdict.label if verdict else 'no history'})"
+        )
+
+    @staticmethod
+    def _unknown(folder: Path, why: str) -> None:
+        out = folder / FOLDER
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "prometheus.md").write_text(
+            f"# {folder.name}: as Prometheus saw it\n\nunknown: {why}\n", encoding="utf-8"
         )
 
     def close(self) -> None:
