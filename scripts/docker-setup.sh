@@ -2,16 +2,18 @@
 # Idempotent Docker setup for machines with no image registry (see docs/docker.md):
 #   scripts/docker-setup.sh                 install tools, start dockerd if needed, build images
 #   scripts/docker-setup.sh --stop-dockerd  stop the dockerd this script started (pid file)
-# Images: auth-chaos/base:bookworm (mmdebstrap, cached), auth-chaos/redis:local and
-# auth-chaos/app:local (the project, installed offline from wheels built on the host).
+# Images: auth-chaos/base:bookworm (mmdebstrap, cached), auth-chaos/redis:local,
+# auth-chaos/prometheus:local (both metadata on the base) and auth-chaos/app:local (the project,
+# installed offline from wheels built on the host).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 state="${AUTH_CHAOS_DOCKER_STATE:-$root/.chaos-run/docker}"
 base_image="auth-chaos/base:bookworm"
 mirror="${AUTH_CHAOS_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-# what the containers run: Python for the workers and the embedded proxy, Redis and Sentinel
-base_packages="python3,python3-venv,redis-server,redis-sentinel,redis-tools,ca-certificates,netbase"
+# what the containers run: Python for the workers and the embedded proxy, Redis and Sentinel,
+# Prometheus (the monitoring profile)
+base_packages="python3,python3-venv,redis-server,redis-sentinel,redis-tools,ca-certificates,netbase,prometheus"
 dockerd_wait="${AUTH_CHAOS_DOCKERD_WAIT:-60}"
 mkdir -p "$state"
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -78,10 +80,12 @@ if ! docker info >/dev/null 2>&1; then
     say "dockerd ready: $(since "$t") s"
 fi
 
-# 3. Base image from mmdebstrap, only when missing (the image store is the cache), built in the
-# background while step 4 builds the wheels (one waits on the mirror and dpkg, the other on PyPI).
+# 3. Base image from mmdebstrap, only when missing or made from another package list (the image
+# store is the cache, its label the key), built in the background while step 4 builds the
+# wheels (one waits on the mirror and dpkg, the other on PyPI).
 base_pid=""
-if ! docker image inspect "$base_image" >/dev/null 2>&1; then
+base_label='{{ index .Config.Labels "auth-chaos.base-packages" }}'
+if [ "$(docker image inspect --format "$base_label" "$base_image" 2>/dev/null)" != "$base_packages" ]; then
     t_base=$(now)
     say "mmdebstrap bookworm | docker import (log: $state/mmdebstrap.log)"
     # mmdebstrap (not debootstrap): apt downloads in parallel and one dpkg run configures all,
@@ -93,6 +97,7 @@ if ! docker image inspect "$base_image" >/dev/null 2>&1; then
             --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
             bookworm - "$mirror" 2>"$state/mmdebstrap.log" \
         | docker import --change 'ENV LANG=C.UTF-8' --change 'LABEL auth-chaos.image=base' \
+            --change "LABEL auth-chaos.base-packages=$base_packages" \
             - "$base_image" >/dev/null 2>>"$state/mmdebstrap.log"
     ) &
     base_pid=$!
@@ -155,16 +160,21 @@ rm -rf "$context/project"; mkdir -p "$context/project"
     >>"$state/wheels.log" 2>&1 || {
     say "building the project's wheel failed; last lines of its log:" >&2
     tail -n 20 "$state/wheels.log" >&2; exit 1; }
-cp docker/app-offline.Dockerfile docker/redis.Dockerfile "$context/"
+cp docker/app-offline.Dockerfile docker/redis.Dockerfile docker/prometheus-offline.Dockerfile \
+    "$context/"
 say "wheels: $(since "$t") s ($(ls "$context/wheels" | wc -l) dependencies)"
 wait_base
 trap - EXIT
 
-# 5. Both project images at once (the Redis one is metadata only; the app one runs pip).
+# 5. The project images at once (Redis and Prometheus are metadata only; the app one runs pip).
 t=$(now)
 builds=()
-for image in redis app; do
-    dockerfile="$context/redis.Dockerfile"; [ "$image" = app ] && dockerfile="$context/app-offline.Dockerfile"
+for image in redis app prometheus; do
+    case "$image" in
+        redis) dockerfile="$context/redis.Dockerfile" ;;
+        app) dockerfile="$context/app-offline.Dockerfile" ;;
+        prometheus) dockerfile="$context/prometheus-offline.Dockerfile" ;;
+    esac
     docker build --force-rm -t "auth-chaos/$image:local" -f "$dockerfile" "$context" \
         >"$state/build-$image.log" 2>&1 &
     builds+=("$image:$!")
@@ -180,5 +190,5 @@ done
 [ "$failed" = 0 ] || exit 1
 # the images the rebuilds replaced (untagged, ours only)
 docker image prune -f --filter label=auth-chaos.image >/dev/null
-say "project images auth-chaos/redis:local, auth-chaos/app:local: $(since "$t") s"
+say "project images auth-chaos/redis:local, auth-chaos/app:local, auth-chaos/prometheus:local: $(since "$t") s"
 say "ready in $(since "$t_all") s: $(docker version --format 'engine {{.Server.Version}}'), $(docker-compose version --short 2>/dev/null || echo 'no docker-compose')"

@@ -18,6 +18,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v redis-sentinel >/dev/null || need+=(redis-sentinel)
 command -v redis-cli >/dev/null || need+=(redis-tools)
 command -v wrk >/dev/null || need+=(wrk)
+# Prometheus (with promtool): the monitoring tests and --chaos-prometheus start their own
+command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
 "$python" -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -25,9 +27,11 @@ if [ ${#need[@]} -gt 0 ]; then
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
     # Debian starts the packaged services where systemd runs; the suite starts its own, on free ports.
-    for svc in redis-server redis-sentinel; do
+    for svc in redis-server redis-sentinel prometheus; do
         if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
             $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
+        elif [ -x "/etc/init.d/$svc" ] && "/etc/init.d/$svc" status >/dev/null 2>&1; then
+            $sudo "/etc/init.d/$svc" stop >/dev/null 2>&1 || true  # no systemd: its init script
         fi
     done
 fi
@@ -54,4 +58,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/uv pip install -q --python .venv/bin/python --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
 fi
-say "ready: $(redis-server --version | cut -d' ' -f1-3), $(.venv/bin/python --version)"
+say "ready: $(redis-server --version | cut -d' ' -f1-3), $(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3), $(.venv/bin/python --version)"

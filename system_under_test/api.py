@@ -230,8 +230,11 @@ def build_app(service: Service) -> FastAPI:
             claims = service.tokens.decode(body.refresh_token, "refresh")
         except TokenRejected as rejected:
             return refuse(rejected.code, rejected.detail)
-        # the family only: a used refresh jti is the claim's business (reuse -> refresh_reused)
-        answer = await service.store.check("fam:" + claims.fam)
+        # the family only: a used refresh jti is the claim's business (reuse -> refresh_reused).
+        # Never fail-open: the rotation must be written to Redis anyway, and the degraded
+        # counter must count only verify's 200 degraded answers (a refresh that passed a
+        # degraded family check then failed its claim was counted and answered 503).
+        answer = await service.store.check("fam:" + claims.fam, fail_open=False)
         if answer.check is RevocationCheck.UNAVAILABLE:
             return refuse("revocation_unavailable", "revocation list unreachable")
         if answer.revoked:

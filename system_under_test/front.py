@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
+from time import perf_counter
 from typing import Any
 
 from .body_limit import BoundedReceive, declared_too_large
@@ -73,11 +74,12 @@ class Front:
             return
         path = scope["path"]
         if scope["method"] == "GET":
-            if path == "/health":
+            if path == "/health":  # liveness, not an auth operation: counted, not timed
                 await self._answer(send, (200, HEALTH_BODY, []))
                 self.metrics.request(path, 200)
                 return
             if path == "/auth/verify":
+                started = perf_counter()
                 authorization = None
                 answer = None
                 for name, value in scope["headers"]:
@@ -93,14 +95,15 @@ class Front:
                         log.exception("verify raised")
                         answer = INTERNAL
                 await self._answer(send, answer)
-                self.metrics.request(path, answer[0])
+                self.metrics.request(path, answer[0], perf_counter() - started)
                 return
         await self._routed(scope, receive, send, path if path in KNOWN_ROUTES else "other")
 
     async def _routed(self, scope: Scope, receive: Receive, send: Send, route: str) -> None:
+        started = perf_counter()
         if declared_too_large(scope["headers"], MAX_BODY_BYTES):
             await self._refuse(send, "invalid_request", "body too large or bad length", CLOSE)
-            self.metrics.request(route, 422)
+            self.metrics.request(route, 422, perf_counter() - started)
             return
         status = 0
         body = BoundedReceive(receive, MAX_BODY_BYTES)
@@ -127,7 +130,7 @@ class Front:
             # an undeclared (chunked) body past the bound: refused and the connection closed
             status = 422
             await self._refuse(send, "invalid_request", "body too large", CLOSE)
-        self.metrics.request(route, status)
+        self.metrics.request(route, status, perf_counter() - started)
 
     async def _refuse(self, send: Send, code: str, detail: str, extra: Headers = ()) -> None:
         headers = [(k.lower().encode(), v.encode()) for k, v in error_headers(code).items()]

@@ -90,6 +90,9 @@ class Service:
         return int(time.time()) + self.settings.refresh_ttl_s
 
     async def start(self) -> None:
+        self.metrics.worker_started()
+        open_mode = self.settings.failure_mode == "open"
+        self.metrics.degraded_bound(self.settings.degraded_bound_s if open_mode else 0.0)
         await self.store.start()
         self._gauges = asyncio.create_task(self._report_local_copy())
         self._flusher = asyncio.create_task(self._flush_metrics())
@@ -103,6 +106,7 @@ class Service:
 
     def flush_metrics(self) -> None:
         self.store.report_pool()
+        self.store.report_contact()
         self.metrics.flush()
 
     async def _report_local_copy(self) -> None:

@@ -2,8 +2,8 @@
 
 ``ServiceProcess`` is the base (own session, log file, readiness with a deadline, stop / kill /
 pause / resume / restart of the whole process group). Handles: ``RedisServer``,
-``SentinelGroup``, ``RedisCluster``, ``FaultProxy``, ``AuthService``, ``CommandService``.
-``reap_orphans`` kills what a SIGKILLed run left behind.
+``SentinelGroup``, ``RedisCluster``, ``FaultProxy``, ``AuthService``, ``CommandService``,
+``PrometheusServer``. ``reap_orphans`` kills what a SIGKILLed run left behind.
 """
 
 from chaos.services.auth_service import DEFAULT_USERS, AuthService, FailureMode
@@ -13,6 +13,7 @@ from chaos.services.errors import ServiceError, ServiceNotReady, ServiceNotRunni
 from chaos.services.fault_proxy import FaultProxy
 from chaos.services.lifetime import install_exit_handlers, kill_all
 from chaos.services.process import ServiceProcess
+from chaos.services.prometheus import PrometheusServer
 from chaos.services.reaper import Marked, kill_groups, leftovers, marked_processes, reap_orphans
 from chaos.services.redis_server import Persistence, RedisServer
 from chaos.services.run import RunIdentity, current_run, start_run
@@ -27,6 +28,7 @@ __all__ = [
     "FaultProxy",
     "Marked",
     "Persistence",
+    "PrometheusServer",
     "RedisCluster",
     "RedisServer",
     "RunIdentity",

@@ -2,6 +2,7 @@
 
 proxy = FaultProxy(workdir).start()
 proxy.url  # http://127.0.0.1:PORT, the Toxiproxy HTTP API
+FaultProxy(workdir, metrics=True)  # also Prometheus /metrics (byte counters per proxy)
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ class FaultProxy(ServiceProcess):
     module = "chaos.toxiproxy"
 
     def __init__(
-        self, workdir: Path, port: int | None = None, env: dict[str, str] | None = None
+        self,
+        workdir: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        *,
+        metrics: bool = False,
     ) -> None:
+        self.metrics = metrics
         self._claim: PortClaim | None = None
         if port is None:
             self._claim = claim_port()
@@ -36,7 +43,8 @@ class FaultProxy(ServiceProcess):
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", self.module, "--host", "127.0.0.1", "--port", str(self.port)]
+        argv = [sys.executable, "-m", self.module, "--host", "127.0.0.1", "--port", str(self.port)]
+        return [*argv, "--metrics"] if self.metrics else argv
 
     def probe(self) -> str | None:
         return first_unhealthy([self.url], "/version")

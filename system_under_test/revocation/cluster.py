@@ -95,6 +95,10 @@ class ClusterRouting:
         values: list[bytes | str | None] = await self.cluster.mget_nonatomic(names)
         return values
 
+    def capacity(self) -> int:
+        """Connections the per-node pools can hold at once (nodes are made on first use)."""
+        return self._pool_size * max(1, len(self._nodes))
+
     def in_use(self) -> int:
         return sum(
             len(getattr(c.connection_pool, "_in_use_connections", ())) for c in self._nodes.values()

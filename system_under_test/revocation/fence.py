@@ -51,10 +51,13 @@ class RedisFence:
         on_done: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
         lag: LoopLag | None = None,
+        *,
+        on_error: Callable[[], None] = lambda: None,
     ) -> None:
         self._settings = settings
         self._breaker = breaker
         self._on_done = on_done  # e.g. report pool connections in use
+        self._on_error = on_error  # e.g. count a failure against Redis in a metric
         self._clock = clock
         self._lag = lag  # None: every timeout counts against Redis
         self.last_good: float | None = None  # monotonic time of the last answer from Redis
@@ -114,6 +117,7 @@ class RedisFence:
         """A failure that counts against Redis; logged, since it can open the breaker (rare:
         at most `breaker_failures` in a row, then one probe per `breaker_reset_s`)."""
         self._breaker.record(ticket, ok=False)
+        self._on_error()
         late = self._lag.late_since(started) if self._lag is not None else 0.0
         log.warning(
             "redis call failed after %.0f ms (counted against Redis, breaker %s): %s: %s; "

@@ -12,6 +12,9 @@ class StoreMetrics(Protocol):
     def breaker_state(self, state: int) -> None: ...  # 0 closed, 1 open, 2 half-open
     def breaker_opened(self) -> None: ...  # closed -> open transitions
     def breaker_probe(self) -> None: ...  # half-open probes admitted
+    def redis_error(self) -> None: ...  # a Redis call failed or timed out (counted against Redis)
+    def pool_capacity(self, n: int) -> None: ...  # connections the store can hold at once
+    def last_contact(self, unix_s: float) -> None: ...  # Unix time of the last good answer
 
 
 @runtime_checkable
@@ -40,4 +43,13 @@ class NoStoreMetrics:
         pass
 
     def breaker_probe(self) -> None:
+        pass
+
+    def redis_error(self) -> None:
+        pass
+
+    def pool_capacity(self, n: int) -> None:
+        pass
+
+    def last_contact(self, unix_s: float) -> None:
         pass

@@ -90,6 +90,7 @@ class RevocationStore:
         self._link: LookupLink | None = None  # the lookups' own pipelined connection
         self._link_sentinel: Sentinel | None = None
         self._pool_reported = -1  # the last pool_in_use reported
+        self._capacity_reported = -1  # the last pool_capacity reported
         self.breaker = CircuitBreaker(
             settings.breaker_failures,
             settings.breaker_reset_s,
@@ -99,7 +100,10 @@ class RevocationStore:
             on_probe=metrics.breaker_probe,
         )
         self.lag = LoopLag()
-        self.fence = RedisFence(settings, self.breaker, self.report_pool, lag=self.lag)
+        self.fence = RedisFence(
+            settings, self.breaker, self.report_pool, lag=self.lag, on_error=metrics.redis_error
+        )
+        self._contact_reported: float | None = None  # the last good contact reported
         on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
         self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
         self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
@@ -164,8 +168,10 @@ class RevocationStore:
 
     # the verify path ------------------------------------------------------------------------
 
-    async def check(self, *keys: str) -> RevocationAnswer:
-        """Revoked if any key is; ENFORCED only from a Redis read issued after this call."""
+    async def check(self, *keys: str, fail_open: bool = True) -> RevocationAnswer:
+        """Revoked if any key is; ENFORCED only from a Redis read issued after this call.
+        ``fail_open=False``: never DEGRADED (a caller that needs Redis afterwards anyway, so
+        that the degraded counter counts only answers that go out as 200 degraded)."""
         if not keys:
             raise ValueError("check needs at least one key")
         names = [REVOKED_PREFIX + k for k in keys]  # revoked_key, inlined: the hot path
@@ -174,14 +180,14 @@ class RevocationStore:
             values = await self._lookup.lookup(names)  # bounded by the lookup's budget_s
         except WorkerOverloaded as exc:
             self._note_shed(started, exc)
-            return self._without_redis(keys, overloaded=True)
+            return self._without_redis(keys, overloaded=True, fail_open=fail_open)
         except TimeoutError as exc:  # the lookup's own budget: Redis late, or this worker's loop
             late = self.lag.late_since(started)
             starved = not blame_redis(True, late, self._settings.redis_timeout_s)
             self._note_shed(started, exc, late, starved)
-            return self._without_redis(keys, overloaded=starved)
+            return self._without_redis(keys, overloaded=starved, fail_open=fail_open)
         except (RedisUnreachable, RevocationUnavailable, RuntimeError):
-            return self._without_redis(keys)
+            return self._without_redis(keys, fail_open=fail_open)
         if values.count(None) == len(values):  # the usual answer: nothing revoked, no parse
             self._metrics.check(_ENFORCED)
             return _NOT_REVOKED
@@ -192,11 +198,13 @@ class RevocationStore:
         self._metrics.check(_ENFORCED)
         return _REVOKED
 
-    def _without_redis(self, keys: tuple[str, ...], overloaded: bool = False) -> RevocationAnswer:
+    def _without_redis(
+        self, keys: tuple[str, ...], overloaded: bool = False, fail_open: bool = True
+    ) -> RevocationAnswer:
         """Fail-open (within the bound) only when Redis was at fault: an overloaded worker's
         timeout answers unavailable (503, shed), never degraded."""
         known = self.local.any_revoked(keys)
-        if self._settings.failure_mode == "open" and not overloaded:
+        if self._settings.failure_mode == "open" and not overloaded and fail_open:
             if known:  # a revocation this worker knows is enforced whatever the bound
                 self._metrics.check(RevocationCheck.DEGRADED.value)
                 return RevocationAnswer(True, RevocationCheck.DEGRADED)
@@ -445,6 +453,25 @@ class RevocationStore:
             if in_use != self._pool_reported:  # skip repeats: each is a metric file write
                 self._pool_reported = in_use
                 self._metrics.pool_in_use(in_use)
+            capacity = self._pool_capacity()
+            if capacity != self._capacity_reported:
+                self._capacity_reported = capacity
+                self._metrics.pool_capacity(capacity)
+
+    def _pool_capacity(self) -> int:
+        """What ``_pool_in_use`` can reach: the pool plus the lookups' own link, or with a
+        cluster the per-node pools made so far."""
+        if self._cluster is not None:
+            return self._cluster.capacity()
+        return self._settings.pool_size + (1 if self._link is not None else 0)
+
+    def report_contact(self) -> None:
+        """auth_redis_last_contact_timestamp_seconds, on the metrics flush: the fence keeps a
+        monotonic time, Prometheus compares with its own clock (time() - it)."""
+        last = self.fence.last_good
+        if last is not None and last != self._contact_reported:
+            self._contact_reported = last
+            self._metrics.last_contact(time.time() - (time.monotonic() - last))
 
 
 def _ignore(n: int) -> None:

@@ -5,5 +5,9 @@
   Redis loss it answers ``enforced`` from the cache: I2);
 - logout answers 200 even when the Redis write failed (logout overstates: I4).
 
+With ``--undercount-degraded`` a third: ``/metrics`` serves ``auth_revocation_degraded_total``
+but counts only every second ``degraded`` answer (the I2-counter check's negative control);
+without it ``/metrics`` answers 404.
+
     python -m tests.broken_service --port 8000 --redis-url redis://127.0.0.1:6379/0
 """

@@ -25,7 +25,9 @@ CACHE_S = 2.0  # BUG: a "not revoked" answer is trusted this long
 class BrokenAuth:
     """Tokens, users and the Redis revocation list, with the two bugs."""
 
-    def __init__(self, redis_url: str, secret: str, users: dict[str, str]) -> None:
+    def __init__(
+        self, redis_url: str, secret: str, users: dict[str, str], *, undercount: bool = False
+    ) -> None:
         self.redis = aioredis.Redis.from_url(
             redis_url, socket_timeout=0.2, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)
         )
@@ -33,6 +35,9 @@ class BrokenAuth:
         self.users = users
         self.worker = f"w0-{os.getpid()}"
         self.not_revoked_until: dict[str, float] = {}
+        self.undercount = undercount  # BUG (opt-in): the degraded counter misses every second
+        self.degraded_answers = 0
+        self.degraded_counted = 0
 
     def issue(self, sub: str, typ: str) -> str:
         now = int(time.time())
@@ -81,6 +86,9 @@ class BrokenAuth:
         try:
             revoked = await self.redis.exists(f"revoked:{jti}")
         except redis.RedisError:
+            self.degraded_answers += 1
+            if self.degraded_answers % 2:  # BUG: every second decision goes uncounted
+                self.degraded_counted += 1
             return self.answer(200, body, **{"X-Revocation-Check": "degraded"})
         if revoked:
             return self.answer(401, {"error": "token_revoked"})
@@ -110,7 +118,14 @@ class BrokenAuth:
         return self.answer(200, {"status": "ok"})
 
     async def metrics(self, request: Request) -> PlainTextResponse:
-        return PlainTextResponse("", 404, headers={"X-Worker-Id": self.worker})
+        if not self.undercount:
+            return PlainTextResponse("", 404, headers={"X-Worker-Id": self.worker})
+        text = (
+            "# HELP auth_revocation_degraded_total fail-open decisions (200 degraded)\n"
+            "# TYPE auth_revocation_degraded_total counter\n"
+            f'auth_revocation_degraded_total{{worker="{self.worker}"}} {self.degraded_counted}\n'
+        )
+        return PlainTextResponse(text, headers={"X-Worker-Id": self.worker})
 
 
 def build_app(auth: BrokenAuth) -> Starlette:

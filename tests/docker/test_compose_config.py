@@ -14,7 +14,9 @@ pytestmark = pytest.mark.docker
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = "docker-compose.chaos.yml"
 LOCAL = "docker/compose.local.yml"
-PROFILES = ["--profile", "replicas", "--profile", "sentinel"]
+PROFILES = ["--profile", "replicas", "--profile", "sentinel", "--profile", "monitoring"]
+# the one image with no local build: documented as untested here (docs/monitoring.md)
+GRAFANA = "grafana/grafana-oss:11.3.0"
 
 
 def compose_config(*files: str) -> dict[str, Any]:
@@ -52,14 +54,30 @@ def exposure_problems(config: dict[str, Any]) -> list[str]:
 def test_compose_config_is_valid_loopback_only_and_labelled(files: tuple[str, ...]) -> None:
     config = compose_config(*files)
     expected = {"redis-primary", "redis-replica-1", "redis-replica-2", "toxiproxy", "auth"}
-    expected |= {"sentinel-1", "sentinel-2", "sentinel-3"}
+    expected |= {"sentinel-1", "sentinel-2", "sentinel-3", "prometheus", "grafana"}
     assert set(config["services"]) == expected
     assert exposure_problems(config) == []
 
 
 def test_local_override_uses_only_locally_built_images() -> None:
     images = {s["image"] for s in compose_config(MAIN, LOCAL)["services"].values()}
-    assert images == {"auth-chaos/redis:local", "auth-chaos/app:local"}
+    local = {"auth-chaos/redis:local", "auth-chaos/app:local", "auth-chaos/prometheus:local"}
+    assert images == local | {GRAFANA}
+
+
+@pytest.mark.parametrize("files", [(MAIN,), (MAIN, LOCAL)], ids=["registry", "local"])
+def test_the_monitoring_services_mount_files_of_the_repository(files: tuple[str, ...]) -> None:
+    services = compose_config(*files)["services"]
+    mounted = []
+    for name in ("prometheus", "grafana"):
+        assert services[name]["profiles"] == ["monitoring"]
+        for volume in services[name]["volumes"]:
+            source = volume["source"] if isinstance(volume, dict) else volume.split(":")[0]
+            mounted.append(Path(source))
+    assert mounted, "no volumes: the configuration would not reach the containers"
+    for source in mounted:
+        assert source.is_relative_to(ROOT / "monitoring"), source
+        assert source.exists(), f"{source} is mounted but missing"
 
 
 def test_exposure_check_catches_a_wildcard_port_and_a_missing_label() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.config import ConfigError, Sources, fold
+from fixtures.config import ConfigError, Sources, fold, prometheus_requested
 from tests.plugin.inner_pytest import run_sample
 
 
@@ -121,3 +121,42 @@ def test_a_bad_value_stops_the_run_before_any_test(tmp_path: Path) -> None:
     errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
     assert errors == ["ERROR: --chaos-backend: expected local or docker, got 'kubernetes'"]
     assert not out.exists()
+
+
+class PrometheusSources:
+    """The two calls ``prometheus_requested`` makes of a pytest config."""
+
+    def __init__(self, option: bool | None, ini: bool) -> None:
+        self.option, self.ini = option, ini
+
+    def getoption(self, name: str, default: object = None) -> object:
+        assert name == "chaos_prometheus"
+        return self.option
+
+    def getini(self, name: str) -> object:
+        assert name == "chaos_prometheus"
+        return self.ini
+
+
+@pytest.mark.parametrize(
+    ("option", "env", "ini", "expected"),
+    [
+        (None, "", False, False),
+        (True, "0", False, True),  # the option beats the environment
+        (None, "1", False, True),
+        (None, "0", True, False),  # the environment beats the ini key
+        (None, "", True, True),
+    ],
+)
+def test_chaos_prometheus_folds_option_env_and_ini(
+    monkeypatch: pytest.MonkeyPatch, option: bool | None, env: str, ini: bool, expected: bool
+) -> None:
+    monkeypatch.setenv("CHAOS_PROMETHEUS", env)
+    config = PrometheusSources(option, ini)
+    assert prometheus_requested(config) is expected  # type: ignore[arg-type]
+
+
+def test_a_bad_chaos_prometheus_value_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHAOS_PROMETHEUS", "yes")
+    with pytest.raises(pytest.UsageError, match="CHAOS_PROMETHEUS: expected 1 or 0, got 'yes'"):
+        prometheus_requested(PrometheusSources(None, False))  # type: ignore[arg-type]

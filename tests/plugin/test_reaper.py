@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.plugin.inner_pytest import ROOT, child_env, pytest_argv, run_sample
 pytestmark = pytest.mark.integration
 
 
-def _wait_for_file(path: Path, child: subprocess.Popen[str], deadline_s: float) -> dict[str, str]:
+def _wait_for_file(path: Path, child: subprocess.Popen[str], deadline_s: float) -> dict[str, Any]:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if path.exists() and path.read_text():
@@ -32,11 +33,13 @@ def _wait_for_file(path: Path, child: subprocess.Popen[str], deadline_s: float) 
     raise AssertionError(f"the sample run never reached its scenario:\n{out}")
 
 
-def _start_blocking_run(tmp_path: Path, scope: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def _start_blocking_run(
+    tmp_path: Path, scope: str, sample: str = "sample_blocking.py"
+) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     """A sample run of ``scope`` blocked in its scenario, and what its marker file says."""
     marker = tmp_path / "marker.json"
     child = subprocess.Popen(
-        pytest_argv("sample_blocking.py", "-p", "no:xdist"),
+        pytest_argv(sample, "-p", "no:xdist"),
         cwd=ROOT, env=child_env(SAMPLE_MARKER=str(marker), AUTH_CHAOS_SCOPE=scope),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
@@ -64,6 +67,19 @@ def test_killed_run_leaves_processes_and_the_next_run_reaps_them(tmp_path: Path)
     assert remaining == [], after.stdout
     reaped = int(after.stdout.split("orphans reaped ")[1].split()[0])
     assert reaped == 1, after.stdout  # only its own scope's orphans
+
+
+@pytest.mark.prometheus
+def test_a_killed_runs_prometheus_is_reaped_by_the_next_run(tmp_path: Path) -> None:
+    scope = f"reaper-prom-{os.getpid()}-{tmp_path.name}"
+    child, info = _start_blocking_run(tmp_path, scope, "sample_blocking_prometheus.py")
+    os.kill(child.pid, signal.SIGKILL)
+    child.communicate(timeout=30)
+    left = sorted(m.pid for m in leftovers(info["run"]))
+    assert left == sorted(info["pids"]), f"{left} {info}"  # SIGKILL ran no clean-up
+    after = run_sample("sample_failing.py", "-k", "passes", env={"AUTH_CHAOS_SCOPE": scope})
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert leftovers(info["run"]) == [], after.stdout
 
 
 def test_a_finished_run_leaves_nothing_and_a_failure_shows_the_logs() -> None:
