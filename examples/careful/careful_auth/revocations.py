@@ -1,0 +1,99 @@
+"""The revocation list in Redis: ``rvk:<jti>`` keys that live until the token is dead anyway.
+
+Every call has short socket timeouts, a bounded retry and a hard cap over all of it; any Redis
+failure becomes :class:`StoreUnavailable`, which the routes answer with 503 + Retry-After.
+
+    store = RevocationList(settings)
+    await store.is_revoked(jti); await store.revoke({jti: ttl_s, sid: ttl_s})
+    await store.claim(jti, ttl_s)   # True once: a refresh token is used a single time
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from .settings import Settings
+
+__all__ = ["RevocationList", "StoreUnavailable"]
+
+KEY_PREFIX = "rvk:"
+POOL_SIZE = 64  # per worker; a full pool waits one timeout, then counts as unavailable
+T = TypeVar("T")
+
+
+class StoreUnavailable(Exception):
+    """Redis did not answer within the budget (or refused): nothing is known, nothing stored."""
+
+
+def revocation_key(jti: str) -> str:
+    return KEY_PREFIX + jti
+
+
+class RevocationList:
+    def __init__(self, settings: Settings) -> None:
+        timeout = settings.redis_timeout_s
+        self._budget_s = settings.store_budget_s
+        self._pool: BlockingConnectionPool = BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=POOL_SIZE,
+            timeout=timeout,  # waiting for a free connection
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            # set on the pool itself: a pool built by hand ignores the client's retry
+            retry=Retry(NoBackoff(), settings.redis_retries),
+            decode_responses=True,
+        )
+        self._redis = Redis(connection_pool=self._pool)
+
+    async def _bounded(self, call: Awaitable[T]) -> T:
+        try:
+            async with asyncio.timeout(self._budget_s):
+                return await call
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    async def is_revoked(self, jti: str) -> bool:
+        found: int = await self._bounded(self._redis.exists(revocation_key(jti)))
+        return found > 0
+
+    async def revoke(self, ttls: dict[str, int]) -> None:
+        """Store every ``jti -> ttl_s`` in one transaction; returns only once Redis said OK."""
+
+        async def write() -> list[Any]:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                for jti, ttl_s in ttls.items():
+                    pipe.set(revocation_key(jti), "revoked", ex=ttl_s)
+                return await pipe.execute()
+
+        replies = await self._bounded(write())
+        if not all(replies):
+            raise StoreUnavailable(f"a revocation was not stored: {replies!r}")
+
+    async def claim(self, jti: str, ttl_s: int) -> bool:
+        """Revoke ``jti`` unless it already was; True when this call did it.
+
+        A retried attempt whose first try was applied sees its own nonce, not someone else's.
+        """
+        nonce = "used:" + uuid.uuid4().hex
+        before = await self._bounded(
+            self._redis.set(revocation_key(jti), nonce, ex=ttl_s, nx=True, get=True)
+        )
+        return before is None or before == nonce
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._bounded(self._redis.ping()))
+        except StoreUnavailable:
+            return False
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+        await self._pool.disconnect()
