@@ -17,7 +17,6 @@ Every answer carries ``X-Served-By: <worker pid>``.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,8 +34,6 @@ from .settings import Settings
 from .tokens import TokenIssuer, TokenPair, TokenRejected
 
 __all__ = ["REFRESH_COOKIE", "create_app"]
-
-log = logging.getLogger("careful_auth")
 
 REFRESH_COOKIE = "careful_refresh"
 COOKIE_PATH = "/api/auth"  # the cookie goes to renew and signout, nowhere else
@@ -70,8 +67,7 @@ class CarefulAuth:
         self.store = RevocationList(settings)
         self.retry_after = {"Retry-After": str(settings.retry_after_s)}
 
-    def unavailable(self, what: str, exc: StoreUnavailable) -> JSONResponse:
-        log.warning("%s: revocation store unavailable (%s)", what, exc)
+    def unavailable(self) -> JSONResponse:
         return _error(503, "revocation_store_unavailable", self.retry_after)
 
     def _issued(self, pair: TokenPair, user: str) -> JSONResponse:
@@ -113,8 +109,8 @@ class CarefulAuth:
                 return _unauthorized("token_revoked")
         except TokenRejected as exc:
             return _unauthorized(exc.code)
-        except StoreUnavailable as exc:
-            return self.unavailable("whoami", exc)
+        except StoreUnavailable:
+            return self.unavailable()
         return JSONResponse({"user": claims.sub, "session": claims.sid})
 
     async def signout(self, token: str | None) -> Response:
@@ -131,8 +127,8 @@ class CarefulAuth:
             )
         except TokenRejected as exc:
             return _unauthorized(exc.code)
-        except StoreUnavailable as exc:
-            return self.unavailable("signout", exc)
+        except StoreUnavailable:
+            return self.unavailable()
         answer = Response(status_code=204)
         answer.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH, secure=self.settings.cookie_secure,
                              httponly=True, samesite="strict")  # fmt: skip
@@ -147,8 +143,8 @@ class CarefulAuth:
             first_use = await self.store.claim(claims.jti, self.tokens.revocation_ttl(claims.exp))
         except TokenRejected as exc:
             return _unauthorized(exc.code)
-        except StoreUnavailable as exc:
-            return self.unavailable("renew", exc)
+        except StoreUnavailable:
+            return self.unavailable()
         if not first_use:
             return _unauthorized("refresh_revoked")
         return self._issued(self.tokens.issue(claims.sub), claims.sub)

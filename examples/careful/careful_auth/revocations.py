@@ -1,7 +1,9 @@
 """The revocation list in Redis: ``rvk:<jti>`` keys that live until the token is dead anyway.
 
-Every call has short socket timeouts, a bounded retry and a hard cap over all of it; any Redis
-failure becomes :class:`StoreUnavailable`, which the routes answer with 503 + Retry-After.
+Every call has short socket timeouts, a bounded retry and a hard cap over all of it (waiting
+for a pooled connection included), behind a circuit breaker; any Redis failure becomes
+:class:`StoreUnavailable`, which the routes answer with 503 + Retry-After, and is logged at
+most once a second.
 
     store = RevocationList(settings)
     await store.is_revoked(jti); await store.revoke({jti: ttl_s, sid: ttl_s})
@@ -11,8 +13,10 @@ failure becomes :class:`StoreUnavailable`, which the routes answer with 503 + Re
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -20,12 +24,19 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from .breaker import Breaker
 from .settings import Settings
 
 __all__ = ["RevocationList", "StoreUnavailable"]
 
+log = logging.getLogger("careful_auth.revocations")
+
 KEY_PREFIX = "rvk:"
-POOL_SIZE = 64  # per worker; a full pool waits one timeout, then counts as unavailable
+POOL_SIZE = 256  # per worker; past it a call waits for a connection, within the same cap
+LOG_EVERY_S = 1.0
+# failed calls in a row that open the breaker: a busy (lagging) event loop seldom fails 5 in a row
+BREAKER_FAILURES = 5
+BREAKER_OPEN_S = 0.25  # then one probe this often: back within about a quarter second
 T = TypeVar("T")
 
 
@@ -37,14 +48,31 @@ def revocation_key(jti: str) -> str:
     return KEY_PREFIX + jti
 
 
+class OutageLog:
+    """The first failure logged at once, then one line a second with how many were refused."""
+
+    def __init__(self) -> None:
+        self._refused = 0
+        self._logged_at = -LOG_EVERY_S
+
+    def failed(self, reason: str) -> None:
+        self._refused += 1
+        now = time.monotonic()
+        if now - self._logged_at >= LOG_EVERY_S:
+            log.warning("revocation store unavailable: %s (%d refused)", reason, self._refused)
+            self._logged_at, self._refused = now, 0
+
+
 class RevocationList:
     def __init__(self, settings: Settings) -> None:
         timeout = settings.redis_timeout_s
         self._budget_s = settings.store_budget_s
+        self._outage = OutageLog()
+        self.breaker = Breaker(BREAKER_FAILURES, BREAKER_OPEN_S)
         self._pool: BlockingConnectionPool = BlockingConnectionPool.from_url(
             settings.redis_url,
             max_connections=POOL_SIZE,
-            timeout=timeout,  # waiting for a free connection
+            timeout=self._budget_s,  # waiting for a free connection: the cap below decides
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             # set on the pool itself: a pool built by hand ignores the client's retry
@@ -53,15 +81,25 @@ class RevocationList:
         )
         self._redis = Redis(connection_pool=self._pool)
 
-    async def _bounded(self, call: Awaitable[T]) -> T:
+    async def _bounded(self, call: Callable[[], Awaitable[T]]) -> T:
+        if not self.breaker.admit():
+            raise StoreUnavailable("circuit open: Redis failed just now")
         try:
             async with asyncio.timeout(self._budget_s):
-                return await call
+                result = await call()
         except (RedisError, OSError, TimeoutError) as exc:
-            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            reason = f"{type(exc).__name__}: {exc}"
+            self.breaker.failed()
+            self._outage.failed(reason)
+            raise StoreUnavailable(reason) from exc
+        except BaseException:
+            self.breaker.abandoned()
+            raise
+        self.breaker.succeeded()
+        return result
 
     async def is_revoked(self, jti: str) -> bool:
-        found: int = await self._bounded(self._redis.exists(revocation_key(jti)))
+        found: int = await self._bounded(lambda: self._redis.exists(revocation_key(jti)))
         return found > 0
 
     async def revoke(self, ttls: dict[str, int]) -> None:
@@ -73,7 +111,7 @@ class RevocationList:
                     pipe.set(revocation_key(jti), "revoked", ex=ttl_s)
                 return await pipe.execute()
 
-        replies = await self._bounded(write())
+        replies = await self._bounded(write)
         if not all(replies):
             raise StoreUnavailable(f"a revocation was not stored: {replies!r}")
 
@@ -84,13 +122,13 @@ class RevocationList:
         """
         nonce = "used:" + uuid.uuid4().hex
         before = await self._bounded(
-            self._redis.set(revocation_key(jti), nonce, ex=ttl_s, nx=True, get=True)
+            lambda: self._redis.set(revocation_key(jti), nonce, ex=ttl_s, nx=True, get=True)
         )
         return before is None or before == nonce
 
     async def ping(self) -> bool:
         try:
-            return bool(await self._bounded(self._redis.ping()))
+            return bool(await self._bounded(self._redis.ping))
         except StoreUnavailable:
             return False
 
