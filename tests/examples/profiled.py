@@ -100,15 +100,27 @@ class Profile:
 
 
 class ProfileCalls:
-    """login, verify, logout and refresh as the profile says, each on a new connection."""
+    """login, verify, logout and refresh as the profile says, each on a new connection.
+
+    One client for all calls (thread-safe), keeping no connection alive: a new connection per
+    call without a new client (and its TLS context) per call.
+    """
 
     def __init__(self, profile: Profile, base_url: str) -> None:
         self.profile = profile
         self.base_url = base_url
+        self.client = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
 
     def call(self, name: str, timeout: float = TIMEOUT, **kwargs: Any) -> httpx.Response:
         route = self.profile.routes[name]
-        return httpx.request(route.method, self.base_url + route.path, timeout=timeout, **kwargs)
+        url = self.base_url + route.path
+        return self.client.request(route.method, url, timeout=timeout, **kwargs)
+
+    def get(self, path: str) -> httpx.Response:
+        return self.client.get(self.base_url + path, timeout=TIMEOUT)
+
+    def close(self) -> None:
+        self.client.close()
 
     def _tokens(self, table: dict[str, Any], answer: httpx.Response) -> Tokens:
         body = answer.json()

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ import pytest
 
 from chaos.services import CommandService, RedisServer, ServiceProcess
 from fixtures import factories
-from tests.examples.profiled import EXAMPLES, Profile, ProfileCalls
+from tests.examples.profiled import EXAMPLES, TIMEOUT, Profile, ProfileCalls
 from tests.integration.auth_calls import wait_for
 
 pytestmark = pytest.mark.integration
@@ -35,10 +35,10 @@ OTHER_WORKER_TRIES = 100  # new connections until a worker other than the logout
 WORKERS_READY_S = 20.0  # every worker answering after the first did, on a busy box
 WORKERS_READY_TRIES = 1000
 PLAIN_HEADERS = {"date", "server", "content-length", "content-type"}
-# careful's hard cap on one Redis call (2 attempts x 100 ms + 50 ms) and loopback HTTP slack
-# on a shared, busy 2-core box
+# careful's hard cap on one Redis call (2 attempts x 100 ms + 50 ms), and slack on top of the
+# same burst's time on a route without Redis (a shared, busy 2-core box)
 CAREFUL_STORE_BUDGET_S = 0.25
-HTTP_SLACK_S = 0.75
+HTTP_SLACK_S = 0.5
 HUNG_VERIFIES = 16
 NAIVE_PATIENCE_S = 1.0  # the naive design waits 5 s per attempt; give up on it long before
 
@@ -67,7 +67,7 @@ def workers_answering(service: CommandService, header: str, path: str) -> set[in
     seen: set[int] = set()
     deadline = time.monotonic() + WORKERS_READY_S
     for _ in range(WORKERS_READY_TRIES):
-        seen.add(int(httpx.get(service.base_url + path, timeout=5).headers[header]))
+        seen.add(int(httpx.get(service.base_url + path, timeout=TIMEOUT).headers[header]))
         if len(seen) == WORKERS or time.monotonic() > deadline:
             break
         time.sleep(0.01)  # poll interval: leave the starting worker the CPU
@@ -83,7 +83,9 @@ def _start(name: str, redis: RedisServer, workdir: Path) -> Iterator[Running]:
             ready = service.health_path
             seen = workers_answering(service, profile.worker_header, ready)
             assert len(seen) == WORKERS, f"{name}: only workers {seen} answered {ready}"
-        yield Running(profile, redis, service, ProfileCalls(profile, service.base_url))
+        calls = ProfileCalls(profile, service.base_url)
+        yield Running(profile, redis, service, calls)
+        calls.close()
     finally:
         service.close()
 
@@ -172,6 +174,8 @@ def test_naive_accepts_a_revoked_token_silently_when_redis_is_down(naive: Runnin
 def test_naive_holds_a_verify_past_a_second_on_a_hung_redis(naive: Running) -> None:
     calls = naive.calls
     tokens = calls.login()
+    # control: with Redis healthy it answers well within that patience, on this box, now
+    assert calls.verify(tokens.access, timeout=NAIVE_PATIENCE_S).status_code == 200
     with redis_hung(naive.redis), pytest.raises(httpx.ReadTimeout):
         calls.verify(tokens.access, timeout=NAIVE_PATIENCE_S)
     assert calls.verify(tokens.access).status_code == 200
@@ -233,20 +237,30 @@ def test_careful_fails_closed_while_redis_is_down_and_recovers(careful: Running)
     assert calls.verify(revoked.access).status_code == 401
 
 
+def concurrently(call: Callable[[], httpx.Response]) -> list[tuple[float, httpx.Response]]:
+    """HUNG_VERIFIES calls at once, each with its own elapsed time."""
+
+    def timed(_: int) -> tuple[float, httpx.Response]:
+        started = time.monotonic()
+        answer = call()
+        return time.monotonic() - started, answer
+
+    with ThreadPoolExecutor(max_workers=HUNG_VERIFIES) as pool:
+        return list(pool.map(timed, range(HUNG_VERIFIES)))
+
+
 def test_careful_answers_within_its_budget_on_a_hung_redis(careful: Running) -> None:
     calls = careful.calls
     tokens = calls.login()
+    # the same burst on a route that never asks Redis: what the box's load alone costs
+    baseline = max(elapsed for elapsed, _ in concurrently(lambda: calls.get("/livez")))
 
-    def timed_verify(_: int) -> tuple[float, httpx.Response]:
-        started = time.monotonic()
-        answer = calls.verify(tokens.access)
-        return time.monotonic() - started, answer
-
-    with redis_hung(careful.redis), ThreadPoolExecutor(max_workers=HUNG_VERIFIES) as pool:
-        timed = list(pool.map(timed_verify, range(HUNG_VERIFIES)))
+    with redis_hung(careful.redis):
+        timed = concurrently(lambda: calls.verify(tokens.access))
     assert {answer.status_code for _, answer in timed} == {503}
     slowest = max(elapsed for elapsed, _ in timed)
-    assert slowest < CAREFUL_STORE_BUDGET_S + HTTP_SLACK_S, f"slowest 503 after {slowest:.3f}s"
+    limit = baseline + CAREFUL_STORE_BUDGET_S + HTTP_SLACK_S
+    assert slowest < limit, f"slowest 503 after {slowest:.3f}s (/livez burst: {baseline:.3f}s)"
     wait_for("verify enforced again", lambda: calls.verify(tokens.access).status_code == 200, 10)
 
 
