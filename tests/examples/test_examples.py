@@ -186,7 +186,7 @@ def test_naive_holds_a_verify_past_a_second_on_a_hung_redis(naive: Running) -> N
 
 def test_careful_does_what_its_profile_says(careful: Running) -> None:
     calls, header = careful.calls, careful.profile.worker_header
-    first = calls.login()
+    first, other = calls.login(), calls.login()
     assert calls.verify(first.access).json()["user"] == "alice"
     tokens = calls.refresh(first.refresh)  # from the cookie, into a new cookie
     assert calls.refresh_answer(first.refresh).status_code == 401  # a refresh token works once
@@ -211,8 +211,10 @@ def test_careful_does_what_its_profile_says(careful: Running) -> None:
     assert {status for _, status in seen} == {401}, seen
     assert seen[-1][0] != logout_worker, f"only worker {logout_worker} answered: {seen}"
     assert parent_of(seen[-1][0]) == careful.service.pid
-    assert calls.refresh_answer(tokens.refresh).status_code == 401  # the session ended too
-    assert calls.verify(first.access).status_code == 200  # the first access token is not
+    # the whole session ended: its refresh token and its earlier access token too
+    assert calls.refresh_answer(tokens.refresh).status_code == 401
+    assert calls.verify(first.access).status_code == 401
+    assert calls.verify(other.access).status_code == 200  # another session is untouched
 
 
 def test_careful_fails_closed_while_redis_is_down_and_recovers(careful: Running) -> None:

@@ -10,7 +10,8 @@
 | POST /api/auth/renew (refresh cookie) | 200 as sign-in, cookie rotated; 401; 503 |
 | GET /livez, GET /readyz | 200; /readyz 503 while Redis does not answer |
 
-503 (with Retry-After) means Redis did not answer in time: the service fails closed.
+503 (with Retry-After): Redis did not answer in time, or this worker's breaker is open; the
+service fails closed.
 
 Every answer carries ``X-Served-By: <worker pid>``.
 """
@@ -36,9 +37,9 @@ from .tokens import TokenIssuer, TokenPair, TokenRejected
 __all__ = ["REFRESH_COOKIE", "create_app"]
 
 REFRESH_COOKIE = "careful_refresh"
-COOKIE_PATH = "/api/auth"  # the cookie goes to renew and signout, nowhere else
+COOKIE_PATH = "/api/auth"  # the cookie goes to the auth routes, never to the API
 
-Field = Annotated[str, Form(min_length=1, max_length=256)]
+FormText = Annotated[str, Form(min_length=1, max_length=256)]
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, max_length=4096)]
 
 
@@ -105,7 +106,7 @@ class CarefulAuth:
             return _unauthorized("missing_token")
         try:
             claims = self.tokens.read(token, "access")
-            if await self.store.is_revoked(claims.jti):
+            if await self.store.is_revoked(claims.jti, claims.sid):
                 return _unauthorized("token_revoked")
         except TokenRejected as exc:
             return _unauthorized(exc.code)
@@ -114,7 +115,7 @@ class CarefulAuth:
         return JSONResponse({"user": claims.sub, "session": claims.sid})
 
     async def signout(self, token: str | None) -> Response:
-        """Revoke the access token and its whole session (its refresh token too)."""
+        """Revoke the access token and its session (every refresh token of it, renewed or not)."""
         if token is None:
             return _unauthorized("missing_token")
         try:
@@ -122,7 +123,7 @@ class CarefulAuth:
             await self.store.revoke(
                 {
                     claims.jti: self.tokens.revocation_ttl(claims.exp),
-                    claims.sid: self.tokens.revocation_ttl(self.tokens.session_expiry(claims)),
+                    claims.sid: self.tokens.session_ttl(),
                 }
             )
         except TokenRejected as exc:
@@ -135,19 +136,20 @@ class CarefulAuth:
         return answer
 
     async def renew(self, refresh: str | None) -> Response:
-        """A refresh token works once: it is revoked as the new pair is issued."""
+        """A refresh token works once, in a session not signed out: the new pair stays in it."""
         if not refresh:
             return _unauthorized("missing_refresh_cookie")
         try:
             claims = self.tokens.read(refresh, "refresh")
-            first_use = await self.store.claim(claims.jti, self.tokens.revocation_ttl(claims.exp))
+            ttl = self.tokens.revocation_ttl(claims.exp)
+            usable = await self.store.use_refresh(claims.sid, claims.jti, ttl)
         except TokenRejected as exc:
             return _unauthorized(exc.code)
         except StoreUnavailable:
             return self.unavailable()
-        if not first_use:
+        if not usable:
             return _unauthorized("refresh_revoked")
-        return self._issued(self.tokens.issue(claims.sub), claims.sub)
+        return self._issued(self.tokens.issue(claims.sub, claims.sid), claims.sub)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -172,7 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"error": "invalid_request", "fields": fields}, status_code=422)
 
     @app.post("/api/auth/signin")
-    async def signin(login: Field, password: Field) -> Response:
+    async def signin(login: FormText, password: FormText) -> Response:
         return await auth.signin(login, password)
 
     @app.get("/api/whoami")

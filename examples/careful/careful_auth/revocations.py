@@ -6,8 +6,8 @@ for a pooled connection included), behind a circuit breaker; any Redis failure b
 most once a second.
 
     store = RevocationList(settings)
-    await store.is_revoked(jti); await store.revoke({jti: ttl_s, sid: ttl_s})
-    await store.claim(jti, ttl_s)   # True once: a refresh token is used a single time
+    await store.is_revoked(jti, sid); await store.revoke({jti: ttl_s, sid: ttl_s})
+    await store.use_refresh(sid, jti, ttl_s)   # True once, and only while the session lives
 """
 
 from __future__ import annotations
@@ -98,8 +98,10 @@ class RevocationList:
         self.breaker.succeeded()
         return result
 
-    async def is_revoked(self, jti: str) -> bool:
-        found: int = await self._bounded(lambda: self._redis.exists(revocation_key(jti)))
+    async def is_revoked(self, jti: str, session: str) -> bool:
+        """The token, or its whole session, was revoked (one EXISTS over both keys)."""
+        keys = (revocation_key(jti), revocation_key(session))
+        found: int = await self._bounded(lambda: self._redis.exists(*keys))
         return found > 0
 
     async def revoke(self, ttls: dict[str, int]) -> None:
@@ -115,16 +117,23 @@ class RevocationList:
         if not all(replies):
             raise StoreUnavailable(f"a revocation was not stored: {replies!r}")
 
-    async def claim(self, jti: str, ttl_s: int) -> bool:
-        """Revoke ``jti`` unless it already was; True when this call did it.
+    async def use_refresh(self, session: str, jti: str, ttl_s: int) -> bool:
+        """Revoke the refresh token ``jti``; True when its session is not revoked and this call
+        was the token's first use.
 
-        A retried attempt whose first try was applied sees its own nonce, not someone else's.
+        One transaction: the session check and the single-use mark. A retried attempt whose
+        first try was applied recognises its own nonce.
         """
         nonce = "used:" + uuid.uuid4().hex
-        before = await self._bounded(
-            lambda: self._redis.set(revocation_key(jti), nonce, ex=ttl_s, nx=True, get=True)
-        )
-        return before is None or before == nonce
+
+        async def check_and_mark() -> list[Any]:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.exists(revocation_key(session))
+                pipe.set(revocation_key(jti), nonce, ex=ttl_s, nx=True, get=True)
+                return await pipe.execute()
+
+        session_revoked, before = await self._bounded(check_and_mark)
+        return not session_revoked and before in (None, nonce)
 
     async def ping(self) -> bool:
         try:

@@ -1,4 +1,7 @@
-"""Access and refresh JWTs (HS256): issued in pairs that share a session id, read strictly.
+"""Access and refresh JWTs (HS256): issued in pairs that carry their session's id, read strictly.
+
+A session starts at sign-in and keeps its id (``sid``) through every renewal; each token has
+its own ``jti``.
 
 issuer = TokenIssuer(settings)
 pair = issuer.issue("alice")                # pair.access, pair.refresh (strings)
@@ -36,7 +39,7 @@ class TokenRejected(Exception):
 class Claims:
     sub: str
     jti: str
-    sid: str  # the refresh token's jti: the session both tokens belong to
+    sid: str  # the session: from sign-in, kept through renewals
     iat: int
     exp: int
 
@@ -69,11 +72,12 @@ class TokenIssuer:
         }
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
-    def issue(self, sub: str) -> TokenPair:
+    def issue(self, sub: str, session: str | None = None) -> TokenPair:
+        """A new pair, in ``session`` (a renewal) or in a new one (a sign-in)."""
         now = int(time.time())
-        session = uuid.uuid4().hex
+        session = session or uuid.uuid4().hex
         access = self._encode("access", sub, uuid.uuid4().hex, session, now)
-        refresh = self._encode("refresh", sub, session, session, now)
+        refresh = self._encode("refresh", sub, uuid.uuid4().hex, session, now)
         return TokenPair(access, refresh, session)
 
     def read(self, token: str, kind: Kind) -> Claims:
@@ -103,9 +107,9 @@ class TokenIssuer:
         except (TypeError, ValueError):
             raise TokenRejected("invalid_token") from None
 
-    def session_expiry(self, claims: Claims) -> int:
-        """When the session of these claims ends: its refresh token was issued with them."""
-        return claims.iat + self._ttl["refresh"]
+    def session_ttl(self) -> int:
+        """Seconds a session's revocation must live: past any refresh token issued until now."""
+        return self._ttl["refresh"] + self.leeway_s + 1
 
     def revocation_ttl(self, expires_at: int, now: float | None = None) -> int:
         """Seconds a revocation must live: until the token could no longer be accepted."""
