@@ -1,7 +1,8 @@
 """The dependency direction between the project's top-level packages, checked from source.
 
 ``system_under_test`` imports none of the others; ``chaos`` never imports pytest, ``fixtures``
-or ``system_under_test``; ``fixtures`` never imports ``system_under_test``.
+or ``system_under_test``; ``fixtures`` never imports ``system_under_test``. No package imports
+the services in ``examples/`` (they are started as processes).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FORBIDDEN: dict[str, frozenset[str]] = {
-    "system_under_test": frozenset({"chaos", "fixtures", "tests", "pytest"}),
-    "chaos": frozenset({"pytest", "_pytest", "fixtures", "system_under_test", "tests"}),
-    "fixtures": frozenset({"system_under_test", "tests"}),
+    "system_under_test": frozenset({"chaos", "fixtures", "tests", "pytest", "examples"}),
+    "chaos": frozenset({"pytest", "_pytest", "fixtures", "system_under_test", "tests", "examples"}),
+    "fixtures": frozenset({"system_under_test", "tests", "examples"}),
 }
 
 

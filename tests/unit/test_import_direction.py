@@ -24,6 +24,9 @@ def test_no_package_imports_against_the_direction() -> None:
         ("chaos", "from system_under_test.app import create_app\n"),
         ("chaos", "def f():\n    from fixtures import plugin\n"),
         ("fixtures", "import system_under_test\n"),
+        ("chaos", "from examples.careful.careful_auth import app\n"),
+        ("fixtures", "import examples\n"),
+        ("system_under_test", "import examples.naive.main\n"),
     ],
 )
 def test_a_forbidden_import_is_caught(package: str, source: str) -> None:
