@@ -22,9 +22,10 @@ import httpx
 import jwt
 import pytest
 
-from chaos.services import CommandService, RedisServer, ServiceProcess
+from chaos.profile import ServiceProfile
+from chaos.services import CommandService, RedisServer, ServiceProcess, service_of_profile
 from fixtures import factories
-from tests.examples.profiled import EXAMPLES, TIMEOUT, Profile, ProfileCalls
+from tests.examples.profiled import EXAMPLES, TIMEOUT, ProfileCalls, example_profile
 from tests.integration.auth_calls import wait_for
 
 pytestmark = pytest.mark.integration
@@ -45,7 +46,7 @@ NAIVE_PATIENCE_S = 1.0  # the naive design waits 5 s per attempt; give up on it 
 
 @dataclass
 class Running:
-    profile: Profile
+    profile: ServiceProfile
     redis: RedisServer
     service: CommandService
     calls: ProfileCalls
@@ -75,8 +76,8 @@ def workers_answering(service: CommandService, header: str, path: str) -> set[in
 
 
 def _start(name: str, redis: RedisServer, workdir: Path) -> Iterator[Running]:
-    profile = Profile.of(name)
-    service = profile.command_service(workdir, redis.url, WORKERS)
+    profile = example_profile(name)
+    service = service_of_profile(profile, workdir, redis_url=redis.url, workers=WORKERS)
     try:
         service.start()  # ready: one worker answered
         if profile.worker_header:
@@ -145,7 +146,9 @@ def test_naive_does_what_its_profile_says(naive: Running) -> None:
 
     out = calls.logout(tokens.access)
     assert out.status_code == 200, out.text
-    key = naive.profile.revocation_key.format(token=tokens.access)  # the raw token in the key
+    key = str(naive.profile.redis.revocation_key).format(
+        token=tokens.access
+    )  # the raw token in the key
     assert 0 < int(naive.redis.client().ttl(key)) <= 1800
     # no worker header: new connections, spread over the workers by the kernel
     refused = [calls.verify(tokens.access).status_code for _ in range(FRESH_CONNECTIONS)]
@@ -185,7 +188,7 @@ def test_naive_holds_a_verify_past_a_second_on_a_hung_redis(naive: Running) -> N
 
 
 def test_careful_does_what_its_profile_says(careful: Running) -> None:
-    calls, header = careful.calls, careful.profile.worker_header
+    calls, header = careful.calls, str(careful.profile.worker_header)
     first, other = calls.login(), calls.login()
     assert calls.verify(first.access).json()["user"] == "alice"
     tokens = calls.refresh(first.refresh)  # from the cookie, into a new cookie
@@ -196,7 +199,7 @@ def test_careful_does_what_its_profile_says(careful: Running) -> None:
     assert out.status_code == 204, out.text
     logout_worker = int(out.headers[header])
     assert parent_of(logout_worker) == careful.service.pid  # a worker of this service
-    key = careful.profile.revocation_key.format(jti=jti_of(tokens.access))
+    key = str(careful.profile.redis.revocation_key).format(jti=jti_of(tokens.access))
     ttl = int(careful.redis.client().ttl(key))
     left = exp_of(tokens.access) - time.time()
     assert left <= ttl <= left + 5 + 2, (ttl, left)  # until exp + leeway, not a fixed TTL
