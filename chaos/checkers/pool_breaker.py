@@ -32,7 +32,8 @@ def pool_breaker(
             INVARIANT,
             UNKNOWN,
             {},
-            message="I10 unknown: a /metrics snapshot (before or after the run) is missing",
+            message="I10 unknown: no /metrics snapshot before and after the run (the "
+            "service's profile names no metrics route, or it did not answer)",
             evidence=0,
             unit=UNIT,
         )

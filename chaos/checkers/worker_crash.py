@@ -63,13 +63,26 @@ def _by_slot(victim: Victim) -> bool:
     return SLOT.match(victim.worker) is not None
 
 
+PID = re.compile(r"(?:^|-)(\d+)$")
+
+
+def _who(label: str | None, victim: Victim) -> str | None:
+    """A worker's name as this victim's calls are compared: as given on a port of its own;
+    on a shared port ``pid-<pid>`` whether the service's header says ``w1-4242``, ``4242``
+    or the gate found the process holding the connection (``pid-4242``)."""
+    if label is None or _by_slot(victim):
+        return label
+    found = PID.search(label)
+    return f"pid-{found.group(1)}" if found else label
+
+
 def _aimed(call: Call, victim: Victim) -> bool:
     """A call aimed at the victim: its URL (own slot), or else answered by it, or failed
     without any worker to blame (its connection was the victim's, as far as one can tell)."""
     if _by_slot(victim):
         return call.invoke.target == victim.target
     done = call.completion
-    return call.worker == victim.worker or (
+    return _who(call.worker, victim) == _who(victim.worker, victim) or (
         (done is None or done.status is None) and not (done and done.worker)
     )
 
@@ -90,11 +103,13 @@ def victim_outage(history: History, victim: Victim) -> tuple[int, int] | None:
     end = history_end_ns(history)
     healed = window.end_ns(end)
     calls = history.calls()
-    known = _seen_before(calls, window.start_ns) - {victim.worker}
+    known = {_who(w, victim) for w in _seen_before(calls, window.start_ns)}
+    known.discard(_who(victim.worker, victim))
     answers = [
         c.end_ns for c in calls
         if c.start_ns >= healed and c.end_ns is not None and c.status is not None
-        and (c.invoke.target == victim.target if _by_slot(victim) else c.worker not in known)
+        and (c.invoke.target == victim.target if _by_slot(victim)
+             else _who(c.worker, victim) not in known)
     ]  # fmt: skip
     return window.start_ns, min(answers, default=end)
 
@@ -133,11 +148,15 @@ def _replacements(calls: list[Call], victim: Victim, start: int) -> set[str]:
             and c.worker.startswith(f"{slot}-")
             and (c.worker != victim.worker or not victim.replaced)
         }  # fmt: skip
-    known = _seen_before(calls, start)
-    after = {c.worker for c in calls if c.start_ns >= start and c.worker and c.status is not None}
-    new = after - known
-    if not victim.replaced and victim.worker in after:
-        new.add(victim.worker)
+    known = {_who(w, victim) for w in _seen_before(calls, start)}
+    after = {
+        _who(c.worker, victim) for c in calls
+        if c.start_ns >= start and c.worker and c.status is not None
+    }  # fmt: skip
+    new = {w for w in after - known if w}
+    hit = _who(victim.worker, victim)
+    if not victim.replaced and hit in after and hit:
+        new.add(hit)
     return new
 
 
@@ -162,12 +181,12 @@ def worker_crash_contained(history: History) -> Verdict:
     others_hurt = [
         c for c in calls
         if not _aimed(c, victim) and c.invoke.target is not None
-        and c.worker not in new_ids and start <= c.start_ns <= stop and _hurt(c)
+        and _who(c.worker, victim) not in new_ids and start <= c.start_ns <= stop and _hurt(c)
         and (_by_slot(victim) or (c.status is not None))
     ]  # fmt: skip
     checked = [
         c for c in calls
-        if c.f == "verify" and c.worker in new_ids and c.jti in revoked_before
+        if c.f == "verify" and _who(c.worker, victim) in new_ids and c.jti in revoked_before
         and c.start_ns >= start
         and c.completion is not None
     ]  # fmt: skip

@@ -15,6 +15,7 @@ the scenario folder (``chaos.gate.folder``).
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ __all__ = ["GateSettings", "ScenarioOutcome", "run_scenario", "worker_id_of"]
 
 Progress = Callable[[str], None]
 DEGRADED_METRIC = "auth_revocation_degraded_total"
+PID = re.compile(r"(?:^|-)(\d+)$")  # a worker label's pid (w1-4242, 4242, pid-4242)
 FAULT_FLOOR_FACTOR = 3  # a fault lasts at least 3 x the service's worst Redis call
 
 
@@ -243,10 +245,40 @@ async def _play(
         after = await wind_down(
             checker, http, urls, api, live=live, revoked=revoked, budgets=budgets
         )
+    if not target.per_worker and target.tree is not None and revoked:
+        await _cover_workers(target, settings, history, revoked)
     if settings.profile.redis.revocation_key is None and target.restart is not None:
         acknowledged = [*revoked, *setup.acknowledged, *_crowd_logouts(crowd)]
         await _refused_after_restart(target, settings, history, acknowledged, progress)
     return history, crowd, before, after
+
+
+COVER_TRIES = 60  # fresh connections at most, to reach every worker of a shared port
+
+
+async def _cover_workers(
+    target: ScenarioTarget, settings: GateSettings, history: History, revoked: Sequence[str]
+) -> None:
+    """Workers sharing one port: a keep-alive client may never reach one of them (a worker
+    that replaced a killed one, say). Verify the revoked tokens over fresh connections until
+    every worker the process tree shows has answered one (at most ``COVER_TRIES``), recorded
+    as re-checks after the load (I1, I6, I7 evidence)."""
+    assert target.tree is not None
+    api, url = settings.api, target.worker_urls[0]
+    wanted = set(target.tree().workers())
+    owners = target.owners()
+    limits = httpx.Limits(max_keepalive_connections=0)
+    deadline_s = settings.budgets.request_deadline_ms / 1000
+    seen: set[int] = set()
+    async with httpx.AsyncClient(timeout=deadline_s, limits=limits) as fresh:
+        prober = Prober(history, fresh, api, CHECKER, owners)
+        for attempt in range(COVER_TRIES):
+            if wanted <= seen:
+                break
+            op = await prober.verify(url, revoked[attempt % len(revoked)])
+            found = PID.search(op.worker or "")
+            if found:
+                seen.add(int(found.group(1)))
 
 
 def _crowd_logouts(crowd: CrowdResult | None) -> list[str]:

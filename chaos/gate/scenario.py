@@ -84,6 +84,9 @@ class Scenario:
     # the fault lasts this long past the service's fail-open bound (the runner's caller sets
     # fault_s from the bound it holds the service to)
     past_bound_s: float | None = None
+    # the faults only slow Redis or hit a worker: the failure mode does not matter, so a
+    # service that runs in one mode only runs the scenario in that mode
+    any_mode: bool = False
     note: str = ""
 
     @property
