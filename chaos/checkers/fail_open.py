@@ -137,7 +137,7 @@ def fail_open(
         if signal and expect_metric
         else f"{degraded} degraded 200s all marked"
         if signal
-        else f"{degraded} unchecked 200s (no degraded signal: a silent fail-open), no token "
+        else f"{degraded} unchecked 200s (the service gives no degraded signal), no token "
         "revoked before the loss accepted"
     )
     return Verdict(
