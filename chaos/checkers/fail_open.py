@@ -9,14 +9,86 @@ token revoked before the loss that it accepts then breaks I2."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from chaos.checkers.verdict import UNKNOWN, Validity, Verdict, capped, combine
 from chaos.checkers.windows import FaultWindow, fault_windows, history_end_ns
 from chaos.faults.base import REDIS_LOSS
-from chaos.history import Call, History
+from chaos.history import Call, History, Op
 
 INVARIANT = "I2"
 UNIT = "verifies during Redis loss"
+
+
+@dataclass
+class _LossAnswers:
+    """The verifies answered during Redis loss: how many, how many 200s were unchecked, and
+    what broke I2 (reason, call, window)."""
+
+    inside: int = 0
+    degraded: int = 0
+    problems: list[tuple[str, Call, FaultWindow]] = field(default_factory=list)
+
+
+def _revoked_at(calls: list[Call]) -> dict[str, int]:
+    """jti -> end of its first acknowledged logout (ns)."""
+    done: dict[str, int] = {}
+    for call in calls:
+        if call.f == "logout" and call.outcome == "ok" and call.jti and call.end_ns is not None:
+            done[call.jti] = min(call.end_ns, done.get(call.jti, call.end_ns))
+    return done
+
+
+def _loss_answers(
+    history: History,
+    loss: list[FaultWindow],
+    *,
+    degraded_bound_s: float,
+    bound_slack_s: float,
+    known_after_s: float,
+    signal: bool,
+) -> _LossAnswers:
+    end = history_end_ns(history)
+    calls = history.calls()
+    revoked_done = _revoked_at(calls)
+    found = _LossAnswers()
+    for call in calls:
+        if call.f != "verify" or call.completion is None:
+            continue
+        window = next((w for w in loss if w.contains_call(call, end)), None)
+        if window is None:
+            continue
+        found.inside += 1
+        if call.status != 200:
+            continue
+        check = call.completion.revocation_check
+        if check == "degraded" or not signal:
+            found.degraded += 1
+        else:
+            found.problems.append((f"200 marked {check!r}, not 'degraded'", call, window))
+        revoked = revoked_done.get(call.jti or "")
+        if revoked is not None and revoked + int(known_after_s * 1e9) < window.start_ns:
+            found.problems.append(("token revoked before the loss accepted", call, window))
+        past_bound_ns = window.start_ns + int((degraded_bound_s + bound_slack_s) * 1e9)
+        if call.start_ns > past_bound_ns:
+            found.problems.append(
+                (f"200 past the degraded bound of {degraded_bound_s}s", call, window)
+            )
+    return found
+
+
+def _metric_validity(
+    degraded: int, metric_total: float | None, *, measured: bool, judged: bool
+) -> Validity:
+    """The degraded counter rose at least as much as clients saw ``degraded`` 200s.
+    ``judged``: the service signals and counts them; ``measured``: the metric was scraped."""
+    if not judged:
+        return True  # nothing to count against: the service declares no such metric
+    if measured and metric_total is not None:
+        return metric_total >= degraded
+    if measured:
+        return degraded == 0
+    return UNKNOWN
 
 
 def fail_open(
@@ -38,36 +110,15 @@ def fail_open(
     ``signal``: the service marks unchecked answers; ``expect_metric``: it counts them in
     ``auth_revocation_degraded_total`` (otherwise that part is not judged)."""
     loss = windows if windows is not None else fault_windows(history, {REDIS_LOSS})
-    end = history_end_ns(history)
-    calls = history.calls()
-    revoked_done: dict[str, int] = {}
-    for call in calls:
-        if call.f == "logout" and call.outcome == "ok" and call.jti and call.end_ns is not None:
-            revoked_done[call.jti] = min(call.end_ns, revoked_done.get(call.jti, call.end_ns))
-
-    problems: list[tuple[str, Call, FaultWindow]] = []
-    inside = degraded = 0
-    for call in calls:
-        if call.f != "verify" or call.completion is None:
-            continue
-        window = next((w for w in loss if w.contains_call(call, end)), None)
-        if window is None:
-            continue
-        inside += 1
-        if call.status != 200:
-            continue
-        check = call.completion.revocation_check
-        if check == "degraded" or not signal:
-            degraded += 1
-        else:
-            problems.append((f"200 marked {check!r}, not 'degraded'", call, window))
-        revoked = revoked_done.get(call.jti or "")
-        if revoked is not None and revoked + int(known_after_s * 1e9) < window.start_ns:
-            problems.append(("token revoked before the loss accepted", call, window))
-        past_bound_ns = window.start_ns + int((degraded_bound_s + bound_slack_s) * 1e9)
-        if call.start_ns > past_bound_ns:
-            problems.append((f"200 past the degraded bound of {degraded_bound_s}s", call, window))
-
+    found = _loss_answers(
+        history,
+        loss,
+        degraded_bound_s=degraded_bound_s,
+        bound_slack_s=bound_slack_s,
+        known_after_s=known_after_s,
+        signal=signal,
+    )
+    inside, degraded, problems = found.inside, found.degraded, found.problems
     metric_total = sum(degraded_metric_delta.values()) if degraded_metric_delta else None
     figures: dict[str, object] = {
         "loss_windows": len(loss),
@@ -76,13 +127,16 @@ def fail_open(
         "degraded_metric_delta": metric_total,
         "problems": len(problems),
     }
-    metric_ok: Validity = UNKNOWN
-    if not signal or not expect_metric:
-        metric_ok = True  # nothing to count against: the service declares no such metric
-    elif degraded_metric_delta is not None and metric_total is not None:
-        metric_ok = metric_total >= degraded
-    elif degraded_metric_delta is not None:
-        metric_ok = degraded == 0
+    metric_ok = _metric_validity(
+        degraded,
+        metric_total,
+        measured=degraded_metric_delta is not None,
+        judged=signal and expect_metric,
+    )
+
+    def said(valid: Validity, message: str, offending: tuple[Op, ...] = ()) -> Verdict:
+        return Verdict(INVARIANT, valid, figures, offending, message, inside, UNIT)
+
     silent = (
         f"; {degraded} unchecked 200s during the loss: the service gives no degraded signal "
         "(a silent fail-open)"
@@ -91,46 +145,26 @@ def fail_open(
     )
     if problems:
         reason, call, window = problems[0]
-        message = (
+        return said(
+            False,
             f"I2 violated{silent}: {len(problems)} problem(s) during Redis loss; first: {reason}: "
             f"token jti {call.jti or '-'}, worker {call.worker}, at {call.op.wall_time}, "
-            f"during {window.label()}"
+            f"during {window.label()}",
+            capped(c.op for _, c, _ in problems),
         )
-        offending = capped(c.op for _, c, _ in problems)
-        return Verdict(INVARIANT, False, figures, offending, message, inside, UNIT)
     if metric_ok is False:
-        return Verdict(
-            INVARIANT,
+        return said(
             False,
-            figures,
-            message=(
-                f"I2 violated: {degraded} degraded 200s seen by clients but the metric "
-                f"auth_revocation_degraded_total rose by only {metric_total}"
-            ),
-            evidence=inside,
-            unit=UNIT,
+            f"I2 violated: {degraded} degraded 200s seen by clients but the metric "
+            f"auth_revocation_degraded_total rose by only {metric_total}",
         )
     if inside == 0:
-        return Verdict(
-            INVARIANT,
+        return said(UNKNOWN, "I2 unknown: no verify completed inside a Redis-loss window")
+    if combine(True, metric_ok) == UNKNOWN:
+        return said(
             UNKNOWN,
-            figures,
-            message="I2 unknown: no verify completed inside a Redis-loss window",
-            evidence=0,
-            unit=UNIT,
-        )
-    valid = combine(True, metric_ok)
-    if valid == UNKNOWN:
-        return Verdict(
-            INVARIANT,
-            UNKNOWN,
-            figures,
-            message=(
-                f"I2 unknown: {degraded} degraded 200s all marked, but the degraded metric "
-                "was not scraped, so the count cannot be checked"
-            ),
-            evidence=inside,
-            unit=UNIT,
+            f"I2 unknown: {degraded} degraded 200s all marked, but the degraded metric was not "
+            "scraped, so the count cannot be checked",
         )
     held = (
         f"{degraded} degraded 200s all marked and counted (metric +{metric_total})"
@@ -140,11 +174,4 @@ def fail_open(
         else f"{degraded} unchecked 200s (the service gives no degraded signal), no token "
         "revoked before the loss accepted"
     )
-    return Verdict(
-        INVARIANT,
-        True,
-        figures,
-        message=(f"I2 holds: {inside} verifies during Redis loss, {held}, none past the bound"),
-        evidence=inside,
-        unit=UNIT,
-    )
+    return said(True, f"I2 holds: {inside} verifies during Redis loss, {held}, none past the bound")
