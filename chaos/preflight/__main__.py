@@ -17,17 +17,25 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 
 from chaos.preflight.checks import preflight
-from chaos.preflight.openapi import draft_profile, openapi_document
+from chaos.preflight.openapi import DRAFT_ACCOUNTS, draft_profile, openapi_document
 from chaos.profile import AuthApi, ProfileError, load_profile
 from chaos.services import CommandService, RedisServer, ServiceError, service_of_profile
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad flag: one line naming it, exit status 2 (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"preflight: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m chaos.preflight",
         description="Start a service with a healthy Redis and check it does what its profile "
         "says (login, verify, logout, verify refused, refresh); or, with --suggest, write a "
@@ -76,7 +84,7 @@ def _suggest(args: argparse.Namespace, work: Path, redis_url: str) -> int:
     if not args.command:
         raise InputError("--suggest needs --command (the service's start command)")
     with CommandService(work, args.command, redis_url, health_path="/openapi.json",
-                        workers=args.workers) as service:  # fmt: skip
+                        workers=args.workers, users=DRAFT_ACCOUNTS) as service:  # fmt: skip
         service.start()
         document = asyncio.run(_document(service.base_url))
     if document is None:

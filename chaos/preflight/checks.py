@@ -23,6 +23,7 @@ __all__ = ["PreflightResult", "preflight"]
 
 REFUSED = frozenset({401, 403})
 TIMEOUT_S = 10.0
+BODY_SHOWN = 120  # characters of an unexpected answer's body in the one-line message
 
 
 @dataclass
@@ -78,7 +79,8 @@ async def _expect(
     response = await _send(http, base, call)
     if response.status_code not in want:
         hint = await _hint(http, base, call, response.status_code)
-        body = response.text.strip().replace("\n", " ")[:120]
+        text = response.text.strip().replace("\n", " ")
+        body = text if len(text) <= BODY_SHOWN else f"{text[:BODY_SHOWN]}..."
         raise Mismatch(
             f"{step}: {call.method} {call.path} answered {response.status_code}, expected "
             f"{what}{hint} (body: {body or 'empty'})"

@@ -15,9 +15,11 @@ from typing import Any
 
 import httpx
 
-__all__ = ["draft_profile", "methods_of", "openapi_document"]
+__all__ = ["DRAFT_ACCOUNTS", "draft_profile", "methods_of", "openapi_document"]
 
 METHODS = ("get", "post", "put", "patch", "delete")
+# the draft's accounts, also written to {users_file} while --suggest runs the service
+DRAFT_ACCOUNTS = (("alice", "alice-pw"), ("bob", "bob-pw"))
 OPENAPI_PATHS = ("/openapi.json", "/docs/openapi.json", "/api/openapi.json")
 
 
@@ -83,9 +85,16 @@ def _named(ops: list[tuple[str, str, Mapping[str, Any]]], words: tuple[str, ...]
            methods: tuple[str, ...]) -> tuple[str, str] | None:  # fmt: skip
     for word in words:
         for path, method, _ in ops:
-            if method in methods and word in path.lower():
+            if method in methods and _has(path.lower(), word):
                 return path, method
     return None
+
+
+def _has(path: str, word: str) -> bool:
+    """``word`` in ``path``; a word with a leading / is a whole segment (/me, not /metrics)."""
+    if word.startswith("/"):
+        return word[1:] in path.split("/")
+    return word in path
 
 
 def draft_profile(document: Mapping[str, Any], command: str) -> str:
@@ -113,7 +122,7 @@ def draft_profile(document: Mapping[str, Any], command: str) -> str:
         'ready = "/health"  # CHECK: a route that answers 200 once the service is up',
         "",
         "[accounts]",
-        'users = [["alice", "alice-pw"], ["bob", "bob-pw"]]  # CHECK: accounts that exist',
+        f"users = {_accounts()}  # CHECK: accounts that exist",
         "",
         "[routes.login]",
     ]
@@ -138,6 +147,10 @@ def draft_profile(document: Mapping[str, Any], command: str) -> str:
         "retries = 1  # CHECK", "",
     ]  # fmt: skip
     return "\n".join(lines)
+
+
+def _accounts() -> str:
+    return "[" + ", ".join(f'["{name}", "{password}"]' for name, password in DRAFT_ACCOUNTS) + "]"
 
 
 def _toml(text: str) -> str:

@@ -249,9 +249,9 @@ def _budgets(table: _Table | None) -> dict[str, float]:
         return {}
     out: dict[str, float] = {}
     for key in list(table.data):
-        value = table.number(key, _REQUIRED)
+        value = table._get(key, (int, float), _REQUIRED)
         if value <= 0:
-            raise ProfileError(f"{table.where}: {key}: expected a positive number")
+            raise ProfileError(f"{table.where}: {key}: expected a positive number, got {value!r}")
         out[key] = float(value)
     return out
 

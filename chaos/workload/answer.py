@@ -123,6 +123,10 @@ async def recorded_call(
     async def trace(event: str, info: dict[str, Any]) -> None:
         if event == "connection.connect_tcp.complete":
             opened["stream"] = info.get("return_value")
+        elif event == "http11.receive_response_headers.complete" and owners is not None:
+            # while the connection is surely open: a client that keeps no connection alive
+            # has closed it by the time the answer is read
+            opened["worker"] = owners.name(opened.get("stream"))
 
     extensions = {"trace": trace} if owners is not None else {}
     try:
@@ -136,7 +140,7 @@ async def recorded_call(
     done = answer_fields(response, body, api)
     if done["worker"] is None and owners is not None:
         stream = response.extensions.get("network_stream")
-        done["worker"] = owners.name(stream) or owners.name(opened.get("stream"))
+        done["worker"] = opened.get("worker") or owners.name(stream)
     access = refresh = None
     if f in TOKEN_ROUTES and response.status_code == 200:
         access, refresh = api.tokens("login" if f == "login" else "refresh", body,
