@@ -24,6 +24,15 @@ def acknowledged_logouts(history: History, read_at_epoch_s: float | None) -> tup
     return acknowledged, expired
 
 
+def acknowledged_at(calls: list[Call]) -> dict[str, int]:
+    """jti -> when its first acknowledged logout completed (monotonic ns)."""
+    revoked: dict[str, int] = {}
+    for call in calls:
+        if call.f == "logout" and call.outcome == "ok" and call.jti and call.end_ns is not None:
+            revoked[call.jti] = min(call.end_ns, revoked.get(call.jti, call.end_ns))
+    return revoked
+
+
 def missing_revocations(acknowledged: list[Call], revoked_jtis: Collection[str]) -> list[Call]:
     """The acknowledged logouts whose ``revoked:<jti>`` key is not among ``revoked_jtis``."""
     keys = set(revoked_jtis)

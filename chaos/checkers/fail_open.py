@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from chaos.checkers.acknowledged_logouts import acknowledged_at
 from chaos.checkers.verdict import UNKNOWN, Validity, Verdict, capped, combine
 from chaos.checkers.windows import FaultWindow, fault_windows, history_end_ns
 from chaos.faults.base import REDIS_LOSS
@@ -30,15 +31,6 @@ class _LossAnswers:
     problems: list[tuple[str, Call, FaultWindow]] = field(default_factory=list)
 
 
-def _revoked_at(calls: list[Call]) -> dict[str, int]:
-    """jti -> end of its first acknowledged logout (ns)."""
-    done: dict[str, int] = {}
-    for call in calls:
-        if call.f == "logout" and call.outcome == "ok" and call.jti and call.end_ns is not None:
-            done[call.jti] = min(call.end_ns, done.get(call.jti, call.end_ns))
-    return done
-
-
 def _loss_answers(
     history: History,
     loss: list[FaultWindow],
@@ -50,7 +42,7 @@ def _loss_answers(
 ) -> _LossAnswers:
     end = history_end_ns(history)
     calls = history.calls()
-    revoked_done = _revoked_at(calls)
+    revoked_done = acknowledged_at(calls)
     found = _LossAnswers()
     for call in calls:
         if call.f != "verify" or call.completion is None:

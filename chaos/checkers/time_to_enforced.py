@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chaos.checkers.acknowledged_logouts import acknowledged_at
 from chaos.checkers.verdict import UNKNOWN, Verdict, capped
 from chaos.checkers.windows import FaultWindow, fault_windows
 from chaos.faults.base import REDIS_LOSS, REDIS_SLOW
@@ -50,15 +51,6 @@ def _enforced(call: Call, revoked_at: dict[str, int] | None) -> bool | None:
     if done.status == 200:
         return done.revocation_check == "enforced"
     return None  # a 401 or a refused connection says nothing about Redis
-
-
-def acknowledged_at(calls: list[Call]) -> dict[str, int]:
-    """jti -> when its first acknowledged logout completed (monotonic ns)."""
-    revoked: dict[str, int] = {}
-    for call in calls:
-        if call.f == "logout" and call.outcome == "ok" and call.jti and call.end_ns is not None:
-            revoked[call.jti] = min(call.end_ns, revoked.get(call.jti, call.end_ns))
-    return revoked
 
 
 def recoveries(

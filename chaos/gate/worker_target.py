@@ -26,18 +26,15 @@ def pid_of(worker_id: str) -> int:
     return int(pid)
 
 
-class WorkerProcess:
-    """The process answering on one worker URL; ``worker_id`` asks the service who it is."""
+class _SignalledWorker:
+    """Kill -9, SIGSTOP and SIGCONT of the process ``_aim`` picks at inject time."""
 
-    def __init__(self, url: str, worker_id: Callable[[], str]) -> None:
-        self.url = url
-        self._worker_id = worker_id
-        self.victim_id: str | None = None
-        self._stopped: int | None = None
+    url: str
+    victim_id: str | None
+    _stopped: int | None
 
     def _aim(self) -> int:
-        self.victim_id = self._worker_id()
-        return pid_of(self.victim_id)
+        raise NotImplementedError
 
     def kill(self) -> None:
         os.kill(self._aim(), signal.SIGKILL)
@@ -54,7 +51,21 @@ class WorkerProcess:
             self._stopped = None
 
 
-class TreeWorker:
+class WorkerProcess(_SignalledWorker):
+    """The process answering on one worker URL; ``worker_id`` asks the service who it is."""
+
+    def __init__(self, url: str, worker_id: Callable[[], str]) -> None:
+        self.url = url
+        self._worker_id = worker_id
+        self.victim_id = None
+        self._stopped = None
+
+    def _aim(self) -> int:
+        self.victim_id = self._worker_id()
+        return pid_of(self.victim_id)
+
+
+class TreeWorker(_SignalledWorker):
     """A worker of a service that names no worker per URL: at inject time, the ``slot``-th
     of the worker processes its process tree shows then (``victim_id`` ``pid-<pid>``)."""
 
@@ -62,8 +73,8 @@ class TreeWorker:
         self.url = url
         self._tree = tree
         self.slot = slot
-        self.victim_id: str | None = None
-        self._stopped: int | None = None
+        self.victim_id = None
+        self._stopped = None
 
     def _aim(self) -> int:
         workers = self._tree().workers()
@@ -72,16 +83,3 @@ class TreeWorker:
         pid = workers[self.slot % len(workers)]
         self.victim_id = f"pid-{pid}"
         return pid
-
-    def kill(self) -> None:
-        os.kill(self._aim(), signal.SIGKILL)
-
-    def pause(self) -> None:
-        self._stopped = self._aim()
-        os.kill(self._stopped, signal.SIGSTOP)
-
-    def resume(self) -> None:
-        if self._stopped is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._stopped, signal.SIGCONT)
-            self._stopped = None
