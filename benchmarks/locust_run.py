@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     dist = parser.add_argument_group("distributed (Locust's master and workers)")
     dist.add_argument(
         "--workers",
+        dest="locust_workers",
         type=int,
         default=0,
         help="Locust worker processes on this machine (default 0: one process, "
@@ -162,15 +163,15 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     check_target_arguments(parser, args)
     if args.users < 1 or args.ramp <= 0 or not 1 <= args.duration <= 3600:
         parser.error("--users >= 1, --ramp > 0 and --duration in [1, 3600] are required")
-    if not 0 <= args.workers <= 64:
-        parser.error(f"--workers must be between 0 and 64, got {args.workers}")
-    if args.expect_workers is not None and args.workers == 0:
+    if not 0 <= args.locust_workers <= 64:
+        parser.error(f"--workers must be between 0 and 64, got {args.locust_workers}")
+    if args.expect_workers is not None and args.locust_workers == 0:
         parser.error("--expect-workers needs --workers >= 1 (a master runs only with workers)")
-    if args.expect_workers is not None and args.expect_workers < args.workers:
-        parser.error(f"--expect-workers must be >= --workers ({args.workers})")
+    if args.expect_workers is not None and args.expect_workers < args.locust_workers:
+        parser.error(f"--expect-workers must be >= --workers ({args.locust_workers})")
     if args.master_port is not None and not 1 <= args.master_port <= 65535:
         parser.error(f"--master-port must be a port number, got {args.master_port}")
-    if args.master_host and args.workers < 1:
+    if args.master_host and args.locust_workers < 1:
         parser.error("--master-host needs --workers >= 1 (the worker processes to run here)")
     if args.master_host and args.base_url:
         parser.error("--base-url is the master's to give: workers get the host from it")
@@ -214,10 +215,10 @@ def run_workers_only(args: argparse.Namespace) -> int:
     argv = worker_argv(args.master_host, port)
     argv[0] = locust
     env = locust_env(args.profile, args)
-    print(f"$ {' '.join(argv)}  (x{args.workers})", flush=True)
+    print(f"$ {' '.join(argv)}  (x{args.locust_workers})", flush=True)
     with tempfile.TemporaryDirectory(prefix="auth-chaos-locust-") as tmp:
         log = Path(tmp) / "workers.log"
-        with _processes([argv] * args.workers, env, log) as workers:
+        with _processes([argv] * args.locust_workers, env, log) as workers:
             codes = [w.wait() for w in workers]
         print(log.read_text(errors="replace")[-4000:])
     return max(codes, default=0)
@@ -232,25 +233,25 @@ def run_master(args: argparse.Namespace, target: Target, prefix: Path) -> tuple[
     env = locust_env(target.profile, args)
     log = prefix.with_suffix(".log")
     timeout = args.duration + EXPECT_WAIT_S + 120
-    if args.workers == 0:
+    if args.locust_workers == 0:
         print("$ " + " ".join(run), flush=True)
         with _processes([run], env, log) as (single,):
             return _wait(single, timeout), log.read_text(errors="replace")
-    expect = args.expect_workers or args.workers
+    expect = args.expect_workers or args.locust_workers
     with _master_port(args.master_port) as port:
         master = master_argv(run, bind_host=args.master_bind_host, port=port, expect=expect)
         worker = worker_argv("127.0.0.1", port)
         worker[0] = locust
         print("$ " + " ".join(master), flush=True)
-        print(f"$ {' '.join(worker)}  (x{args.workers})", flush=True)
-        if expect > args.workers:
+        print(f"$ {' '.join(worker)}  (x{args.locust_workers})", flush=True)
+        if expect > args.locust_workers:
             print(
-                f"waiting up to {EXPECT_WAIT_S} s for {expect - args.workers} more worker(s): on "
-                f"each other machine run python -m benchmarks.locust_run --master-host "
-                f"<this machine> --master-port {port} --workers K (same --sut-profile and "
-                "accounts flags)", flush=True,
+                f"waiting up to {EXPECT_WAIT_S} s for {expect - args.locust_workers} more "
+                "worker(s): on each other machine run python -m benchmarks.locust_run "
+                f"--master-host <this machine> --master-port {port} --workers K (same "
+                "--sut-profile and accounts flags)", flush=True,
             )  # fmt: skip
-        with _processes([master, *[worker] * args.workers], env, log) as started:
+        with _processes([master, *[worker] * args.locust_workers], env, log) as started:
             return _wait(started[0], timeout), log.read_text(errors="replace")
 
 
@@ -294,8 +295,8 @@ def main(argv: list[str] | None = None) -> int:
             code, log = run_master(args, target, prefix)
         busy = busy_share(ticks, cpu_ticks())
         mode = (
-            "one process" if args.workers == 0
-            else f"master + {args.workers} local worker process(es), "
+            "one process" if args.locust_workers == 0
+            else f"master + {args.locust_workers} local worker process(es), "
             f"{workers_ready(log)} connected to the master"
         )  # fmt: skip
         print()

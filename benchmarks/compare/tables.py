@@ -28,7 +28,9 @@ def _share(value: float | None) -> str:
 
 
 def _times(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}x"
+    if value is None:
+        return "-"
+    return f"{value:.3f}x" if value < 0.1 else f"{value:.2f}x"
 
 
 def _us(value: float | None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from chaos.profile import AuthApi, HttpCall, ServiceProfile
+from chaos.profile import AuthApi, Check, HttpCall, ServiceProfile
 from chaos.workload.crowd import shed_mark
 from chaos.workload.http1 import Answer
 
@@ -47,7 +47,7 @@ class CeilingApi(AuthApi):
     ) -> tuple[str | None, str | None]:  # fmt: skip
         return CEILING_TOKEN, None
 
-    def check_of(self, value: str | None) -> None:
+    def check_of(self, value: str | None) -> Check | None:
         return None  # the do-nothing route checks no revocation list
 
 
