@@ -16,18 +16,24 @@ COUNTERS = (
 )
 
 
-def read_counters(base_url: str) -> dict[str, float] | None:
-    """Each counter summed over workers; None when ``/metrics`` cannot be read."""
+def read_counters(base_url: str, path: str = "/metrics") -> dict[str, float] | None:
+    """Each counter summed over workers; None when ``path`` cannot be read or has none of
+    them (another service's metrics)."""
     try:
-        text = httpx.get(base_url.rstrip("/") + "/metrics", timeout=10.0).text
+        answer = httpx.get(base_url.rstrip("/") + path, timeout=10.0)
     except httpx.HTTPError:
         return None
-    return {name: sum(gauge_by_worker(text, name).values()) for name in COUNTERS}
+    if answer.status_code != 200:
+        return None
+    found = {name: gauge_by_worker(answer.text, name) for name in COUNTERS}
+    if not any(found.values()):
+        return None
+    return {name: sum(values.values()) for name, values in found.items()}
 
 
 def describe_change(before: dict[str, float] | None, after: dict[str, float] | None) -> str:
     """One line: how much each counter grew during the run."""
     if before is None or after is None:
-        return "service counters: /metrics unreadable"
+        return "service counters: /metrics unreadable or without the reference's counters"
     grown = ", ".join(f"{name} +{after[name] - before[name]:,.0f}" for name in COUNTERS)
     return f"service counters during the run: {grown}"

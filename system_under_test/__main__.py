@@ -55,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.hash_cost,
             passwords.DEFAULT_COST,
         )
+    if settings.bench_skip_revocation_check:
+        logging.getLogger(PROG).warning(
+            "WARNING: --bench-skip-revocation-check: verify does NOT read the revocation list, "
+            "logged-out tokens are accepted; for benchmarks only"
+        )
     try:
         return Supervisor(settings, users).run()
     except BindError as exc:

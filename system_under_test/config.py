@@ -71,6 +71,9 @@ class Settings:
     accept_batch: int = 256
     accept_fair: int = 8
     log_level: str = "warning"
+    # benchmark-only: verify skips the revocation check (python -m benchmarks.compare measures
+    # what the shared revocation list costs); never in production, logged as a WARNING
+    bench_skip_revocation_check: bool = False
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -141,6 +144,13 @@ OPTIONS: tuple[_Option, ...] = (
         "connections accepted per readiness while the event loop is on time (balance)",
     ),
     _Option("--log-level", "str", "warning", "log level", ("debug", "info", "warning", "error")),
+    _Option(
+        "--bench-skip-revocation-check",
+        "bool",
+        False,
+        "BENCHMARK ONLY: verify never reads the revocation list (revoked tokens are accepted; "
+        "answers say X-Revocation-Check: skipped)",
+    ),
 )
 
 _DEST_TO_FIELD = {

@@ -1,4 +1,5 @@
-"""python -m benchmarks.load --preset 1k|5k|10k  |  --users N --ramp R --duration S"""
+"""python -m benchmarks.load --preset 1k|5k|10k  |  --users N --ramp R --duration S
+[--sut-profile FILE]: any profiled service (started from its profile, or --base-url)"""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from benchmarks.load.report import render
 from benchmarks.load.runner import LoadShape, run_load
 from benchmarks.service_counters import describe_change, read_counters
 from benchmarks.target import add_target_arguments, check_target_arguments, target_from_arguments
+from chaos.profile import ServiceProfile
 from chaos.workload.crowd import REVOKED_ACCEPTED
 
 # the replica's runs in facts.md: users, ramp per second, duration in seconds (ramp included)
@@ -28,7 +30,7 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, LoadShape]:
     parser.add_argument("--processes", type=int, default=2, help="generator processes (2)")
     parser.add_argument("--timeout", type=float, default=30.0, help="per request, s (30)")
     parser.add_argument("--seed", type=int, default=1, help="think times and mix (1)")
-    add_target_arguments(parser)
+    add_target_arguments(parser, profiles=True)
     args = parser.parse_args(argv)
     check_target_arguments(parser, args)
     users, ramp, duration = PRESETS[args.preset] if args.preset else (None, None, None)
@@ -51,15 +53,25 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, LoadShape]:
     return args, shape
 
 
+def _metrics_path(profile: ServiceProfile | None) -> str | None:
+    """Where the reference's counters are read: its own /metrics, or the profile's."""
+    return "/metrics" if profile is None else profile.metrics_path
+
+
 def main(argv: list[str] | None = None) -> int:
     args, shape = parse(argv)
     with target_from_arguments(args) as target:
-        before = read_counters(target.base_url)
+        metrics = _metrics_path(target.profile)
+        before = read_counters(target.base_url, metrics) if metrics else None
         tally, facts = run_load(target, shape, lambda line: print(line, flush=True))
-        after = read_counters(target.base_url)
+        after = read_counters(target.base_url, metrics) if metrics else None
     print()
     print(render(tally, facts))
-    print(describe_change(before, after))
+    print(
+        describe_change(before, after)
+        if metrics
+        else "service counters: its profile names no /metrics"
+    )
     # the run fails only on a correctness breach; slowness and errors are figures
     return 1 if tally.errors[REVOKED_ACCEPTED] else 0
 

@@ -4,6 +4,7 @@ machine's figures around it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from benchmarks.load.report import RunFacts
 from benchmarks.machine import busy_share, cpu_ticks, load_average, utc_now
@@ -19,10 +20,13 @@ LoadShape = CrowdShape  # users, ramp, duration (ramp included), processes, time
 def run_load(
     target: Target, shape: LoadShape, show: Callable[[str], None] = print
 ) -> tuple[Tally, RunFacts]:
-    """Run ``shape`` against ``target``; ``show`` gets a progress line about every second."""
+    """Run ``shape`` against ``target`` (requests shaped by its profile, when it has one);
+    ``show`` gets a progress line about every second."""
     load_before, ticks_before, started = load_average(), cpu_ticks(), utc_now()
     accounts = [(account.username, account.password) for account in target.accounts]
-    result = run_crowd([target.base_url], accounts, shape, show)
+    if target.profile is not None:
+        shape = replace(shape, profile=target.profile)
+    result = run_crowd(target.crowd_urls, accounts, shape, show)
     facts = RunFacts(
         users=shape.users,
         ramp_per_s=shape.ramp_per_s,

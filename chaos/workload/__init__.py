@@ -9,7 +9,8 @@ info), and a ``/metrics`` reader.
 - ``metrics``: ``parse_metrics``, ``MetricsSnapshot``, ``MetricsScrape``
 - the crowd (closed-loop virtual users, also ``python -m benchmarks.load``): ``crowd`` (the
   user and its mix), ``crowd_generator`` (one process), ``crowd_runner`` (``run_crowd``),
-  ``crowd_table`` (its table), ``http1``, ``tally``, ``histogram``
+  ``crowd_table`` (its table), ``http1``, ``tally``, ``histogram``; ``ceiling`` (the same
+  mix sent to one do-nothing route)
 """
 
 from chaos.workload.answer import AuthAnswer, ConnectionOwners

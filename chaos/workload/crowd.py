@@ -26,6 +26,7 @@ __all__ = [
     "SHED_SUFFIX",
     "CrowdCall",
     "CrowdMix",
+    "Judge",
     "VirtualUser",
     "judge_answer",
     "shed_mark",
@@ -62,6 +63,8 @@ class CrowdCall:
 
 # what a user hands each finished call to (the generator keeps some for the history)
 Journal = Callable[[CrowdCall], None]
+# route, answer, what its degraded signal said -> None when as expected, else the error kind
+Judge = Callable[[str, Answer, str | None], str | None]
 
 
 class VirtualUser:
@@ -79,8 +82,10 @@ class VirtualUser:
         *,
         number: int = 0,
         journal: Journal | None = None,
+        judge: Judge | None = None,
     ) -> None:
         self._connections = connections
+        self._judge: Judge = judge or judge_answer
         self._turn = number  # the next request's connection: turn % len(connections)
         self._api = api
         self._login = api.login(credentials)
@@ -129,7 +134,7 @@ class VirtualUser:
         except TransportError as exc:
             error: str | None = f"{route}: {exc.kind}"
         else:
-            error = judge_answer(route, answer, self._check(answer))
+            error = self._judge(route, answer, self._check(answer))
         ended_ns = time.monotonic_ns()
         self._tally.record(route, (ended_ns - started_ns) / 1e3, error)
         if self._journal is not None:

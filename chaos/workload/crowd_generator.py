@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 import uvloop  # the service's own loop (uvicorn[standard]); much cheaper per request
 
 from chaos.profile import AuthApi, ServiceProfile, reference_profile
-from chaos.workload.crowd import CrowdCall, CrowdMix, VirtualUser
+from chaos.workload.ceiling import CeilingApi, judge_ceiling
+from chaos.workload.crowd import CrowdCall, CrowdMix, Judge, VirtualUser
 from chaos.workload.http1 import Connection
 from chaos.workload.tally import Tally
 
@@ -60,6 +61,7 @@ class CrowdPlan:
     # 1 in N (and all of them while ``FullUntil`` is ahead): the history stays bounded
     journal_every: int = 0
     profile: ServiceProfile = field(default_factory=reference_profile)  # how users call it
+    ceiling_path: str | None = None  # every request to this route instead (chaos.workload.ceiling)
 
 
 class CrowdJournal:
@@ -115,6 +117,13 @@ def _connections(urls: Sequence[str], timeout_s: float) -> list[Connection]:
     return out
 
 
+def _api(plan: CrowdPlan) -> tuple[AuthApi, Judge | None]:
+    """How users call the service: as its profile says, or the ceiling's one route."""
+    if plan.ceiling_path is not None:
+        return CeilingApi(plan.profile, plan.ceiling_path), judge_ceiling
+    return AuthApi(plan.profile), None
+
+
 async def _start_user(
     plan: CrowdPlan, number: int, tally: Tally, journal: CrowdJournal | None
 ) -> None:
@@ -125,9 +134,9 @@ async def _start_user(
     rng = random.Random(plan.seed * 1_000_003 + number)
     credentials = plan.accounts[number % len(plan.accounts)]
     connections = _connections(plan.base_urls, plan.timeout_s)
+    api, judge = _api(plan)
     user = VirtualUser(
-        connections, credentials, tally, rng, AuthApi(plan.profile), number=number,
-        journal=journal,
+        connections, credentials, tally, rng, api, number=number, journal=journal, judge=judge,
     )  # fmt: skip
     await user.run(plan.mix, plan.stop_at)
 

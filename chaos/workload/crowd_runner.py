@@ -43,6 +43,8 @@ class CrowdShape:
     mix: CrowdMix = field(default_factory=CrowdMix)
     journal_every: int = 0  # see CrowdPlan.journal_every
     profile: ServiceProfile = field(default_factory=reference_profile)  # how users call it
+    # every request of the mix to this route instead (chaos.workload.ceiling): the ceiling
+    ceiling_path: str | None = None
 
     @property
     def ramp_s(self) -> float:
@@ -93,6 +95,7 @@ def run_crowd(
             parent_pid=os.getpid(),
             journal_every=shape.journal_every,
             profile=shape.profile,
+            ceiling_path=shape.ceiling_path,
         )
         ours, theirs = context.Pipe(duplex=False)
         process = context.Process(
