@@ -5,11 +5,11 @@ app = build_app(service)   # wrapped by front.Front, which serves /health and /a
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,13 +19,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import metrics
+from . import metrics, session_routes
 from .errors import STATUS_OF, ErrorBody, error_body, error_headers
-from .revocation import READY_WARNING, RevocationCheck, RevocationUnavailable
+from .revocation import READY_WARNING, RevocationUnavailable
 from .service import Service
-from .tokens import TokenRejected
-from .users import LoginOverloaded
-from .verify import bearer_token, verify_bearer
+from .verify import Answer, verify_bearer
 
 log = logging.getLogger("system_under_test.api")
 
@@ -76,25 +74,20 @@ def _doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return out
 
 
-async def _unless_gone(request: Request, check: Awaitable[bool]) -> bool | None:
-    """The check's result, or None (check cancelled, so dropped if still queued) when the
-    client disconnects first."""
-    checking = asyncio.ensure_future(check)
-    gone = asyncio.ensure_future(_disconnected(request))
-    try:
-        await asyncio.wait((checking, gone), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        gone.cancel()
-    if not checking.done():
-        checking.cancel()
-        return None
-    return checking.result()
-
-
 async def _disconnected(request: Request) -> None:
     # the body is read: the next ASGI message is the disconnect
     while (await request.receive())["type"] != "http.disconnect":
         pass
+
+
+def _response(answer: Answer) -> Response:
+    status, body, headers = answer
+    return Response(
+        body,
+        status_code=status,
+        media_type="application/json",
+        headers={k.decode(): v.decode() for k, v in headers},
+    )
 
 
 def refuse(code: str, detail: str, retry_after: int | None = None) -> Response:
@@ -104,13 +97,6 @@ def refuse(code: str, detail: str, retry_after: int | None = None) -> Response:
         media_type="application/json",
         headers=error_headers(code, retry_after),
     )
-
-
-def _tokens_answer(service: Service, access: str, refresh: str) -> Response:
-    body = TokenResponse(
-        access_token=access, refresh_token=refresh, expires_in=service.settings.access_ttl_s
-    )
-    return Response(body.model_dump_json(), media_type="application/json")
 
 
 def build_app(service: Service) -> FastAPI:
@@ -152,22 +138,9 @@ def build_app(service: Service) -> FastAPI:
         responses=_doc(401, 422, 429, 503),
     )
     async def login(body: LoginRequest, request: Request) -> Response:
-        retry = service.login_limit.retry_after(body.username)
-        if retry:
-            return refuse("too_many_attempts", "too many failed logins", retry)
-        try:
-            ok = await _unless_gone(request, service.users.check(body.username, body.password))
-        except LoginOverloaded as exc:
-            return refuse("login_overloaded", f"too many logins in progress ({exc}), retry")
-        if ok is None:  # the client left: nobody reads this answer
-            return refuse("login_overloaded", "client disconnected")
-        if not ok:
-            retry = await service.login_limit.failed(body.username)
-            if retry:
-                return refuse("too_many_attempts", "too many failed logins", retry)
-            return refuse("invalid_credentials", "bad username or password")
-        pair = service.tokens.issue_pair(body.username)
-        return _tokens_answer(service, pair.access, pair.refresh)
+        # front.py answers the usual body itself; this route takes every other one
+        gone = partial(_disconnected, request)
+        return _response(await session_routes.login(service, body.username, body.password, gone))
 
     @app.get(
         "/auth/verify",
@@ -183,13 +156,7 @@ def build_app(service: Service) -> FastAPI:
         if len(authorizations) > 1:
             return refuse("invalid_token", "more than one Authorization header")
         authorization = authorizations[0] if authorizations else None
-        status, body, headers = await verify_bearer(service, authorization)
-        return Response(
-            body,
-            status_code=status,
-            media_type="application/json",
-            headers={k.decode(): v.decode() for k, v in headers},
-        )
+        return _response(await verify_bearer(service, authorization))
 
     @app.post(
         "/auth/logout",
@@ -198,58 +165,13 @@ def build_app(service: Service) -> FastAPI:
         openapi_extra=BEARER,
     )
     async def logout(request: Request) -> Response:
-        authorizations = request.headers.getlist("authorization")
-        if len(authorizations) > 1:  # ambiguous: which one would a proxy have checked?
-            return refuse("invalid_token", "more than one Authorization header")
-        token = bearer_token(authorizations[0] if authorizations else None)
-        if token is None:
-            return refuse("missing_token", "Authorization: Bearer <token> required")
-        try:
-            claims = service.tokens.decode(token, "access")
-        except TokenRejected as rejected:
-            return refuse(rejected.code, rejected.detail)
-        # the family too: otherwise the session's refresh token would mint a new access token
-        results = await asyncio.gather(
-            service.store.revoke(claims.jti, claims.exp),
-            service.store.revoke("fam:" + claims.fam, service.family_exp()),
-            return_exceptions=True,
-        )
-        for result in results:
-            if isinstance(result, RevocationUnavailable):
-                return refuse("revocation_unavailable", "revocation not stored", result.retry_after)
-            if isinstance(result, BaseException):
-                log.error("revoke raised: %r", result)
-                return refuse("revocation_unavailable", "revocation not stored")
-        return Response(
-            LogoutResponse(revoked=claims.jti).model_dump_json(), media_type="application/json"
-        )
+        # front.py answers every logout itself; this route documents it (and serves the app
+        # when it runs without the front)
+        return _response(await session_routes.logout(service, request.headers.raw))
 
     @app.post("/auth/refresh", response_model=TokenResponse, responses=_doc(401, 422, 503))
     async def refresh(body: RefreshRequest) -> Response:
-        try:
-            claims = service.tokens.decode(body.refresh_token, "refresh")
-        except TokenRejected as rejected:
-            return refuse(rejected.code, rejected.detail)
-        # the family only: a used refresh jti is the claim's business (reuse -> refresh_reused).
-        # Never fail-open: the rotation must be written to Redis anyway, and the degraded
-        # counter must count only verify's 200 degraded answers (a refresh that passed a
-        # degraded family check then failed its claim was counted and answered 503).
-        answer = await service.store.check("fam:" + claims.fam, fail_open=False)
-        if answer.check is RevocationCheck.UNAVAILABLE:
-            return refuse("revocation_unavailable", "revocation list unreachable")
-        if answer.revoked:
-            return refuse("token_revoked", "refresh token has been revoked")
-        claimed = await service.store.claim_once(claims.jti, claims.exp)
-        if claimed is None:
-            return refuse("revocation_unavailable", "cannot record the rotation")
-        if not claimed:
-            try:
-                await service.store.revoke("fam:" + claims.fam, service.family_exp())
-            except RevocationUnavailable:
-                log.warning("reused refresh token: family %s not revoked (Redis)", claims.fam)
-            return refuse("refresh_reused", "refresh token already used: session revoked")
-        pair = service.tokens.issue_pair(claims.sub, claims.fam)
-        return _tokens_answer(service, pair.access, pair.refresh)
+        return _response(await session_routes.refresh(service, body.refresh_token))
 
     @app.get("/health", response_model=StatusResponse)
     async def health() -> Response:

@@ -1,9 +1,12 @@
 """The outermost ASGI layer: fast routes, the request counter, no 500 ever.
 
 ``GET /health`` and ``GET /auth/verify`` are answered here without routing, pydantic or
-dependency injection (benchmarks.verify_vs_health compares the two on the same stack);
-everything else goes to the FastAPI app. An exception that escapes is logged and answered 503
-``internal_unavailable`` when the response has not started. X-Worker-Id is not added here:
+dependency injection (benchmarks.verify_vs_health compares the two on the same stack); so
+are ``POST /auth/logout`` and the usual bodies of ``POST /auth/login`` and ``/auth/refresh``
+(session_routes.py: a login through the framework cost about three times its own work);
+everything else goes to the FastAPI app, a body this layer read handed on as it came. An
+exception that escapes is logged and answered 503 ``internal_unavailable`` when the response
+has not started. X-Worker-Id is not added here:
 it is one of uvicorn's default headers (worker.py), so uvicorn's own answers carry it too.
 """
 
@@ -11,10 +14,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
+from functools import partial
 from time import perf_counter
 from typing import Any
 
-from .body_limit import BoundedReceive, declared_too_large
+from . import session_routes
+from .body_limit import BodyTooLarge, BoundedReceive, declared_too_large
 from .errors import STATUS_OF, error_body, error_headers
 from .service import Service
 from .verify import DUPLICATED, Answer, verify_bearer
@@ -27,6 +32,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Headers = tuple[tuple[bytes, bytes], ...]
+RawHeaders = list[tuple[bytes, bytes]]
 
 KNOWN_ROUTES = frozenset(
     {
@@ -97,7 +103,57 @@ class Front:
                 await self._answer(send, answer)
                 self.metrics.request(path, answer[0], perf_counter() - started)
                 return
+        elif scope["method"] == "POST" and path in DIRECT_POSTS:
+            await self._direct(scope, receive, send, path)
+            return
         await self._routed(scope, receive, send, path if path in KNOWN_ROUTES else "other")
+
+    async def _direct(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        """Login, logout and refresh in their usual shape; any other shape goes on to the
+        framework with the body this method read (so it is refused as it always was)."""
+        started = perf_counter()
+        headers = scope["headers"]
+        if path == "/auth/logout":  # no body to read: the bearer header is the request
+            answer = await self._guarded(session_routes.logout(self.service, headers))
+        else:
+            if declared_too_large(headers, MAX_BODY_BYTES):
+                await self._refuse(send, "invalid_request", "body too large or bad length", CLOSE)
+                self.metrics.request(path, 422, perf_counter() - started)
+                return
+            try:
+                body = await read_body(BoundedReceive(receive, MAX_BODY_BYTES))
+            except BodyTooLarge:  # undeclared (chunked) and past the bound: the rest is not read
+                await self._refuse(send, "invalid_request", "body too large", CLOSE)
+                self.metrics.request(path, 422, perf_counter() - started)
+                return
+            if body is None:  # the client left before its body came: nobody to answer
+                return
+            route = self._route_of(path, headers, body, receive)
+            if route is None:
+                await self._routed(scope, _Replay(body, receive), send, path)
+                return
+            answer = await self._guarded(route)
+        await self._answer(send, answer)
+        self.metrics.request(path, answer[0], perf_counter() - started)
+
+    def _route_of(
+        self, path: str, headers: RawHeaders, body: bytes, receive: Receive
+    ) -> Awaitable[Answer] | None:
+        """The direct route's work for a well-formed login or refresh body, else None."""
+        if path == "/auth/login":
+            fields = session_routes.login_fields(headers, body)
+            if fields is None:
+                return None
+            return session_routes.login(self.service, *fields, partial(_disconnected, receive))
+        token = session_routes.refresh_field(headers, body)
+        return None if token is None else session_routes.refresh(self.service, token)
+
+    async def _guarded(self, route: Awaitable[Answer]) -> Answer:
+        try:
+            return await route
+        except Exception:  # never a 500, even from a bug on a direct route
+            log.exception("direct route raised")
+            return INTERNAL
 
     async def _routed(self, scope: Scope, receive: Receive, send: Send, route: str) -> None:
         started = perf_counter()
@@ -135,3 +191,39 @@ class Front:
     async def _refuse(self, send: Send, code: str, detail: str, extra: Headers = ()) -> None:
         headers = [(k.lower().encode(), v.encode()) for k, v in error_headers(code).items()]
         await self._answer(send, (STATUS_OF[code], error_body(code, detail), [*headers, *extra]))
+
+
+DIRECT_POSTS = frozenset({"/auth/login", "/auth/logout", "/auth/refresh"})
+
+
+async def read_body(receive: Receive) -> bytes | None:
+    """The whole request body; None when the client disconnected first."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _disconnected(receive: Receive) -> None:
+    # the body is read: the next ASGI message is the disconnect
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+class _Replay:
+    """An ASGI receive that hands on a body already read, then the connection's own messages
+    (the disconnect)."""
+
+    def __init__(self, body: bytes, receive: Receive) -> None:
+        self._first: Message | None = {"type": "http.request", "body": body, "more_body": False}
+        self._receive = receive
+
+    async def __call__(self) -> Message:
+        first, self._first = self._first, None
+        if first is not None:
+            return first
+        return await self._receive()

@@ -19,16 +19,16 @@ log = logging.getLogger("system_under_test.verify")
 Answer = tuple[int, bytes, list[tuple[bytes, bytes]]]
 
 
-def _error(code: str, detail: str, retry_after: int | None = None) -> Answer:
+def error_answer(code: str, detail: str, retry_after: int | None = None) -> Answer:
     headers = [
         (k.lower().encode(), v.encode()) for k, v in error_headers(code, retry_after).items()
     ]
     return STATUS_OF[code], error_body(code, detail), headers
 
 
-MISSING = _error("missing_token", "Authorization: Bearer <token> required")
+MISSING = error_answer("missing_token", "Authorization: Bearer <token> required")
 # RFC 9110 5.3: Authorization is not a list; two of them are ambiguous (which one is checked?)
-DUPLICATED = _error("invalid_token", "more than one Authorization header")
+DUPLICATED = error_answer("invalid_token", "more than one Authorization header")
 _CHECK_HEADER = {
     RevocationCheck.ENFORCED: [(b"x-revocation-check", b"enforced")],
     RevocationCheck.DEGRADED: [(b"x-revocation-check", b"degraded")],
@@ -55,16 +55,16 @@ async def verify_bearer(service: Service, authorization: str | None) -> Answer:
     try:
         claims = service.tokens.decode(token, "access")
     except TokenRejected as rejected:
-        return _error(rejected.code, rejected.detail)
+        return error_answer(rejected.code, rejected.detail)
     if service.settings.bench_skip_revocation_check:
         return 200, claims.verify_body, SKIPPED
     try:
         answer = await service.store.check(claims.jti, "fam:" + claims.fam)
     except Exception:  # the store promises an answer; never let a surprise become a 500
         log.exception("revocation check raised")
-        return _error("revocation_unavailable", "revocation check failed")
+        return error_answer("revocation_unavailable", "revocation check failed")
     if answer.check is RevocationCheck.UNAVAILABLE:
-        return _error("revocation_unavailable", "revocation list unreachable (fail-closed)")
+        return error_answer("revocation_unavailable", "revocation list unreachable (fail-closed)")
     if answer.revoked:
-        return _error("token_revoked", "token has been revoked")
+        return error_answer("token_revoked", "token has been revoked")
     return 200, claims.verify_body, _CHECK_HEADER[answer.check]

@@ -2,6 +2,7 @@
 
 link = build_lookup_link(settings)       # None: a URL the link does not speak (rediss, unix)
 values = await link.mget(["revoked:a"])  # inside RedisFence.run, like every Redis call
+await link.call("EVAL", script, "2", ...)  # a revocation write that needs no WAIT (store.py)
 
 redis-py costs about 300 us of CPU per command; this link costs a few. Same failure contract as
 the redis-py clients (docs/revocation-store.md): every attempt (connect included) is bounded by
@@ -180,16 +181,22 @@ class LookupLink:
         return 1 if self._conn is not None and self._conn.pending else 0
 
     async def mget(self, keys: list[str]) -> Values:
-        request = encode_command("MGET", *keys)
+        values: Values = await self.call("MGET", *keys)
+        return values
+
+    async def call(self, *args: str, retry: bool = True) -> Any:
+        """One command's reply (a revocation write's EVAL as well as the lookups' MGET): each
+        attempt on a live connection, retried on a new one after a timeout or an error
+        (``retry=False``: one attempt, for a command that must not run twice, SET NX)."""
+        request = encode_command(*args)
         last: Exception | None = None
-        for attempt in range(self._attempts):
+        for attempt in range(self._attempts if retry else 1):
             if attempt:
                 await asyncio.sleep(RETRY_BACKOFF_S)
             conn: _Replies | None = None
             try:
                 conn = await self._connected()  # bounded by the connect's own timeout
-                values: Values = await conn.send(request)  # bounded by the connection's watchdog
-                return values
+                return await conn.send(request)  # bounded by the connection's watchdog
             except TimeoutError as exc:
                 last = RedisTimeoutError(f"lookup connect exceeded {self._timeout_s} s: {exc}")
                 self._discard(conn, last)

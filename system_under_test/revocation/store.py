@@ -8,6 +8,7 @@ await store.revoke(jti, exp)                       # raises RevocationUnavailabl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -50,16 +51,19 @@ from system_under_test.revocation.subscriber import (
     encode_message,
 )
 
-# SET + PUBLISH as one atomic step (a script), so WAIT can follow on the same connection
+# SET + PUBLISH of every key as one atomic step (a script), so WAIT can follow on the same
+# connection; ARGV: the channel, then exp, TTL and message of each key in turn
 REVOKE_SCRIPT = """
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[3 * i - 1], 'EX', ARGV[3 * i])
+  redis.call('PUBLISH', ARGV[1], ARGV[3 * i + 1])
+end
 return 1
 """
-# the same, only if the key is new: refresh-token reuse detection
+# the same for one key, only if it is new: refresh-token reuse detection
 CLAIM_SCRIPT = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
-  redis.call('PUBLISH', ARGV[3], ARGV[4])
+if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'EX', ARGV[3]) then
+  redis.call('PUBLISH', ARGV[1], ARGV[4])
   return 1
 end
 return 0
@@ -261,17 +265,66 @@ class RevocationStore:
 
     async def revoke(self, key: str, exp: int) -> None:
         """Returns only when written (and WAIT-confirmed when replicas are required)."""
-        written = await self._write(REVOKE_SCRIPT, key, exp)
+        await self.revoke_all([(key, exp)])
+
+    async def revoke_all(self, items: list[tuple[str, int]]) -> None:
+        """Every (key, exp) revoked, or RevocationUnavailable (then maybe some of them): one
+        script, one round trip on the lookup link when no replica must confirm it; else one
+        write per key, concurrently (a cluster's keys live on different nodes)."""
+        if self._on_link():
+            written = await self._write_on_link(REVOKE_SCRIPT, items)
+        else:
+            results = await asyncio.gather(
+                *(self._write(REVOKE_SCRIPT, key, exp) for key, exp in items),
+                return_exceptions=True,
+            )
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+            written = None if None in results else True
         if written is None:
             raise RevocationUnavailable("revocation not stored", self._retry_after)
 
     async def claim_once(self, key: str, exp: int) -> bool | None:
         """True: first use (now revoked); False: already used or revoked; None: unavailable."""
+        if self._on_link():
+            return await self._write_on_link(CLAIM_SCRIPT, [(key, exp)], retry=False)
         return await self._write(CLAIM_SCRIPT, key, exp)
+
+    def _on_link(self) -> bool:
+        """Writes go on the lookup link when no WAIT must follow them (none is required now):
+        a few microseconds of CPU, where a redis-py pipeline costs hundreds. A WAIT blocks its
+        connection, so writes that need one keep redis-py's pool (and its INFO replication)."""
+        return self._link is not None and self._replicas.required() == 0
+
+    def _script_args(self, script: str, items: list[tuple[str, int]]) -> list[str]:
+        """EVAL's arguments: the keys, then the channel and each key's exp, TTL and message."""
+        now = time.time()
+        leeway = self._settings.leeway_s
+        args = ["EVAL", script, str(len(items)), *(revoked_key(key) for key, _ in items), CHANNEL]
+        for key, exp in items:
+            args += [str(exp), str(revocation_ttl_s(exp, now, leeway)), encode_message(key, exp)]
+        return args
+
+    async def _write_on_link(
+        self, script: str, items: list[tuple[str, int]], retry: bool = True
+    ) -> bool | None:
+        link = self._link
+        assert link is not None
+        args = self._script_args(script, items)
+        try:
+            reply = await self.fence.run(
+                lambda: link.call(*args, retry=retry), pending=link.reply_pending
+            )
+        except RedisUnreachable:
+            return None
+        if reply:
+            for key, exp in items:
+                self.local.add(key, exp)
+        return bool(reply)
 
     async def _write(self, script: str, key: str, exp: int) -> bool | None:
         name = revoked_key(key)
-        ttl = revocation_ttl_s(exp, time.time(), self._settings.leeway_s)
         self._redis_or_cluster()
 
         async def write() -> tuple[int, list[Any]]:
@@ -279,7 +332,7 @@ class RevocationStore:
             replicas = await self._replicas_required(client)
             # no MULTI: WAIT must follow the write on the same connection
             pipe = client.pipeline(transaction=False)
-            pipe.eval(script, 1, name, str(exp), str(ttl), CHANNEL, encode_message(key, exp))
+            pipe.execute_command(*self._script_args(script, [(key, exp)]))
             if replicas:
                 pipe.wait(replicas, self._settings.wait_timeout_ms)
             result: list[Any] = await pipe.execute()
