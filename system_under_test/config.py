@@ -63,6 +63,8 @@ class Settings:
     login_limit: int = 10
     login_window_s: int = 60
     login_queue: int = 16
+    max_in_flight: int = 256
+    max_queue_wait_s: float = 1.0
     verify_cache_size: int = 10000
     shutdown_timeout_s: float = 10.0
     header_timeout_s: float = 5.0
@@ -131,6 +133,19 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("--login-limit", "int", 10, "failed logins per user per window before 429"),
     _Option("--login-window", "int", 60, "failed-login window (s)"),
     _Option("--login-queue", "int", 16, "password checks queued or running per worker"),
+    _Option(
+        "--max-in-flight",
+        "int",
+        256,
+        "most requests a worker runs at once (the limit follows its event loop's lateness "
+        "below it); the rest queue or are shed at once (0: no admission control)",
+    ),
+    _Option(
+        "--max-queue-wait",
+        "float",
+        1.0,
+        "queued work (s) past which a request is shed on arrival (logins: half)",
+    ),
     _Option("--verify-cache-size", "int", 10000, "signature-verified tokens kept per worker"),
     _Option("--shutdown-timeout", "float", 10.0, "graceful shutdown bound before SIGKILL (s)"),
     _Option("--header-timeout", "float", 5.0, "close a connection whose request head is late (s)"),
@@ -161,6 +176,7 @@ _DEST_TO_FIELD = {
     "access_ttl": "access_ttl_s",
     "refresh_ttl": "refresh_ttl_s",
     "login_window": "login_window_s",
+    "max_queue_wait": "max_queue_wait_s",
     "shutdown_timeout": "shutdown_timeout_s",
     "header_timeout": "header_timeout_s",
     "body_timeout": "body_timeout_s",
@@ -309,6 +325,8 @@ def _positive(settings: Settings) -> None:
         ("--login-limit (AUTH_LOGIN_LIMIT)", settings.login_limit, 1),
         ("--login-window (AUTH_LOGIN_WINDOW)", settings.login_window_s, 1),
         ("--login-queue (AUTH_LOGIN_QUEUE)", settings.login_queue, 1),
+        ("--max-in-flight (AUTH_MAX_IN_FLIGHT)", settings.max_in_flight, 0),
+        ("--max-queue-wait (AUTH_MAX_QUEUE_WAIT)", settings.max_queue_wait_s, 1e-9),
         ("--verify-cache-size (AUTH_VERIFY_CACHE_SIZE)", settings.verify_cache_size, 0),
         ("--shutdown-timeout (AUTH_SHUTDOWN_TIMEOUT)", settings.shutdown_timeout_s, 1e-9),
         ("--header-timeout (AUTH_HEADER_TIMEOUT)", settings.header_timeout_s, 1e-9),

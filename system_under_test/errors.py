@@ -4,7 +4,7 @@
      refresh_reused, invalid_credentials
 404  not_found        405 method_not_allowed        422 invalid_request
 429  too_many_attempts, login_overloaded
-503  revocation_unavailable, not_ready, redis_unavailable, internal_unavailable
+503  revocation_unavailable, not_ready, redis_unavailable, internal_unavailable, overloaded
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ STATUS_OF: dict[str, int] = {
     "not_ready": 503,
     "redis_unavailable": 503,
     "internal_unavailable": 503,
+    "overloaded": 503,  # shed by the worker's admission before any work (login: 429 instead)
 }
 
 BEARER_CHALLENGE = 'Bearer error="invalid_token"'

@@ -51,6 +51,9 @@ KNOWN_ROUTES = frozenset(
 MAX_BODY_BYTES = 64 * 1024
 HEALTH_BODY = b'{"status":"ok"}'
 CLOSE: Headers = ((b"connection", b"close"),)  # uvicorn then closes instead of reading on
+SHED_DETAIL = "too many requests waiting in this worker, retry later"
+SHED_LOGIN: Answer = (429, error_body("login_overloaded", SHED_DETAIL), [])
+SHED: Answer = (503, error_body("overloaded", SHED_DETAIL), [])
 INTERNAL: Answer = (
     503,
     error_body("internal_unavailable", "unexpected error, retry"),
@@ -147,6 +150,15 @@ class Front:
             return session_routes.login(self.service, *fields, partial(_disconnected, receive))
         token = session_routes.refresh_field(headers, body)
         return None if token is None else session_routes.refresh(self.service, token)
+
+    def shed(self, path: str, retry_after_s: int) -> Answer:
+        """The answer to a request the admission refused before any work (counted here; the
+        HTTP protocol writes it at once)."""
+        route = path if path in KNOWN_ROUTES else "other"
+        status, body, headers = SHED_LOGIN if route == "/auth/login" else SHED
+        self.metrics.request(route, status)
+        self.metrics.shed(route)
+        return status, body, [*headers, (b"retry-after", b"%d" % retry_after_s)]
 
     async def _guarded(self, route: Awaitable[Answer]) -> Answer:
         try:

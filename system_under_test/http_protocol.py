@@ -1,7 +1,9 @@
 """uvicorn's httptools protocol, with its own 400 (unparsable HTTP) answered as a JSON error,
-and bounds on the time a request head, then its body, may take to arrive (slowloris).
+bounds on the time a request head, then its body, may take to arrive (slowloris), and each
+parsed request handed to the worker's admission (admission.py) instead of started at once.
 
-    protocol = with_header_timeout(5.0, body_s=10.0)   # uvicorn.Config(app, http=protocol, ...)
+    protocol = with_header_timeout(5.0, body_s=10.0, admission=admission, shed_answer=front.shed)
+    uvicorn.Config(app, http=protocol, ...)
 
 The X-Worker-Id header rides on uvicorn's default headers, so these answers carry it too.
 uvicorn times out only the idle gap between requests (``timeout_keep_alive``); a head that
@@ -12,10 +14,21 @@ a body that stops after a complete head.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+from collections.abc import Callable
+from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import (
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
 
+from .admission import LOGIN, SESSION, Admission
 from .errors import error_body
+
+# never queued nor shed: liveness, readiness and the metrics scrape must answer in overload
+UNMETERED = frozenset({"/health", "/ready", "/metrics"})
 
 DEFAULT_HEADER_TIMEOUT_S = 5.0  # the worker sets --header-timeout
 DEFAULT_BODY_TIMEOUT_S = 10.0  # the worker sets --body-timeout
@@ -28,8 +41,12 @@ class JsonErrorsProtocol(HttpToolsProtocol):
 
     header_timeout_s = DEFAULT_HEADER_TIMEOUT_S
     body_timeout_s = DEFAULT_BODY_TIMEOUT_S
+    admission: Admission | None = None
+    # (path, Retry-After seconds) -> the answer to a shed request, written at once
+    shed_answer: Callable[[str, int], tuple[int, bytes, list[tuple[bytes, bytes]]]] | None = None
     _head_timer: asyncio.TimerHandle | None = None
     _body_timer: asyncio.TimerHandle | None = None
+    _held: asyncio.TimerHandle | None = None  # reading paused after a shed, until this fires
 
     def _arm_head_timer(self) -> None:
         if self._head_timer is None:
@@ -65,6 +82,9 @@ class JsonErrorsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
         self._disarm_body_timer()
+        if self._held is not None:
+            self._held.cancel()
+            self._held = None
         super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
@@ -80,6 +100,66 @@ class JsonErrorsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._disarm_body_timer()
         super().on_message_complete()
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        admission = self.admission
+        scope = cycle.scope
+        if admission is None or not admission.enabled or scope["path"] in UNMETERED:
+            super()._start_asgi_task(cycle, app)
+            return
+        login = scope["path"] == "/auth/login" and scope["method"] == "POST"
+        admission.arrive(_Admitted(self, cycle, app), LOGIN if login else SESSION)
+
+    def _start_admitted(self, cycle: RequestResponseCycle, app: Any, admission: Admission) -> None:
+        """uvicorn's own start of the request's task, which also tells the admission when
+        the task is done."""
+        coroutine = cycle.run_asgi(app)
+        if self.config.reset_contextvars:
+            task = self.loop.create_task(coroutine, context=contextvars.Context())
+        else:
+            task = self.loop.create_task(coroutine)
+        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(admission.task_done)
+        self.tasks.add(task)
+
+    def answer_now(
+        self,
+        cycle: RequestResponseCycle,
+        status: int,
+        body: bytes,
+        headers: list[tuple[bytes, bytes]],
+    ) -> None:
+        """Answer ``cycle`` in one write, without an ASGI task (a shed request: its few
+        microseconds are the point), then carry on as uvicorn does after a response."""
+        content = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            content.extend([name, b": ", value, b"\r\n"])
+        content.append(b"content-type: application/json\r\ncontent-length: %d\r\n" % len(body))
+        for name, value in headers:
+            content.extend([name, b": ", value, b"\r\n"])
+        if not cycle.keep_alive:
+            content.append(b"connection: close\r\n")
+        content.extend([b"\r\n", body])
+        cycle.response_started = cycle.response_complete = True
+        cycle.message_event.set()  # nothing will read the body: a receive() returns at once
+        self.transport.write(b"".join(content))
+        if not cycle.keep_alive:
+            self.transport.close()
+        cycle.on_response()
+
+    def hold(self, seconds: float) -> None:
+        """Read nothing more from this connection for ``seconds`` (the Retry-After it was
+        just sent): a client that comes back sooner waits in the kernel's buffer, at no cost
+        here, instead of being read, parsed and shed again (a retry storm)."""
+        if self.transport.is_closing() or self._held is not None:
+            return
+        self.transport.pause_reading()
+        self._held = self.loop.call_later(seconds, self._release)
+
+    def _release(self) -> None:
+        self._held = None
+        if not self.transport.is_closing():
+            self.transport.resume_reading()
 
     def send_400_response(self, msg: str) -> None:
         body = error_body("invalid_request", msg)
@@ -99,10 +179,47 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
+class _Admitted:
+    """One parsed request as the admission sees it (admission.Pending)."""
+
+    __slots__ = ("app", "cycle", "protocol")
+
+    def __init__(self, protocol: JsonErrorsProtocol, cycle: RequestResponseCycle, app: Any):
+        self.protocol = protocol
+        self.cycle = cycle
+        self.app = app
+
+    def start(self) -> None:
+        protocol = self.protocol
+        assert protocol.admission is not None
+        protocol._start_admitted(self.cycle, self.app, protocol.admission)
+
+    def shed(self, retry_after_s: int) -> None:
+        protocol = self.protocol
+        assert protocol.shed_answer is not None
+        answer = protocol.shed_answer(self.cycle.scope["path"], retry_after_s)
+        protocol.answer_now(self.cycle, *answer)
+        protocol.hold(retry_after_s)
+
+    def gone(self) -> bool:
+        return self.cycle.disconnected or self.protocol.transport.is_closing()
+
+
 def with_header_timeout(
-    seconds: float, body_s: float = DEFAULT_BODY_TIMEOUT_S
+    seconds: float,
+    body_s: float = DEFAULT_BODY_TIMEOUT_S,
+    *,
+    admission: Admission | None = None,
+    shed_answer: Callable[[str, int], tuple[int, bytes, list[tuple[bytes, bytes]]]] | None = None,
 ) -> type[JsonErrorsProtocol]:
     """The protocol class with its head-read bound set to ``seconds``, its body bound to
-    ``body_s``."""
-    bounds = {"header_timeout_s": seconds, "body_timeout_s": body_s}
-    return type("JsonErrorsProtocol", (JsonErrorsProtocol,), bounds)
+    ``body_s``, and (optionally) the worker's admission with what answers its sheds."""
+    if admission is not None and shed_answer is None:
+        raise ValueError("an admission needs the shed_answer that answers its shed requests")
+    attributes = {
+        "header_timeout_s": seconds,
+        "body_timeout_s": body_s,
+        "admission": admission,
+        "shed_answer": shed_answer,
+    }
+    return type("JsonErrorsProtocol", (JsonErrorsProtocol,), attributes)

@@ -87,6 +87,23 @@ DEGRADED_BOUND = Gauge(
     multiprocess_mode="livemax",
 )
 WORKER_STARTS = Counter("auth_worker_starts_total", "worker processes started, by slot", ["slot"])
+SHED = Counter(
+    "auth_requests_shed_total",
+    "requests refused by the worker's admission before any work (429/503 + Retry-After)",
+    ["route", "worker"],
+)
+ADMISSION_WAITING = Gauge(
+    "auth_admission_waiting",
+    "requests queued for admission now (written on the metrics flush)",
+    ["worker"],
+    multiprocess_mode="livesum",
+)
+ADMISSION_WAIT_MAX = Gauge(
+    "auth_admission_wait_max_seconds",
+    "longest admission wait of a request started since the previous flush",
+    ["worker"],
+    multiprocess_mode="livemax",
+)
 
 
 def add_observations(child: Histogram, counts: list[int], total: float) -> None:
@@ -132,6 +149,10 @@ class WorkerMetrics:
         self._capacity = POOL_CAPACITY.labels(worker=worker)
         self._contact = LAST_CONTACT.labels(worker=worker)
         self._bound = DEGRADED_BOUND.labels(worker=worker)
+        self._shed: dict[str, int] = {}  # by route, since the last flush
+        self._shed_children: dict[str, Counter] = {}
+        self._waiting = ADMISSION_WAITING.labels(worker=worker)
+        self._wait_max = ADMISSION_WAIT_MAX.labels(worker=worker)
         self._pool.set(0)
         self._state.set(0)
 
@@ -147,8 +168,26 @@ class WorkerMetrics:
             durations.counts[bisect_left(DURATION_BUCKETS, seconds)] += 1  # le: x <= bound
             durations.total += seconds
 
+    def shed(self, route: str) -> None:
+        """One request the admission refused (counted in process, written by flush())."""
+        self._shed[route] = self._shed.get(route, 0) + 1
+
+    def admission(self, waiting: int, longest_wait_s: float) -> None:
+        """The admission queue now and its longest wait since the last call (on the flush)."""
+        self._waiting.set(waiting)
+        self._wait_max.set(longest_wait_s)
+
     def flush(self) -> None:
         """Write the in-process counts to the (multiprocess) counters."""
+        if self._shed:
+            shed, self._shed = self._shed, {}
+            for route, count in shed.items():
+                child = self._shed_children.get(route)
+                if child is None:
+                    child = self._shed_children[route] = SHED.labels(
+                        route=route, worker=self.worker
+                    )
+                child.inc(count)
         unflushed, self._unflushed = self._unflushed, {}
         for (route, status), count in unflushed.items():
             child = self._requests.get((route, status))

@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 
+from .admission import ADJUST_S, Admission
 from .config import Settings
 from .login_limit import LoginLimit
 from .metrics import FLUSH_S, WorkerMetrics
@@ -56,8 +57,10 @@ class Service:
     store: RevocationStore
     login_limit: LoginLimit
     metrics: WorkerMetrics
+    admission: Admission
     _gauges: asyncio.Task[None] | None = None
     _flusher: asyncio.Task[None] | None = None
+    _adjuster: asyncio.Task[None] | None = None
 
     @classmethod
     def build(cls, settings: Settings, users: dict[str, str], slot: int, secret: bytes) -> Service:
@@ -83,6 +86,7 @@ class Service:
                 store.incr_window, limit=settings.login_limit, window_s=settings.login_window_s
             ),
             metrics=metrics,
+            admission=Admission(settings.max_in_flight, settings.max_queue_wait_s),
         )
 
     def family_exp(self) -> int:
@@ -96,6 +100,18 @@ class Service:
         await self.store.start()
         self._gauges = asyncio.create_task(self._report_local_copy())
         self._flusher = asyncio.create_task(self._flush_metrics())
+        if self.admission.enabled:
+            self._adjuster = asyncio.create_task(self._adjust_admission())
+
+    async def _adjust_admission(self) -> None:
+        """The admission's limit follows the event loop's lateness, every ADJUST_S."""
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(ADJUST_S)
+            now = time.monotonic()
+            late = self.store.lag.late_since(last)
+            self.admission.adjust(min(1.0, late / max(now - last, ADJUST_S)))
+            last = now
 
     async def _flush_metrics(self) -> None:
         """In-process request and check counts (and the pool gauge) to the metric files, every
@@ -107,6 +123,9 @@ class Service:
     def flush_metrics(self) -> None:
         self.store.report_pool()
         self.store.report_contact()
+        admission = self.admission
+        waiting = admission.waiting(0) + admission.waiting(1)
+        self.metrics.admission(waiting, admission.read_longest_wait())
         self.metrics.flush()
 
     async def _report_local_copy(self) -> None:
@@ -116,7 +135,7 @@ class Service:
             await asyncio.sleep(LOCAL_COPY_SAMPLE_S)
 
     async def close(self) -> None:
-        for task in (self._gauges, self._flusher):
+        for task in (self._gauges, self._flusher, self._adjuster):
             if task is not None:
                 task.cancel()
         await self.store.close()

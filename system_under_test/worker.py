@@ -133,7 +133,12 @@ def main() -> int:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http=with_header_timeout(settings.header_timeout_s, settings.body_timeout_s),
+        http=with_header_timeout(
+            settings.header_timeout_s,
+            settings.body_timeout_s,
+            admission=service.admission,
+            shed_answer=app.shed,
+        ),
         headers=[("X-Worker-Id", service.worker_id)],  # on every answer, uvicorn's own too
         lifespan="on",
         access_log=False,

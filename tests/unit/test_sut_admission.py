@@ -1,0 +1,163 @@
+"""The worker's admission: the limit, FIFO waits, sheds at arrival, two classes, the AIMD limit."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from system_under_test.admission import (
+    LATE_SHARE,
+    LOGIN,
+    MIN_LIMIT,
+    RETRY_AFTER_S,
+    SESSION,
+    START_LIMIT,
+    Admission,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Request:
+    """A fake parsed request: records whether it started or was shed, and when."""
+
+    def __init__(self, log: list[str], name: str) -> None:
+        self.log = log
+        self.name = name
+        self.left = False
+        self.retry_after: int | None = None
+
+    def start(self) -> None:
+        self.log.append(self.name)
+
+    def shed(self, retry_after_s: int) -> None:
+        self.retry_after = retry_after_s
+        self.log.append(f"shed {self.name}")
+
+    def gone(self) -> bool:
+        return self.left
+
+
+def admission(cap: int = 2, wait_s: float = 1.0) -> tuple[Admission, Clock, list[str]]:
+    clock = Clock()
+    made = Admission(cap, wait_s, clock=clock, rng=random.Random(1))
+    return made, clock, []
+
+
+def test_requests_under_the_limit_start_at_once_and_the_rest_wait_in_arrival_order() -> None:
+    gate, _, log = admission(cap=2)
+    for name in "abcd":
+        gate.arrive(Request(log, name), SESSION)
+    assert log == ["a", "b"]
+    assert gate.running == 2
+    assert gate.waiting(SESSION) == 2
+    gate.finished()
+    assert log == ["a", "b", "c"]
+    gate.finished()
+    gate.finished()
+    assert log == ["a", "b", "c", "d"]
+    assert gate.running == 1
+
+
+def test_a_request_is_shed_on_arrival_once_its_queue_has_waited_past_the_bound() -> None:
+    gate, clock, log = admission(cap=1, wait_s=1.0)
+    gate.arrive(Request(log, "running"), SESSION)
+    gate.arrive(Request(log, "queued"), SESSION)
+    clock.now += 0.9
+    gate.arrive(Request(log, "still in time"), SESSION)
+    clock.now += 0.2  # the head has now waited 1.1 s
+    late = Request(log, "late")
+    gate.arrive(late, SESSION)
+    assert log == ["running", "shed late"]
+    assert late.retry_after is not None
+    assert RETRY_AFTER_S[0] <= late.retry_after <= RETRY_AFTER_S[1]
+    assert gate.shed_count == [1, 0]
+    gate.finished()
+    assert log[-1] == "queued"  # the queued ones still run, in order
+
+
+def test_a_login_waits_at_most_half_as_long_as_a_session() -> None:
+    gate, clock, log = admission(cap=1, wait_s=1.0)
+    gate.arrive(Request(log, "running"), SESSION)
+    gate.arrive(Request(log, "session"), SESSION)
+    gate.arrive(Request(log, "login"), LOGIN)
+    clock.now += 0.6
+    gate.arrive(Request(log, "session 2"), SESSION)
+    gate.arrive(Request(log, "login 2"), LOGIN)
+    assert log == ["running", "shed login 2"]
+
+
+def test_a_burst_into_an_empty_queue_is_bounded_by_the_measured_rate() -> None:
+    gate, clock, log = admission(cap=1, wait_s=1.0)
+    gate.arrive(Request(log, "first"), SESSION)
+    for i in range(40):  # 40 completions in 0.5 s: 80 a second
+        gate.arrive(Request(log, f"r{i}"), SESSION)
+        clock.now += 0.5 / 40
+        gate.finished()
+    assert gate.rate == pytest.approx(80, rel=0.1)
+    log.clear()
+    for i in range(100):  # arriving at once: the queue holds 1 s of work after 80 of them
+        gate.arrive(Request(log, f"b{i}"), SESSION)
+    shed = [entry for entry in log if entry.startswith("shed")]
+    assert 15 <= len(shed) <= 25, len(shed)
+    assert gate.waiting(SESSION) + len(shed) == 100
+
+
+def test_logins_get_their_share_while_sessions_wait_and_all_the_rest_when_none_do() -> None:
+    gate, _, log = admission(cap=1, wait_s=100.0)
+    gate.arrive(Request(log, "running"), SESSION)
+    for i in range(8):
+        gate.arrive(Request(log, f"s{i}"), SESSION)
+        gate.arrive(Request(log, f"l{i}"), LOGIN)
+    for _ in range(16):
+        gate.finished()
+    order = log[1:]
+    assert order[:10] == ["s0", "s1", "s2", "s3", "l0", "s4", "s5", "s6", "s7", "l1"]
+    assert order[10:] == ["l2", "l3", "l4", "l5", "l6", "l7"]  # no session waits: logins go
+
+
+def test_a_request_whose_client_left_while_queued_is_skipped() -> None:
+    gate, _, log = admission(cap=1)
+    gate.arrive(Request(log, "a"), SESSION)
+    left = Request(log, "left")
+    gate.arrive(left, SESSION)
+    gate.arrive(Request(log, "b"), SESSION)
+    left.left = True
+    gate.finished()
+    assert log == ["a", "b"]
+    assert gate.running == 1
+
+
+def test_the_limit_shrinks_on_a_late_loop_and_grows_while_requests_queue() -> None:
+    gate, _, log = admission(cap=64)
+    assert gate.limit == START_LIMIT
+    gate.adjust(0.0)
+    assert gate.limit == START_LIMIT  # nothing queued: no reason to grow
+    for i in range(START_LIMIT + 10):
+        gate.arrive(Request(log, f"r{i}"), SESSION)
+    gate.adjust(0.0)
+    assert gate.limit == START_LIMIT + START_LIMIT // 8
+    assert len(log) == gate.limit  # the raised limit started queued requests at once
+    for _ in range(50):
+        gate.adjust(LATE_SHARE + 0.1)
+    assert gate.limit == MIN_LIMIT
+    for i in range(200):
+        gate.arrive(Request(log, f"q{i}"), SESSION)
+    for _ in range(100):
+        gate.adjust(0.0)
+    assert gate.limit == 64  # never above the cap
+
+
+def test_a_cap_of_zero_admits_everything_at_once() -> None:
+    gate, _, log = admission(cap=0)
+    for name in "abcdef":
+        gate.arrive(Request(log, name), LOGIN)
+    assert log == list("abcdef")
+    assert not gate.enabled
