@@ -26,6 +26,7 @@ from uvicorn.protocols.http.httptools_impl import (
 
 from .admission import LOGIN, SESSION, Admission
 from .errors import error_body
+from .one_write import HeldHead
 
 # never queued nor shed: liveness, readiness and the metrics scrape must answer in overload
 UNMETERED = frozenset({"/health", "/ready", "/metrics"})
@@ -105,21 +106,25 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         admission = self.admission
         scope = cycle.scope
         if admission is None or not admission.enabled or scope["path"] in UNMETERED:
-            super()._start_asgi_task(cycle, app)
+            self._run(cycle, app, None)
             return
         login = scope["path"] == "/auth/login" and scope["method"] == "POST"
         admission.arrive(_Admitted(self, cycle, app), LOGIN if login else SESSION)
 
-    def _start_admitted(self, cycle: RequestResponseCycle, app: Any, admission: Admission) -> None:
-        """uvicorn's own start of the request's task, which also tells the admission when
-        the task is done."""
+    def _run(self, cycle: RequestResponseCycle, app: Any, admission: Admission | None) -> None:
+        """uvicorn's own start of the request's task, with its answer sent in one write
+        (one_write.py), and the admission told when the task is done."""
+        held = HeldHead(self.transport, cycle)
+        cycle.transport = held  # type: ignore[assignment]
         coroutine = cycle.run_asgi(app)
         if self.config.reset_contextvars:
             task = self.loop.create_task(coroutine, context=contextvars.Context())
         else:
             task = self.loop.create_task(coroutine)
+        task.add_done_callback(held.flush)
         task.add_done_callback(self.tasks.discard)
-        task.add_done_callback(admission.task_done)
+        if admission is not None:
+            task.add_done_callback(admission.task_done)
         self.tasks.add(task)
 
     def answer_now(
@@ -192,7 +197,7 @@ class _Admitted:
     def start(self) -> None:
         protocol = self.protocol
         assert protocol.admission is not None
-        protocol._start_admitted(self.cycle, self.app, protocol.admission)
+        protocol._run(self.cycle, self.app, protocol.admission)
 
     def shed(self, retry_after_s: int) -> None:
         protocol = self.protocol

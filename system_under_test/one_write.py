@@ -1,0 +1,62 @@
+"""One send() per answer: the response head is held until the body's first write joins it.
+
+    held = HeldHead(transport, cycle)  # the request's cycle writes to it (http_protocol.py)
+    # cycle.send(start) holds the head, cycle.send(body) sends both in one write
+    held.flush()                       # when the request's task ends (a HEAD answer has no body)
+
+uvicorn writes a response's head and its body with two ``transport.write`` calls, so two
+``send()`` system calls, each of which on loopback runs the receiver's TCP path too and may
+wake it twice. Holding the head costs a few attribute lookups; only the first write made after
+the response started is held (a ``100 Continue`` goes out at once), and anything else asked of
+the transport (close, is_closing, ...) sends what is held first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+
+class _Cycle(Protocol):
+    response_started: bool
+
+
+class HeldHead:
+    """A transport proxy for one request's cycle."""
+
+    __slots__ = ("_cycle", "_head", "_started", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, cycle: _Cycle) -> None:
+        self._transport = transport
+        self._cycle = cycle
+        self._head: bytes | None = None
+        self._started = False  # the head was seen (held, then sent)
+
+    def write(self, data: bytes) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.write(head + data)
+        elif not self._started and self._cycle.response_started:
+            self._started = True
+            self._head = data
+        else:
+            self._transport.write(data)
+
+    def flush(self, _: object = None) -> None:
+        """Send a held head (also a task's done callback)."""
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def __getattr__(self, name: str) -> Any:
+        self.flush()
+        return getattr(self._transport, name)
