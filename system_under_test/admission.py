@@ -27,9 +27,11 @@ on that loop, miss their budgets), and grows by an eighth while requests queue o
 is on time, between MIN_LIMIT and ``cap``.
 
 Two classes, so that a login storm does not starve the users who hold a session, nor the other
-way round: sessions (verify, logout, refresh) go first and may wait ``wait_s``; logins wait at
-most half of it, and while both queues hold requests, ``LOGIN_SHARE`` of the starts go to
-logins (weighted round robin), so logins are slowed, never starved to zero.
+way round: while both queues hold requests, sessions (verify, logout, refresh) get four starts
+in five and logins ``LOGIN_SHARE`` (weighted round robin), so in a login storm the logins' queue
+is the one that grows past ``wait_s`` and is shed, and logins still start, never starved to
+zero. (Logins are not shed sooner than sessions: a client whose login is refused logs in again,
+so shedding them early only adds logins.)
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ from typing import Protocol
 SESSION = 0  # verify, logout, refresh, and any other admitted route
 LOGIN = 1
 LOGIN_SHARE = 0.2  # of the starts while both classes wait: one login per four sessions
-LOGIN_WAIT_SHARE = 0.5  # a login waits at most this share of the sessions' bound
 RATE_WINDOW_S = 0.5  # completions are counted over windows this long
 MIN_RATE_SAMPLES = 16  # a window with fewer completions does not update the rate
 # a shed answer's Retry-After: spread, so that the shed come back apart; the connection is not
@@ -87,7 +88,7 @@ class Admission:
     ) -> None:
         self.cap = cap
         self.limit = min(cap, START_LIMIT) if cap >= 1 else 0
-        self.wait_s = (wait_s, wait_s * LOGIN_WAIT_SHARE)  # by class
+        self.wait_s = wait_s
         self._clock = clock
         self._rng = rng or random.Random()
         self._queues: tuple[deque[_Waiting], deque[_Waiting]] = (deque(), deque())
@@ -125,7 +126,7 @@ class Admission:
             request.start()
             return
         now = self._clock()
-        if self._predicted_wait(kind, now) > self.wait_s[kind]:
+        if self._predicted_wait(kind, now) > self.wait_s:
             self.shed_count[kind] += 1
             request.shed(self._rng.randint(*RETRY_AFTER_S))
             return

@@ -144,7 +144,7 @@ OPTIONS: tuple[_Option, ...] = (
         "--max-queue-wait",
         "float",
         1.0,
-        "queued work (s) past which a request is shed on arrival (logins: half)",
+        "queued work (s) past which a request is shed on arrival",
     ),
     _Option("--verify-cache-size", "int", 10000, "signature-verified tokens kept per worker"),
     _Option("--shutdown-timeout", "float", 10.0, "graceful shutdown bound before SIGKILL (s)"),

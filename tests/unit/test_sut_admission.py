@@ -83,15 +83,26 @@ def test_a_request_is_shed_on_arrival_once_its_queue_has_waited_past_the_bound()
     assert log[-1] == "queued"  # the queued ones still run, in order
 
 
-def test_a_login_waits_at_most_half_as_long_as_a_session() -> None:
+def test_in_a_login_storm_the_logins_are_shed_and_the_sessions_still_start() -> None:
     gate, clock, log = admission(cap=1, wait_s=1.0)
-    gate.arrive(Request(log, "running"), SESSION)
-    gate.arrive(Request(log, "session"), SESSION)
-    gate.arrive(Request(log, "login"), LOGIN)
-    clock.now += 0.6
-    gate.arrive(Request(log, "session 2"), SESSION)
-    gate.arrive(Request(log, "login 2"), LOGIN)
-    assert log == ["running", "shed login 2"]
+    gate.arrive(Request(log, "first"), SESSION)
+    for i in range(40):  # 80 completions a second
+        gate.arrive(Request(log, f"r{i}"), SESSION)
+        clock.now += 0.5 / 40
+        gate.finished()
+    log.clear()
+    for i in range(200):  # a login storm while sessions keep coming
+        gate.arrive(Request(log, f"login{i}"), LOGIN)
+        if i % 10 == 0:
+            gate.arrive(Request(log, f"session{i}"), SESSION)
+    shed = [entry for entry in log if entry.startswith("shed")]
+    assert shed
+    assert all(entry.startswith("shed login") for entry in shed), shed
+    for _ in range(30):
+        gate.finished()
+    started = [entry for entry in log if not entry.startswith("shed")]
+    assert any(entry.startswith("session") for entry in started)
+    assert any(entry.startswith("login") for entry in started)  # slowed, not starved
 
 
 def test_a_burst_into_an_empty_queue_is_bounded_by_the_measured_rate() -> None:
