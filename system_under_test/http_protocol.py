@@ -31,6 +31,7 @@ from .one_write import HeldHead
 # never queued nor shed: liveness, readiness and the metrics scrape must answer in overload
 UNMETERED = frozenset({"/health", "/ready", "/metrics"})
 
+NOTHING, HEAD, BODY = 0, 1, 2  # what of a request is still to come
 DEFAULT_HEADER_TIMEOUT_S = 5.0  # the worker sets --header-timeout
 DEFAULT_BODY_TIMEOUT_S = 10.0  # the worker sets --body-timeout
 
@@ -48,6 +49,7 @@ class JsonErrorsProtocol(HttpToolsProtocol):
     _head_timer: asyncio.TimerHandle | None = None
     _body_timer: asyncio.TimerHandle | None = None
     _held: asyncio.TimerHandle | None = None  # reading paused after a shed, until this fires
+    _awaiting = 0  # NOTHING, HEAD or BODY: what of the current request has not come yet
 
     def _arm_head_timer(self) -> None:
         if self._head_timer is None:
@@ -88,17 +90,28 @@ class JsonErrorsProtocol(HttpToolsProtocol):
             self._held = None
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # the bounds are armed only for a head or a body still incomplete once the parser has
+        # run over what came (a request in one segment arms no timer at all)
+        if self._awaiting == NOTHING or self.transport.is_closing():
+            return
+        if self._awaiting == HEAD:
+            self._arm_head_timer()
+        elif self._body_timer is None:  # the rest of the message may still come slowly
+            self._body_timer = self.loop.call_later(self.body_timeout_s, self._body_timed_out)
+
     def on_message_begin(self) -> None:
-        self._arm_head_timer()
+        self._awaiting = HEAD
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
         self._disarm_head_timer()
+        self._awaiting = BODY
         super().on_headers_complete()
-        if not self.transport.is_closing():  # the rest of the message may still come slowly
-            self._body_timer = self.loop.call_later(self.body_timeout_s, self._body_timed_out)
 
     def on_message_complete(self) -> None:
+        self._awaiting = NOTHING
         self._disarm_body_timer()
         super().on_message_complete()
 
