@@ -79,6 +79,7 @@ class RunFigures:
     cpu: CpuSplit
     workers: int = 2
     notes: list[str] = field(default_factory=list)
+    shed_p99_ms: float | None = None  # how fast the shed answers came (None: none shed)
 
     @property
     def req_per_s(self) -> float:
@@ -147,7 +148,7 @@ def run_figures(
         errors=list(tally.errors.most_common(TOP_ERRORS)), started=started,
         load_before=load_before, load_after=load_after,
         generator_lag_p99_ms=_p(tally.loop_lag, 0.99), cpu=cpu, workers=workers,
-        notes=list(notes),
+        notes=list(notes), shed_p99_ms=_p(tally.shed_latency, 0.99),
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from benchmarks.compare.charts import lines_svg, stacked_bars_svg
 from benchmarks.compare.figures import RunFigures, goals
+from benchmarks.compare.overload_goals import overload_goals
 from benchmarks.compare.scaling import DEFAULT_UTILISATION, project
 from benchmarks.compare.tables import (
     bottleneck_table,
@@ -122,7 +123,7 @@ def render_markdown(c: Comparison) -> str:
         "",
         "## Goals",
         "",
-        *goals_table(goals(c.runs)),
+        *goals_table([*goals(c.runs), *overload_goals(c.runs)]),
         "",
         "## Errors by kind",
         "",

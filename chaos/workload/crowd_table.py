@@ -68,6 +68,19 @@ def headline(tally: Tally, users: int, duration_s: float) -> list[str]:
         "the contract's overload answers among them (429 `login_overloaded` or 503, with "
         "Retry-After); unexpected: the rest (timeouts, resets, 5xx, degraded, wrong status, a "
         "revoked token accepted).",
+        *shed_speed(tally),
+    ]
+
+
+def shed_speed(tally: Tally) -> list[str]:
+    """How fast the shed answers came (a "retry later" after a long wait helps nobody)."""
+    shed = tally.shed_latency
+    if not tally.shed:
+        return []
+    return [
+        "",
+        f"shed answers came after p50 {ms(shed.percentile(0.5))}, p99 "
+        f"{ms(shed.percentile(0.99))}, max {ms(shed.percentile(1.0))}.",
     ]
 
 

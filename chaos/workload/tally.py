@@ -29,6 +29,7 @@ class Tally:
         default_factory=lambda: {name: RouteTally() for name in ROUTES}
     )
     errors: Counter[str] = field(default_factory=Counter)
+    shed_latency: Histogram = field(default_factory=Histogram)  # of the shed answers alone
     users_started: int = 0
     loop_lag: Histogram = field(default_factory=Histogram)
     cpu_seconds: float = 0.0
@@ -42,6 +43,8 @@ class Tally:
             tally.ok += 1
         else:
             self.errors[error] += 1
+            if error.endswith(SHED_SUFFIX):  # how fast the "retry later" came
+                self.shed_latency.record(latency_us)
 
     @property
     def requests(self) -> int:
@@ -75,6 +78,7 @@ class Tally:
             mine.ok += route.ok
             mine.latency.merge(route.latency)
         self.errors.update(other.errors)
+        self.shed_latency.merge(other.shed_latency)
         self.users_started += other.users_started
         self.loop_lag.merge(other.loop_lag)
         self.cpu_seconds += other.cpu_seconds
@@ -84,6 +88,7 @@ class Tally:
         return {
             "routes": {n: (r.requests, r.ok, r.latency.as_dict()) for n, r in self.routes.items()},
             "errors": dict(self.errors),
+            "shed_latency": self.shed_latency.as_dict(),
             "users_started": self.users_started,
             "loop_lag": self.loop_lag.as_dict(),
             "cpu_seconds": self.cpu_seconds,
@@ -95,6 +100,7 @@ class Tally:
         for name, (requests, ok, counts) in data["routes"].items():
             tally.routes[name] = RouteTally(requests, ok, Histogram(counts))
         tally.errors = Counter(data["errors"])
+        tally.shed_latency = Histogram(data.get("shed_latency", {}))
         tally.users_started = data["users_started"]
         tally.loop_lag = Histogram(data["loop_lag"])
         tally.cpu_seconds = data["cpu_seconds"]

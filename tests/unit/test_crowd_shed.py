@@ -45,3 +45,19 @@ def test_the_tally_and_the_headline_split_errors() -> None:
     assert (tally.failed, tally.shed, tally.unexpected) == (3, 2, 1)
     row = headline(tally, users=4, duration_s=1.0)[2]
     assert row.endswith("| 75.00% | 25.00% (1) | 50.00% (2) |"), row
+
+
+def test_only_shed_answers_time_the_shed_latency_and_it_survives_the_merge() -> None:
+    tally = Tally()
+    tally.record("verify", 900_000.0, None)  # a slow success: not a shed
+    tally.record("verify", 2_000.0, f"verify: 503{SHED_SUFFIX}")
+    tally.record("login", 40_000.0, f"login: 429{SHED_SUFFIX}")
+    tally.record("verify", 30_000_000.0, "verify: timeout")  # unexpected: not a shed
+    merged = Tally()
+    merged.merge(Tally.from_snapshot(tally.snapshot()))
+    assert merged.shed_latency.total == 2
+    top = merged.shed_latency.percentile(1.0)
+    assert top is not None
+    assert 30 <= top <= 50  # ms: the 40 ms login, not the 900 ms success or the timeout
+    assert any(line.startswith("shed answers came after") for line in headline(merged, 4, 1.0))
+    assert not any("shed answers" in line for line in headline(Tally(), 4, 1.0))
