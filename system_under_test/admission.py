@@ -1,9 +1,8 @@
 """Admission: how many requests a worker runs at once, which wait, and which are shed at once.
 
-    admission = Admission(cap=256, wait_s=1.0)
+    admission = Admission(limit=256, wait_s=1.0)
     admission.arrive(request, LOGIN)    # starts it, queues it, or sheds it, right now
     admission.finished()                # a started request is done: the next queued one starts
-    admission.adjust(late_share)        # every ADJUST_S: the event loop's lateness, 0..1
 
 Without it every request read from a socket starts at once; under overload the event loop then
 carries thousands of half-done requests, each turn lasts hundreds of milliseconds, and every
@@ -19,12 +18,12 @@ either of two signals:
 - the queue's length over the measured completion rate predicts a longer wait (a burst that
   arrives at once into an empty queue is bounded too, before its head has aged).
 
-How many run at once follows the event loop (a concurrency limit in the manner of TCP's AIMD
-and Netflix's concurrency-limits, with the loop's lateness as the congestion signal instead of
-the round-trip time): every ADJUST_S the limit shrinks by a fifth when the loop was late for
-more than LATE_SHARE of that time (requests then sit read but unserved, and Redis calls, timed
-on that loop, miss their budgets), and grows by an eighth while requests queue on a loop that
-is on time, between MIN_LIMIT and ``cap``.
+The limit is fixed (``--max-in-flight``). A limit that follows the event loop's lateness
+(AIMD, in the manner of TCP and of Netflix's concurrency-limits) was tried and dropped: on a
+shared box the loop is late because other processes take the CPU, or because the worker reads
+and sheds arrivals, and neither goes away with fewer requests running; the limit fell to its
+floor of 8, each running request still needed several slow loop turns, and the worker
+completed 400-1,200 requests a second instead of 2,000-3,000 (docs/performance.md).
 
 Two classes, so that a login storm does not starve the users who hold a session, nor the other
 way round: while both queues hold requests, sessions (verify, logout, refresh) get four starts
@@ -51,12 +50,6 @@ MIN_RATE_SAMPLES = 16  # a window with fewer completions does not update the rat
 # a shed answer's Retry-After: spread, so that the shed come back apart; the connection is not
 # read meanwhile (http_protocol.py), so an early retry waits instead of costing a parse
 RETRY_AFTER_S = (1, 2)
-MIN_LIMIT = 8
-START_LIMIT = 32
-ADJUST_S = 0.1  # the service calls adjust() this often
-LATE_SHARE = 0.3  # of the time since the last adjust(): a loop later than this is congested
-DECREASE = 0.8
-INCREASE_SHARE = 1 / 8
 
 
 class Pending(Protocol):
@@ -76,18 +69,17 @@ class _Waiting:
 
 
 class Admission:
-    """The per-worker admission policy; ``cap`` < 1 admits everything at once."""
+    """The per-worker admission policy; ``limit`` < 1 admits everything at once."""
 
     def __init__(
         self,
-        cap: int,
+        limit: int,
         wait_s: float,
         *,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
-        self.cap = cap
-        self.limit = min(cap, START_LIMIT) if cap >= 1 else 0
+        self.limit = limit
         self.wait_s = wait_s
         self._clock = clock
         self._rng = rng or random.Random()
@@ -103,18 +95,7 @@ class Admission:
 
     @property
     def enabled(self) -> bool:
-        return self.cap >= 1
-
-    def adjust(self, late_share: float) -> None:
-        """The event loop was late for ``late_share`` (0..1) of the time since the last call:
-        shrink the limit when it was congested, grow it when requests wait on a loop on time."""
-        if not self.enabled:
-            return
-        if late_share > LATE_SHARE:
-            self.limit = max(MIN_LIMIT, int(self.limit * DECREASE))
-        elif self._queued():
-            self.limit = min(self.cap, self.limit + max(1, int(self.limit * INCREASE_SHARE)))
-        self._start_queued()
+        return self.limit >= 1
 
     def waiting(self, kind: int) -> int:
         return len(self._queues[kind])

@@ -137,8 +137,8 @@ OPTIONS: tuple[_Option, ...] = (
         "--max-in-flight",
         "int",
         256,
-        "most requests a worker runs at once (the limit follows its event loop's lateness "
-        "below it); the rest queue or are shed at once (0: no admission control)",
+        "requests a worker runs at once; the rest queue or are shed on arrival "
+        "(0: no admission control)",
     ),
     _Option(
         "--max-queue-wait",

@@ -11,7 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from .admission import ADJUST_S, Admission
+from .admission import Admission
 from .config import Settings
 from .login_limit import LoginLimit
 from .metrics import FLUSH_S, WorkerMetrics
@@ -60,7 +60,6 @@ class Service:
     admission: Admission
     _gauges: asyncio.Task[None] | None = None
     _flusher: asyncio.Task[None] | None = None
-    _adjuster: asyncio.Task[None] | None = None
 
     @classmethod
     def build(cls, settings: Settings, users: dict[str, str], slot: int, secret: bytes) -> Service:
@@ -100,18 +99,6 @@ class Service:
         await self.store.start()
         self._gauges = asyncio.create_task(self._report_local_copy())
         self._flusher = asyncio.create_task(self._flush_metrics())
-        if self.admission.enabled:
-            self._adjuster = asyncio.create_task(self._adjust_admission())
-
-    async def _adjust_admission(self) -> None:
-        """The admission's limit follows the event loop's lateness, every ADJUST_S."""
-        last = time.monotonic()
-        while True:
-            await asyncio.sleep(ADJUST_S)
-            now = time.monotonic()
-            late = self.store.lag.late_since(last)
-            self.admission.adjust(min(1.0, late / max(now - last, ADJUST_S)))
-            last = now
 
     async def _flush_metrics(self) -> None:
         """In-process request and check counts (and the pool gauge) to the metric files, every
@@ -135,7 +122,7 @@ class Service:
             await asyncio.sleep(LOCAL_COPY_SAMPLE_S)
 
     async def close(self) -> None:
-        for task in (self._gauges, self._flusher, self._adjuster):
+        for task in (self._gauges, self._flusher):
             if task is not None:
                 task.cancel()
         await self.store.close()

@@ -1,4 +1,4 @@
-"""The worker's admission: the limit, FIFO waits, sheds at arrival, two classes, the AIMD limit."""
+"""The worker's admission: the limit, FIFO waits, sheds at arrival, two classes."""
 
 from __future__ import annotations
 
@@ -6,15 +6,7 @@ import random
 
 import pytest
 
-from system_under_test.admission import (
-    LATE_SHARE,
-    LOGIN,
-    MIN_LIMIT,
-    RETRY_AFTER_S,
-    SESSION,
-    START_LIMIT,
-    Admission,
-)
+from system_under_test.admission import LOGIN, RETRY_AFTER_S, SESSION, Admission
 
 
 class Clock:
@@ -45,14 +37,14 @@ class Request:
         return self.left
 
 
-def admission(cap: int = 2, wait_s: float = 1.0) -> tuple[Admission, Clock, list[str]]:
+def admission(limit: int = 2, wait_s: float = 1.0) -> tuple[Admission, Clock, list[str]]:
     clock = Clock()
-    made = Admission(cap, wait_s, clock=clock, rng=random.Random(1))
+    made = Admission(limit, wait_s, clock=clock, rng=random.Random(1))
     return made, clock, []
 
 
 def test_requests_under_the_limit_start_at_once_and_the_rest_wait_in_arrival_order() -> None:
-    gate, _, log = admission(cap=2)
+    gate, _, log = admission(limit=2)
     for name in "abcd":
         gate.arrive(Request(log, name), SESSION)
     assert log == ["a", "b"]
@@ -67,7 +59,7 @@ def test_requests_under_the_limit_start_at_once_and_the_rest_wait_in_arrival_ord
 
 
 def test_a_request_is_shed_on_arrival_once_its_queue_has_waited_past_the_bound() -> None:
-    gate, clock, log = admission(cap=1, wait_s=1.0)
+    gate, clock, log = admission(limit=1, wait_s=1.0)
     gate.arrive(Request(log, "running"), SESSION)
     gate.arrive(Request(log, "queued"), SESSION)
     clock.now += 0.9
@@ -84,7 +76,7 @@ def test_a_request_is_shed_on_arrival_once_its_queue_has_waited_past_the_bound()
 
 
 def test_in_a_login_storm_the_logins_are_shed_and_the_sessions_still_start() -> None:
-    gate, clock, log = admission(cap=1, wait_s=1.0)
+    gate, clock, log = admission(limit=1, wait_s=1.0)
     gate.arrive(Request(log, "first"), SESSION)
     for i in range(40):  # 80 completions a second
         gate.arrive(Request(log, f"r{i}"), SESSION)
@@ -106,7 +98,7 @@ def test_in_a_login_storm_the_logins_are_shed_and_the_sessions_still_start() -> 
 
 
 def test_a_burst_into_an_empty_queue_is_bounded_by_the_measured_rate() -> None:
-    gate, clock, log = admission(cap=1, wait_s=1.0)
+    gate, clock, log = admission(limit=1, wait_s=1.0)
     gate.arrive(Request(log, "first"), SESSION)
     for i in range(40):  # 40 completions in 0.5 s: 80 a second
         gate.arrive(Request(log, f"r{i}"), SESSION)
@@ -122,7 +114,7 @@ def test_a_burst_into_an_empty_queue_is_bounded_by_the_measured_rate() -> None:
 
 
 def test_logins_get_their_share_while_sessions_wait_and_all_the_rest_when_none_do() -> None:
-    gate, _, log = admission(cap=1, wait_s=100.0)
+    gate, _, log = admission(limit=1, wait_s=100.0)
     gate.arrive(Request(log, "running"), SESSION)
     for i in range(8):
         gate.arrive(Request(log, f"s{i}"), SESSION)
@@ -135,7 +127,7 @@ def test_logins_get_their_share_while_sessions_wait_and_all_the_rest_when_none_d
 
 
 def test_a_request_whose_client_left_while_queued_is_skipped() -> None:
-    gate, _, log = admission(cap=1)
+    gate, _, log = admission(limit=1)
     gate.arrive(Request(log, "a"), SESSION)
     left = Request(log, "left")
     gate.arrive(left, SESSION)
@@ -146,28 +138,8 @@ def test_a_request_whose_client_left_while_queued_is_skipped() -> None:
     assert gate.running == 1
 
 
-def test_the_limit_shrinks_on_a_late_loop_and_grows_while_requests_queue() -> None:
-    gate, _, log = admission(cap=64)
-    assert gate.limit == START_LIMIT
-    gate.adjust(0.0)
-    assert gate.limit == START_LIMIT  # nothing queued: no reason to grow
-    for i in range(START_LIMIT + 10):
-        gate.arrive(Request(log, f"r{i}"), SESSION)
-    gate.adjust(0.0)
-    assert gate.limit == START_LIMIT + START_LIMIT // 8
-    assert len(log) == gate.limit  # the raised limit started queued requests at once
-    for _ in range(50):
-        gate.adjust(LATE_SHARE + 0.1)
-    assert gate.limit == MIN_LIMIT
-    for i in range(200):
-        gate.arrive(Request(log, f"q{i}"), SESSION)
-    for _ in range(100):
-        gate.adjust(0.0)
-    assert gate.limit == 64  # never above the cap
-
-
-def test_a_cap_of_zero_admits_everything_at_once() -> None:
-    gate, _, log = admission(cap=0)
+def test_a_limit_of_zero_admits_everything_at_once() -> None:
+    gate, _, log = admission(limit=0)
     for name in "abcdef":
         gate.arrive(Request(log, name), LOGIN)
     assert log == list("abcdef")
