@@ -81,4 +81,3 @@ def _shed_goal(users: int, reference: RunFigures | None) -> Goal:
         return Goal(users, name, None, "-", "nothing was shed: no shed answer to time")
     figure = f"p99 {reference.shed_p99_ms:,.1f} ms over {reference.shed:,} shed"
     return Goal(users, name, reference.shed_p99_ms <= SHED_P99_MS, figure)
-
