@@ -21,6 +21,7 @@ from typing import Any
 from . import session_routes
 from .body_limit import BodyTooLarge, BoundedReceive, declared_too_large
 from .errors import STATUS_OF, error_body, error_headers
+from .one_write import ANSWER_NOW
 from .service import Service
 from .verify import DUPLICATED, Answer, verify_bearer
 
@@ -67,6 +68,16 @@ class Front:
         self.service = service
         self.metrics = service.metrics
 
+    async def _reply(self, scope: Scope, send: Send, answer: Answer) -> None:
+        """``answer`` through the protocol's own writer when it offers one (one_write.py), else
+        through ASGI's send."""
+        extensions = scope.get("extensions")
+        write = extensions.get(ANSWER_NOW) if extensions else None
+        if write is None:
+            await self._answer(send, answer)
+        else:
+            write(*answer)
+
     async def _answer(self, send: Send, answer: Answer) -> None:
         status, body, extra = answer
         headers = [
@@ -84,7 +95,7 @@ class Front:
         path = scope["path"]
         if scope["method"] == "GET":
             if path == "/health":  # liveness, not an auth operation: counted, not timed
-                await self._answer(send, (200, HEALTH_BODY, []))
+                await self._reply(scope, send, (200, HEALTH_BODY, []))
                 self.metrics.request(path, 200)
                 return
             if path == "/auth/verify":
@@ -103,7 +114,7 @@ class Front:
                     except Exception:  # never a 500, even from a bug on the hot path
                         log.exception("verify raised")
                         answer = INTERNAL
-                await self._answer(send, answer)
+                await self._reply(scope, send, answer)
                 self.metrics.request(path, answer[0], perf_counter() - started)
                 return
         elif scope["method"] == "POST" and path in DIRECT_POSTS:
@@ -136,7 +147,7 @@ class Front:
                 await self._routed(scope, _Replay(body, receive), send, path)
                 return
             answer = await self._guarded(route)
-        await self._answer(send, answer)
+        await self._reply(scope, send, answer)
         self.metrics.request(path, answer[0], perf_counter() - started)
 
     def _route_of(

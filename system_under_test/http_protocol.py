@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import (
@@ -26,7 +27,7 @@ from uvicorn.protocols.http.httptools_impl import (
 
 from .admission import LOGIN, SESSION, Admission
 from .errors import error_body
-from .one_write import HeldHead
+from .one_write import ANSWER_NOW, HeldHead
 
 # never queued nor shed: liveness, readiness and the metrics scrape must answer in overload
 UNMETERED = frozenset({"/health", "/ready", "/metrics"})
@@ -129,6 +130,8 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         (one_write.py), and the admission told when the task is done."""
         held = HeldHead(self.transport, cycle)
         cycle.transport = held  # type: ignore[assignment]
+        # an ASGI scope extension (uvicorn types its values as dicts; the front calls this one)
+        cycle.scope["extensions"] = {ANSWER_NOW: partial(self.answer_now, cycle)}  # type: ignore[dict-item]
         coroutine = cycle.run_asgi(app)
         if self.config.reset_contextvars:
             task = self.loop.create_task(coroutine, context=contextvars.Context())
@@ -147,8 +150,10 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         body: bytes,
         headers: list[tuple[bytes, bytes]],
     ) -> None:
-        """Answer ``cycle`` in one write, without an ASGI task (a shed request: its few
-        microseconds are the point), then carry on as uvicorn does after a response."""
+        """Answer ``cycle`` in one write, without ASGI's send (a shed request, or an answer
+        the front built itself), then carry on as uvicorn does after a response."""
+        if cycle.disconnected or cycle.response_started:
+            return  # nobody to answer, or uvicorn's own send already began one
         content = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             content.extend([name, b": ", value, b"\r\n"])

@@ -1,4 +1,5 @@
-"""One send() per answer: the response head is held until the body's first write joins it.
+"""One send() per answer: the response head is held until the body's first write joins it,
+and the front's own answers skip ASGI's two send messages altogether.
 
     held = HeldHead(transport, cycle)  # the request's cycle writes to it (http_protocol.py)
     # cycle.send(start) holds the head, cycle.send(body) sends both in one write
@@ -9,12 +10,21 @@ uvicorn writes a response's head and its body with two ``transport.write`` calls
 wake it twice. Holding the head costs a few attribute lookups; only the first write made after
 the response started is held (a ``100 Continue`` goes out at once), and anything else asked of
 the transport (close, is_closing, ...) sends what is held first.
+
+The front layer's answers (verify, /health, login, logout, refresh: status, body and a few
+headers it built itself) go further: the protocol puts ``answer_now(status, body, headers)``
+in the request's ASGI scope under ANSWER_NOW, and the front calls it instead of sending
+``http.response.start`` and ``http.response.body`` through uvicorn's ``send`` (two awaits,
+two message dicts, a regular expression per header, and the held head). Under another ASGI
+server the key is absent and the front sends as usual.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, Protocol
+
+ANSWER_NOW = "auth_chaos.answer_now"  # the scope["extensions"] key of the protocol's writer
 
 
 class _Cycle(Protocol):
