@@ -176,13 +176,13 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         here, instead of being read, parsed and shed again (a retry storm)."""
         if self.transport.is_closing() or self._held is not None:
             return
-        self.transport.pause_reading()
+        self.flow.pause_reading()  # uvicorn's own flow control, so both agree on the state
         self._held = self.loop.call_later(seconds, self._release)
 
     def _release(self) -> None:
         self._held = None
         if not self.transport.is_closing():
-            self.transport.resume_reading()
+            self.flow.resume_reading()
 
     def send_400_response(self, msg: str) -> None:
         body = error_body("invalid_request", msg)
