@@ -23,7 +23,8 @@ LEGEND_ROW = 16
 # bars stack up to a dozen parts: the gate's palette and four more; some parts keep a colour
 BAR_COLOURS = (*PALETTE, "#f06292", "#80deea", "#aed581", "#ffcc80")
 NAMED_COLOURS = {
-    "Redis": "#b71c1c",
+    "Redis": "#212121",
+    "workers: other Python": "#90a4ae",
     "generator": "#fbc02d",
     "py-spy": "#8d6e63",
     "service's other processes": "#455a64",

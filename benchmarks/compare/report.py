@@ -140,8 +140,10 @@ def render_markdown(c: Comparison) -> str:
         "",
         *bottleneck_table(c.runs),
         "",
-        "The workers' CPU by component (py-spy samples of active threads, credited to the "
-        "innermost Python frame):",
+        "The workers' Python time by component (py-spy samples of the thread holding the "
+        "GIL, credited to the innermost Python frame; native work outside the GIL, such as "
+        "libuv's polling and socket reads, is not sampled, and the chart splits the workers' "
+        "CPU in proportion):",
         "",
         *components_table(c.runs),
         "",

@@ -199,5 +199,5 @@ def test_py_spy_raw_output_is_counted_by_innermost_frame() -> None:
     assert sum(counts.values()) == 40
     sampled = Sampled(counts)
     shares = sampled.shares()
-    assert shares["event loop, socket I/O"] == 0.75
+    assert shares["event loop (uvloop, asyncio)"] == 0.75
     assert Sampled().shares() == {}
