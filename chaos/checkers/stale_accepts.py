@@ -52,8 +52,7 @@ def stale_accepts(history: History, *, recovery_s: float = 10.0, signal: bool = 
     windows = fault_windows(history, {REDIS_LOSS, REDIS_SLOW})
     end_ns = history_end_ns(history)
     recovery_ns = int(recovery_s * 1e9)
-    checked = 0
-    excused = 0
+    checked = excused = elsewhere = 0
     stale: list[tuple[Call, Call]] = []
     for call in calls:
         if call.f != "verify" or not call.jti or call.jti not in revoked_at:
@@ -62,6 +61,8 @@ def stale_accepts(history: History, *, recovery_s: float = 10.0, signal: bool = 
         if logout.end_ns is None or call.start_ns <= logout.end_ns or call.completion is None:
             continue
         checked += 1
+        if call.worker and logout.worker and call.worker != logout.worker:
+            elsewhere += 1
         if call.status != 200:
             continue
         if _excused(call, windows, end_ns, recovery_ns, signal):
@@ -75,6 +76,7 @@ def stale_accepts(history: History, *, recovery_s: float = 10.0, signal: bool = 
     figures = {
         "logouts_acknowledged": len(revoked_at),
         "verifies_after_logout": checked,
+        "on_another_worker": elsewhere,
         "stale_accepts": len(stale),
         "stale_accepts_by_worker": by_worker,
         "degraded_accepts_during_faults": excused,
@@ -106,8 +108,8 @@ def stale_accepts(history: History, *, recovery_s: float = 10.0, signal: bool = 
         True,
         figures,
         message=(
-            f"I1 holds: 0 stale accepts in {checked} verifies after {len(revoked_at)} logouts"
-            f"{extra}"
+            f"I1 holds: 0 stale accepts in {checked} verifies after {len(revoked_at)} logouts, "
+            f"{elsewhere} of them on another worker than the logout's{extra}"
         ),
         evidence=checked,
         unit=UNIT,
