@@ -154,7 +154,9 @@ def latency_budgets(
             )
             if budget and p99 > budget.p99_ms:
                 slow = max(route_calls, key=call_latency_ms)
-                reason = f"{route} p99 {_text(p99)} > budget {budget.p99_ms:g} ms in {window.label()}"
+                reason = (
+                    f"{route} p99 {_text(p99)} > budget {budget.p99_ms:g} ms in {window.label()}"
+                )
                 if not over:
                     breaches.append((reason, slow))
                 else:
