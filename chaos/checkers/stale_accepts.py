@@ -1,7 +1,7 @@
 """I1, revocation is immediate across workers: no verify invoked after a logout's 200 of the
 same token (on any worker) may answer 200.
 
-One exact exception, the documented cost of fail-open: a ``degraded`` 200 invoked while a
+One exact exception, the documented cost of fail-open: a ``degraded`` 200 in flight while a
 fault that cuts or slows Redis is in effect, or within ``recovery_s`` after its heal (a
 worker's breaker waits out its interval before it reads Redis again). Such a worker cannot
 have seen a revocation written through another worker; those answers are counted in the
@@ -34,14 +34,18 @@ def _first_acknowledged_logouts(calls: list[Call]) -> dict[str, Call]:
 def _excused(
     call: Call, windows: list[FaultWindow], end_ns: int, recovery_ns: int, signal: bool
 ) -> bool:
-    """A degraded answer (an unmarked one from a service with no degraded signal) while
-    Redis was cut or slowed, or while workers recovered."""
+    """A degraded answer (an unmarked one from a service with no degraded signal) in flight
+    at some moment while Redis was cut or slowed, or while workers recovered: a call invoked
+    just before the inject may be served after it (a worker working off a backlog)."""
     done = call.completion
     if done is None:
         return False
     if done.revocation_check != "degraded" and (signal or done.revocation_check is not None):
         return False
-    return any(w.began_ns <= call.start_ns <= w.end_ns(end_ns) + recovery_ns for w in windows)
+    answered = call.end_ns if call.end_ns is not None else end_ns
+    return any(
+        call.start_ns <= w.end_ns(end_ns) + recovery_ns and answered >= w.began_ns for w in windows
+    )
 
 
 def stale_accepts(history: History, *, recovery_s: float = 10.0, signal: bool = True) -> Verdict:
