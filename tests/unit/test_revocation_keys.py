@@ -80,5 +80,3 @@ def test_budget_arithmetic() -> None:
 def test_bad_settings_are_refused_with_the_name(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         StoreSettings(**kwargs)  # type: ignore[arg-type]
-
-
