@@ -18,11 +18,16 @@ from chaos.failover.scenarios import SCENARIOS
 from chaos.services import ServiceError
 
 
+def _listed(name: str) -> str:
+    return name.ljust(max(map(len, SCENARIOS)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m chaos.failover",
         description="Drill one Redis failover against a fresh local stack; print its report.",
-        epilog="scenarios:\n" + "\n".join(f"  {s.name:26} {s.summary}" for s in SCENARIOS.values()),
+        epilog="scenarios:\n"
+        + "\n".join(f"  {_listed(s.name)} {s.summary}" for s in SCENARIOS.values()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--scenario", help="the scenario to drill (see --list)")
@@ -36,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.list:
         for scenario in SCENARIOS.values():
-            print(f"{scenario.name:26} {scenario.summary}")
+            print(f"{_listed(scenario.name)} {scenario.summary}")
         return 0
     if args.scenario not in SCENARIOS:
         shown = "(none given)" if args.scenario is None else repr(args.scenario)
