@@ -45,10 +45,18 @@ class DrillResult:
     report_dir: Path
     wall_s: float
     phases_s: dict[str, float]
+    seed: int = 0
 
     @property
     def durability(self) -> Verdict:
         return next(v for v in self.verdicts if v.invariant == "I8")
+
+    def as_expected(self) -> bool:
+        """I8 says what the scenario expects (zero loss, or the negative control's loss
+        caught) and, for a zero-loss scenario, no other verdict is false."""
+        if self.scenario.expect_loss:
+            return self.durability.valid is False
+        return self.durability.valid is True and not any(v.failed for v in self.verdicts)
 
     @property
     def lost(self) -> int | None:
@@ -195,7 +203,7 @@ def run_drill(scenario: Scenario, workdir: Path, report_root: Path, seed: int = 
         run_checker("I9", lambda: documented_statuses(history)),
     ]
     directory = write_scenario(report_root / scenario.name, scenario.name, history, verdicts, seed)
-    result = DrillResult(scenario, verdicts, directory, time.monotonic() - began, phases)
+    result = DrillResult(scenario, verdicts, directory, time.monotonic() - began, phases, seed)
     _append_failover_section(directory / "summary.md", result, read_error, watched)
     return result
 
