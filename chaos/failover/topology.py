@@ -95,7 +95,9 @@ class SentinelTopology:
     """A primary, its replicas and three sentinels (short down-after: failovers are quick).
     ``prefer_first``: the first replica gets the best ``replica-priority``, so Sentinel
     promotes it whatever its replication offset (operators use the priority to prefer a host
-    or a zone); otherwise Sentinel picks the replica with the largest offset."""
+    or a zone); otherwise Sentinel picks the replica with the largest offset. ``persistence``
+    of every server: an old primary restarted without it comes back empty, and Sentinel may
+    promote it (docs/failover.md)."""
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class SentinelTopology:
         replicas: int = 2,
         down_after_ms: int = 1000,
         prefer_first: bool = False,
+        persistence: Persistence = "off",
     ) -> None:
         self.group = SentinelGroup(
             workdir,
@@ -110,6 +113,7 @@ class SentinelTopology:
             sentinels=3,
             down_after_ms=down_after_ms,
             failover_timeout_ms=3000,
+            persistence=persistence,
         )
         if prefer_first and replicas:
             self.preferred_replica.extra_config["replica-priority"] = PREFERRED_PRIORITY
