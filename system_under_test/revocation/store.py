@@ -334,12 +334,10 @@ class RevocationStore:
             )
 
     def _replica_rule(self) -> str:
-        fixed = self._replicas.fixed
-        return (
-            f"--min-replicas {fixed}"
-            if fixed is not None
-            else (f"--replica-wait {self._replicas.mode}")
-        )
+        """The setting that decides how many replicas a write waits for, as the CLI names it."""
+        if self._replicas.fixed is not None:
+            return f"--min-replicas {self._replicas.fixed}"
+        return f"--replica-wait {self._replicas.mode}"
 
     async def incr_window(self, key: str, window_s: int) -> int | None:
         """Attempts in the current fixed window of `window_s` seconds; None when Redis is down."""
