@@ -1,31 +1,39 @@
 """Fault proxy throughput and one-hop latency: redis-benchmark direct vs through the proxy.
 
     python -m benchmarks.proxy_bench [--requests N] [--clients C] [--pings P] [--rounds R]
+        [--toxiproxy-url URL | --toxiproxy-server PATH]
 
 Starts its own redis-server, ``python -m chaos.toxiproxy`` and a bare relay through
 ``chaos.services`` (claimed ports, process groups, readiness with a deadline), alternates
-direct and proxied runs in the same process (so both see the same machine load), prints
-the figures and stops everything it started.
+direct and proxied runs in the same process (so all see the same machine load), prints
+the figures and stops everything it started. With a real Toxiproxy (a running one by URL,
+or a ``toxiproxy-server`` binary it starts on a claimed port) that server is measured in
+the same rounds; without one, no figure is printed for it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
+import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from chaos.ports import claim_port
 from chaos.services import FaultProxy, RedisServer
+from chaos.services.http_probe import first_unhealthy
 from chaos.services.process import ServiceProcess
-from chaos.toxiproxy_client import ToxiproxyClient
+from chaos.toxiproxy_client import ProxyHandle, ToxiproxyClient
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 
@@ -46,6 +54,8 @@ class ProxyFigures:
     bare: BenchRun  # a bare uvloop relay (benchmarks.bare_relay): the ceiling in Python
     ping_direct_us: tuple[float, float]  # p50, p99 of one client's PING round trip
     ping_proxied_us: tuple[float, float]
+    real: BenchRun | None = None  # a real Toxiproxy, when one was given
+    ping_real_us: tuple[float, float] | None = None
 
     @property
     def ratio(self) -> float:
@@ -67,15 +77,44 @@ class ProxyFigures:
             f"p50 {self.proxied.p50_ms:.3f} ms  p99 {self.proxied.p99_ms:.3f} ms",
             f"redis-benchmark GET bare   : {self.bare.rps:10.0f} req/s  "
             f"p50 {self.bare.p50_ms:.3f} ms  p99 {self.bare.p99_ms:.3f} ms",
-            f"ratio proxied/direct       : {self.ratio:.2f}  (real Toxiproxy: 0.29)",
+            *self.real_lines(),
+            f"ratio proxied/direct       : {self.ratio:.2f}",
             f"ratio bare relay/direct    : {self.bare.rps / self.direct.rps:.2f}  "
             f"(proxied/bare: {self.proxied.rps / self.bare.rps:.2f})",
+            *self.real_ratio_lines(),
             f"PING round trip direct     : p50 {self.ping_direct_us[0]:.0f} us  "
             f"p99 {self.ping_direct_us[1]:.0f} us",
             f"PING round trip proxied    : p50 {self.ping_proxied_us[0]:.0f} us  "
             f"p99 {self.ping_proxied_us[1]:.0f} us",
             f"one hop adds               : p50 {self.added_p50_us:.0f} us  "
             f"p99 {self.added_p99_us:.0f} us",
+            *self.real_ping_lines(),
+        ]
+
+    def real_lines(self) -> list[str]:
+        if self.real is None:
+            return []
+        return [
+            f"redis-benchmark GET real   : {self.real.rps:10.0f} req/s  "
+            f"p50 {self.real.p50_ms:.3f} ms  p99 {self.real.p99_ms:.3f} ms"
+        ]
+
+    def real_ratio_lines(self) -> list[str]:
+        if self.real is None:
+            return []
+        return [
+            f"ratio real Toxiproxy/direct: {self.real.rps / self.direct.rps:.2f}  "
+            f"(proxied/real: {self.proxied.rps / self.real.rps:.2f})"
+        ]
+
+    def real_ping_lines(self) -> list[str]:
+        if self.ping_real_us is None:
+            return []
+        return [
+            f"PING round trip real       : p50 {self.ping_real_us[0]:.0f} us  "
+            f"p99 {self.ping_real_us[1]:.0f} us",
+            f"real one hop adds          : p50 {self.ping_real_us[0] - self.ping_direct_us[0]:.0f}"
+            f" us  p99 {self.ping_real_us[1] - self.ping_direct_us[1]:.0f} us",
         ]
 
 
@@ -101,6 +140,29 @@ class BareRelay(ServiceProcess):
 
     def probe(self) -> str | None:
         return None if ping(self.port) else f"no PONG through 127.0.0.1:{self.port}"
+
+    def release_ports(self) -> None:
+        self._claim.release()
+
+
+class RealToxiproxy(ServiceProcess):
+    """A real ``toxiproxy-server`` binary, started on a claimed loopback port."""
+
+    def __init__(self, workdir: Path, binary: Path) -> None:
+        self._claim = claim_port()
+        self.port = self._claim.port
+        self.binary = binary
+        super().__init__(f"real-toxiproxy-{self.port}", Path(workdir) / f"real-{self.port}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        return [str(self.binary), "-host", "127.0.0.1", "-port", str(self.port)]
+
+    def probe(self) -> str | None:
+        return first_unhealthy([self.url], "/version")
 
     def release_ports(self) -> None:
         self._claim.release()
@@ -164,45 +226,103 @@ def best(runs: list[BenchRun]) -> BenchRun:
     return max(runs, key=lambda r: r.rps)
 
 
-def measure(requests: int, clients: int, pings: int, rounds: int) -> ProxyFigures:
-    """Alternate direct and proxied runs ``rounds`` times; keep each side's best run."""
-    with tempfile.TemporaryDirectory(prefix="proxy-bench-") as tmp:
-        workdir = Path(tmp)
-        with (
-            RedisServer(workdir).start() as redis,
-            FaultProxy(workdir).start() as fault_proxy,
-            BareRelay(workdir, redis.port).start() as relay,
-            ToxiproxyClient(fault_proxy.url) as client,
-        ):
-            redis_port, bare_port = redis.port, relay.port
-            proxy = client.create_proxy("bench", "127.0.0.1:0", f"127.0.0.1:{redis_port}")
-            direct: list[BenchRun] = []
-            proxied: list[BenchRun] = []
-            bare: list[BenchRun] = []
-            pings_direct: list[tuple[float, float]] = []
-            pings_proxied: list[tuple[float, float]] = []
-            for _ in range(rounds):
-                direct.append(redis_benchmark(redis_port, requests, clients))
-                proxied.append(redis_benchmark(proxy.listen_port, requests, clients))
-                bare.append(redis_benchmark(bare_port, requests, clients))
-                pings_direct.append(ping_latencies_us(redis_port, pings))
-                pings_proxied.append(ping_latencies_us(proxy.listen_port, pings))
+@contextlib.contextmanager
+def bench_proxy(url: str, redis_port: int) -> Iterator[ProxyHandle]:
+    """A proxy to Redis on the server at ``url`` (no toxic), deleted afterwards."""
+    with ToxiproxyClient(url) as client:
+        name = f"proxy-bench-{os.getpid()}"
+        proxy = client.create_proxy(name, "127.0.0.1:0", f"127.0.0.1:{redis_port}")
+        try:
+            yield proxy
+        finally:
             proxy.delete()
+
+
+def measure(
+    requests: int,
+    clients: int,
+    pings: int,
+    rounds: int,
+    *,
+    real_url: str | None = None,
+    real_binary: Path | None = None,
+) -> ProxyFigures:
+    """Alternate direct, proxied (and real Toxiproxy) runs ``rounds`` times; keep each best."""
+    with tempfile.TemporaryDirectory(prefix="proxy-bench-") as tmp, contextlib.ExitStack() as stack:
+        workdir = Path(tmp)
+        redis = stack.enter_context(RedisServer(workdir).start())
+        fault_proxy = stack.enter_context(FaultProxy(workdir).start())
+        relay = stack.enter_context(BareRelay(workdir, redis.port).start())
+        if real_binary is not None:
+            real_url = stack.enter_context(RealToxiproxy(workdir, real_binary).start()).url
+        proxy = stack.enter_context(bench_proxy(fault_proxy.url, redis.port))
+        real = None if real_url is None else stack.enter_context(bench_proxy(real_url, redis.port))
+        runs: dict[str, list[BenchRun]] = {"direct": [], "proxied": [], "bare": [], "real": []}
+        pings_seen: dict[str, list[tuple[float, float]]] = {"direct": [], "proxied": [], "real": []}
+        ports = {"direct": redis.port, "proxied": proxy.listen_port, "bare": relay.port}
+        if real is not None:
+            ports["real"] = real.listen_port
+        for _ in range(rounds):
+            for side, port in ports.items():
+                runs[side].append(redis_benchmark(port, requests, clients))
+            for side, port in ports.items():
+                if side in pings_seen:
+                    pings_seen[side].append(ping_latencies_us(port, pings))
     return ProxyFigures(
-        best(direct), best(proxied), best(bare), min(pings_direct), min(pings_proxied)
+        best(runs["direct"]),
+        best(runs["proxied"]),
+        best(runs["bare"]),
+        min(pings_seen["direct"]),
+        min(pings_seen["proxied"]),
+        best(runs["real"]) if runs["real"] else None,
+        min(pings_seen["real"]) if pings_seen["real"] else None,
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.proxy_bench")
+class OneLineParser(argparse.ArgumentParser):
+    """A bad flag: one line naming it, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = OneLineParser(
+        prog="python -m benchmarks.proxy_bench",
+        description="redis-benchmark direct, through the embedded fault proxy, a bare relay "
+        "and (when given) a real Toxiproxy, alternated in the same run.",
+    )
     parser.add_argument("--requests", type=int, default=200_000, help="GETs per run")
     parser.add_argument("--clients", type=int, default=50, help="redis-benchmark -c")
     parser.add_argument("--pings", type=int, default=5_000, help="PINGs for the latency probe")
-    parser.add_argument("--rounds", type=int, default=3, help="direct/proxied pairs")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of alternated runs")
+    real = parser.add_mutually_exclusive_group()
+    real.add_argument("--toxiproxy-url", help="a running real Toxiproxy to measure too")
+    real.add_argument(
+        "--toxiproxy-server", type=Path, help="a toxiproxy-server binary to start and measure"
+    )
     args = parser.parse_args(argv)
-    if min(args.requests, args.clients, args.pings, args.rounds) < 1:
-        parser.error("--requests, --clients, --pings and --rounds must be positive")
-    figures = measure(args.requests, args.clients, args.pings, args.rounds)
+    for flag in ("requests", "clients", "pings", "rounds"):
+        if getattr(args, flag) < 1:
+            parser.error(f"--{flag} must be positive, not {getattr(args, flag)}")
+    if args.toxiproxy_url is not None and not args.toxiproxy_url.startswith("http://"):
+        parser.error(f"--toxiproxy-url {args.toxiproxy_url!r}: want http://HOST:PORT")
+    server = args.toxiproxy_server
+    if server is not None and not (server.is_file() and os.access(server, os.X_OK)):
+        parser.error(f"--toxiproxy-server {server}: not an executable file")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    figures = measure(
+        args.requests,
+        args.clients,
+        args.pings,
+        args.rounds,
+        real_url=None if args.toxiproxy_url is None else args.toxiproxy_url.rstrip("/"),
+        real_binary=args.toxiproxy_server,
+    )
     print("\n".join(figures.lines()))
     return 0
 

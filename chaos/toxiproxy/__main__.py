@@ -1,4 +1,4 @@
-"""python -m chaos.toxiproxy --host 127.0.0.1 --port 8474 [--config FILE] [--metrics]"""
+"""python -m chaos.toxiproxy --host 127.0.0.1 --port 8474 [--config FILE] [--*-metrics]"""
 
 from __future__ import annotations
 
@@ -34,12 +34,29 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="API host (default 127.0.0.1)")
     parser.add_argument("--port", type=port_number, default=8474, help="API port (0: any free)")
     parser.add_argument("--config", type=Path, help="JSON array of proxies to create at start")
-    parser.add_argument("--metrics", action="store_true", help="serve Prometheus /metrics")
+    parser.add_argument(
+        "--proxy-metrics",
+        action="store_true",
+        help="serve /metrics with the proxies' byte counters (toxiproxy_proxy_*)",
+    )
+    parser.add_argument(
+        "--runtime-metrics",
+        action="store_true",
+        help="serve /metrics with process and Python runtime metrics (process_*, python_*)",
+    )
+    parser.add_argument(
+        "--metrics", action="store_true", help="both --proxy-metrics and --runtime-metrics"
+    )
     return parser.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> int:
-    server = ToxiproxyServer(args.host, args.port, metrics=args.metrics)
+    server = ToxiproxyServer(
+        args.host,
+        args.port,
+        proxy_metrics=args.proxy_metrics or args.metrics,
+        runtime_metrics=args.runtime_metrics or args.metrics,
+    )
     try:
         await server.start()
     except OSError as exc:

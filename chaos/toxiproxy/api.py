@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import unquote
 
 from . import errors
-from .collection import PopulateError, ProxyCollection, parse_spec
+from .collection import POPULATE_ENTRY, PROXY_FIELDS, PopulateError, ProxyCollection, parse_spec
 from .http import Request, Response
-from .jsonbody import decode_array, decode_object
-from .metrics import render_metrics
+from .jsonbody import decode_array, decode_fields, decode_object
+from .metrics import CONTENT_TYPE, MetricsRegistry
 from .proxy import Proxy
 
 VERSION = "2.12.0-embedded"
@@ -51,7 +51,9 @@ def error_response(error: errors.ApiError) -> Response:
 class Api:
     """Request handling over a ProxyCollection; one request mutates state at a time."""
 
-    def __init__(self, collection: ProxyCollection, *, metrics: bool = False) -> None:
+    def __init__(
+        self, collection: ProxyCollection, *, metrics: MetricsRegistry | None = None
+    ) -> None:
         self.collection = collection
         self.metrics = metrics
         self.lock = asyncio.Lock()
@@ -87,8 +89,8 @@ class Api:
     async def handle(self, request: Request) -> Response:
         """Route a request: 404 and 405 come from the router, without a request id."""
         path = request.path
-        if self.metrics and path == "/metrics":
-            response = Response(200, render_metrics(self.collection), [TEXT_METRICS])
+        if self.metrics is not None and path == "/metrics":
+            response = Response(200, self.metrics.render(), [("Content-Type", CONTENT_TYPE)])
             response.headers.append(("X-Toxiproxy-Request-Id", request_id()))
             return response
         for pattern, methods in self.routes:
@@ -120,13 +122,14 @@ class Api:
         return ok({name: p.to_json() for name, p in self.collection.proxies.items()})
 
     async def proxy_create(self, request: Request, args: list[str]) -> Response:
-        spec = parse_spec(decode_object(request.body, "toxiproxy.Proxy"))
+        body = decode_object(request.body, "toxiproxy.Proxy")
+        spec = parse_spec(decode_fields(body, PROXY_FIELDS))
         proxy = await self.collection.create(spec)
         return ok(proxy.to_json(), 201)
 
     async def populate(self, request: Request, args: list[str]) -> Response:
         try:
-            entries = decode_array(request.body, "[]toxiproxy.Proxy")
+            entries = decode_array(request.body, "[]" + POPULATE_ENTRY)
             done = await self.collection.populate(entries)
         except errors.ApiError as exc:
             return populate_response(exc, None)
@@ -164,7 +167,7 @@ class Api:
         proxy = self.collection.get(args[0])
         if proxy.toxics.find(args[1]) is None:
             raise errors.TOXIC_NOT_FOUND
-        body = decode_object(request.body, "toxics.ToxicWrapper")
+        body = decode_object(request.body, TOXIC_UPDATE)
         return ok(proxy.toxics.update(args[1], body).to_json())
 
     async def toxic_delete(self, request: Request, args: list[str]) -> Response:
@@ -176,7 +179,11 @@ class Api:
         return Response(200, body, [("Content-Type", "application/json;charset=utf-8")])
 
 
-TEXT_METRICS = ("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+# Go's reflect text of the anonymous struct a toxic update is decoded into
+TOXIC_UPDATE = (
+    r'struct { Attributes interface {} "json:\"attributes\""; '
+    r'Toxicity float32 "json:\"toxicity\"" }'
+)
 
 
 def proxies_json(proxies: list[Proxy] | None) -> list[dict[str, object]] | None:

@@ -6,8 +6,9 @@ import asyncio
 import logging
 import random
 
-from .address import AddressError, bind_listener, upstream_target
+from .address import bind_listener, upstream_target
 from .link import Link
+from .netaddr import AddressError
 from .toxic_collection import ToxicCollection
 
 log = logging.getLogger("chaos.toxiproxy")
@@ -19,7 +20,7 @@ class Proxy:
 
     def __init__(self, name: str, listen: str, upstream: str, *, count_bytes: bool = False) -> None:
         self.name = name
-        self.count_bytes = count_bytes  # only with --metrics: the fast path skips counting
+        self.count_bytes = count_bytes  # only with --proxy-metrics: the fast path skips counting
         self.listen = listen
         self.upstream = upstream
         self.enabled = False

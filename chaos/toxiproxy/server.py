@@ -7,19 +7,31 @@ import json
 import socket
 
 from .api import Api
-from .collection import PopulateError, ProxyCollection
+from .collection import POPULATE_ENTRY, PopulateError, ProxyCollection
 from .errors import ApiError
 from .http import HttpProtocol
 from .jsonbody import decode_array
+from .metrics import MetricsRegistry
 
 
 class ToxiproxyServer:
     """``await start()``, then ``address``; ``close()`` stops listeners and connections."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8474, *, metrics: bool = False):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8474,
+        *,
+        proxy_metrics: bool = False,
+        runtime_metrics: bool = False,
+    ):
         self.host = host
         self.port = port
-        self.collection = ProxyCollection(count_bytes=metrics)
+        # bytes are only counted for --proxy-metrics: the fast path pays nothing otherwise
+        self.collection = ProxyCollection(count_bytes=proxy_metrics)
+        metrics = None
+        if proxy_metrics or runtime_metrics:
+            metrics = MetricsRegistry(self.collection, proxy=proxy_metrics, runtime=runtime_metrics)
         self.api = Api(self.collection, metrics=metrics)
         self.connections: set[HttpProtocol] = set()
         self._server: asyncio.AbstractServer | None = None
@@ -42,7 +54,7 @@ class ToxiproxyServer:
     async def populate_file(self, text: str) -> int:
         """Load a -config file (a JSON array of proxies); returns how many proxies it holds."""
         try:
-            entries = decode_array(text.encode(), "[]toxiproxy.Proxy")
+            entries = decode_array(text.encode(), "[]" + POPULATE_ENTRY)
             async with self.api.lock:
                 return len(await self.collection.populate(entries))
         except ApiError as exc:

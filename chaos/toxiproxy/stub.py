@@ -89,6 +89,11 @@ class ToxicStub:
         self.holding = True
         self.held = chunk
 
+    async def stall(self) -> None:
+        """Forward nothing more until the toxic is removed or updated (then what it holds
+        moves on): where the real server stalls or crashes, this direction stalls."""
+        await asyncio.get_running_loop().create_future()
+
     def write(self, chunk: Chunk) -> None:
         """Pass a chunk (or a piece of one) to the next toxic or the socket."""
         if chunk is self.held:

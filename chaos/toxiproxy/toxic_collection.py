@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from . import errors
-from .jsonbody import get_float, get_str
+from .jsonbody import GoField, decode_fields
 from .toxics import TOXICS, ToxicWrapper
 
 if TYPE_CHECKING:
     from .link import Link
 
 DIRECTIONS = ("upstream", "downstream")
+# a toxic body's first decode, before its type is known (attributes go into a NoopToxic)
+WRAPPER_FIELDS = (
+    GoField("attributes", "toxics.NoopToxic", "ToxicWrapper.attributes"),
+    GoField("name", "string", "ToxicWrapper.name"),
+    GoField("type", "string", "ToxicWrapper.type"),
+    GoField("stream", "string", "ToxicWrapper.stream"),
+    GoField("toxicity", "float32", "ToxicWrapper.toxicity"),
+)
 
 
 class ToxicCollection:
@@ -43,11 +51,13 @@ class ToxicCollection:
         self.links.discard(link)
 
     def add(self, body: dict[str, object]) -> ToxicWrapper:
-        """Create a toxic from a JSON body, validated in the real server's order."""
-        stream = get_str(body, "stream", "downstream")
-        type_name = get_str(body, "type", "")
-        name = get_str(body, "name", "") or f"{type_name}_{stream}"
-        toxicity = get_float(body, "toxicity", 1.0)
+        """Create a toxic from a JSON body, validated in the real server's order: types of
+        the wrapper's fields, stream, type, duplicate name, then the attributes' types."""
+        values = decode_fields(body, WRAPPER_FIELDS)
+        stream = str(values.get("stream", "downstream"))
+        type_name = str(values.get("type", ""))
+        name = str(values.get("name", "")) or f"{type_name}_{stream}"
+        toxicity = cast(float, values.get("toxicity", 1.0))
         direction = stream.lower()
         if direction not in DIRECTIONS:
             raise errors.INVALID_STREAM
@@ -56,7 +66,8 @@ class ToxicCollection:
             raise errors.INVALID_TOXIC_TYPE
         if self.find(name) is not None:
             raise errors.TOXIC_EXISTS
-        toxic = cls.from_attributes(_attributes(body))
+        attributes = decode_fields(body, (cls.attribute_fields(),)).get("attributes")
+        toxic = cls.from_attributes(attributes)
         wrapper = ToxicWrapper(name, type_name, stream, direction, toxicity, toxic, next(self._seq))
         self.wrappers.append(wrapper)
         for link in list(self.links):
@@ -68,11 +79,12 @@ class ToxicCollection:
         wrapper = self.find(name)
         if wrapper is None:
             raise errors.TOXIC_NOT_FOUND
-        toxicity = get_float(body, "toxicity", wrapper.toxicity)
-        toxic = type(wrapper.toxic).from_attributes(
-            _attributes(body), base=wrapper.toxic.attributes()
-        )
-        wrapper.toxic, wrapper.toxicity = toxic, toxicity
+        cls = type(wrapper.toxic)
+        toxicity_field = GoField("toxicity", "float32", ".toxicity")
+        values = decode_fields(body, (cls.attribute_fields(), toxicity_field))
+        toxic = cls.from_attributes(values.get("attributes"), base=wrapper.toxic.attributes())
+        wrapper.toxic = toxic
+        wrapper.toxicity = cast(float, values.get("toxicity", wrapper.toxicity))
         for link in list(self.links):
             link.pipes[wrapper.direction].restart(wrapper)
         return wrapper
@@ -89,10 +101,3 @@ class ToxicCollection:
         """Remove every toxic (as /reset does)."""
         for wrapper in self.ordered():
             self.remove(wrapper.name)
-
-
-def _attributes(body: dict[str, object]) -> object:
-    for key, value in body.items():
-        if key.lower() == "attributes":
-            return value
-    return None

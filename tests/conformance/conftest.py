@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -25,11 +25,14 @@ from .support import EchoServer
 STARTUP_DEADLINE = 30.0  # seconds: the machine is shared and CPU is contended
 
 
-def start_embedded(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``python -m chaos.toxiproxy --port 0`` in its own session; return it and its URL."""
+def start_embedded(
+    log_path: Path, extra: Sequence[str] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``python -m chaos.toxiproxy --port 0 [extra]`` in its own session; return it and
+    its URL."""
     log = log_path.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "chaos.toxiproxy", "--host", "127.0.0.1", "--port", "0"],
+        [sys.executable, "-m", "chaos.toxiproxy", "--host", "127.0.0.1", "--port", "0", *extra],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

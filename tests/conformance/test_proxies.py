@@ -251,3 +251,22 @@ def test_populate_failing_midway_is_500_with_the_proxies_done(
         busy.close()
         api.delete(f"/proxies/{first}")
         api.delete(f"/proxies/{second}")
+
+
+def test_populate_that_cannot_bind_a_replacement_leaves_the_old_proxy_stopped(
+    api: httpx.Client, make_proxy: ProxyFactory, echo: EchoServer
+) -> None:
+    proxy = make_proxy(echo.address)
+    added = api.post(f"/proxies/{proxy['name']}/toxics", json={"type": "latency"})
+    assert added.status_code == 200
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        listen = f"127.0.0.1:{busy.getsockname()[1]}"
+        body = [{"name": proxy["name"], "listen": listen, "upstream": echo.address}]
+        response = api.post("/populate", json=body)
+        assert response.status_code == 500
+        assert "address already in use" in response.json()["error"]
+    shown = api.get(f"/proxies/{proxy['name']}").json()
+    assert shown["enabled"] is False
+    assert shown["listen"] == proxy["listen"]
+    assert [t["name"] for t in shown["toxics"]] == ["latency_downstream"]
+    assert refused(str(proxy["listen"]))

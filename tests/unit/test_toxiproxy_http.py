@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from chaos.toxiproxy.address import AddressError, join_host_port, split_host_port
 from chaos.toxiproxy.errors import ApiError
 from chaos.toxiproxy.http import (
     BadRequest,
@@ -14,7 +15,13 @@ from chaos.toxiproxy.http import (
     parse_head,
     render_response,
 )
-from chaos.toxiproxy.jsonbody import decode_first, decode_object, get_bool, get_str
+from chaos.toxiproxy.jsonbody import (
+    GoField,
+    decode_array,
+    decode_fields,
+    decode_first,
+    decode_object,
+)
 
 
 def test_parse_head_reads_method_target_and_headers() -> None:
@@ -82,34 +89,88 @@ def test_json_body_reads_the_first_value_like_go() -> None:
         decode_object(b"[1]", "toxiproxy.Proxy")
 
 
-def test_json_fields_are_case_insensitive_and_typed() -> None:
-    body = {"NAME": "p", "Enabled": False, "listen": None}
-    assert get_str(body, "name", "") == "p"
-    assert get_bool(body, "enabled", True) is False
-    assert get_str(body, "listen", "default") == "default"  # null keeps the default
-    with pytest.raises(ApiError, match="bad request body"):
-        get_str({"name": 5}, "name", "")
+FIELDS = (
+    GoField("name", "string", "Proxy.name"),
+    GoField("enabled", "bool", "Proxy.enabled"),
+    GoField("listen", "string", "Proxy.listen"),
+)
+
+
+def test_json_fields_are_case_insensitive_typed_and_null_is_absent() -> None:
+    body = {"NAME": "p", "Enabled": False, "listen": None, "bogus": [1]}
+    assert decode_fields(body, FIELDS) == {"name": "p", "enabled": False}
+
+
+def test_a_null_body_is_an_empty_one_as_in_go() -> None:
+    assert decode_object(b"null", "toxiproxy.Proxy") == {}
+    assert decode_array(b"null", "[]x") == []
 
 
 @pytest.mark.parametrize(
-    ("address", "parts"),
+    ("body", "message"),
     [
-        ("127.0.0.1:80", ("127.0.0.1", "80")),
-        ("[::1]:6379", ("::1", "6379")),
-        (":0", ("", "0")),
-        ("localhost:", ("localhost", "")),
+        ({"name": 5}, "number into Go struct field Proxy.name of type string"),
+        ({"enabled": "yes", "name": 5}, "string into Go struct field Proxy.enabled of type bool"),
+        ({"name": True}, "bool into Go struct field Proxy.name of type string"),
+        ({"name": {"a": 1}}, "object into Go struct field Proxy.name of type string"),
     ],
 )
-def test_split_host_port(address: str, parts: tuple[str, str]) -> None:
-    assert split_host_port(address) == parts
+def test_the_first_wrong_type_in_document_order_gets_gos_text(
+    body: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ApiError) as caught:
+        decode_fields(body, FIELDS)
+    assert caught.value.message == f"bad request body: json: cannot unmarshal {message}"
 
 
-@pytest.mark.parametrize("address", ["nocolon", "[::1]", "::1:80"])
-def test_split_host_port_rejects(address: str) -> None:
-    with pytest.raises(AddressError):
-        split_host_port(address)
+ATTRIBUTE = GoField("latency", "int64", "LatencyToxic.attributes.latency")
+TOXICITY = GoField("toxicity", "float32", "ToxicWrapper.toxicity")
 
 
-def test_join_host_port_brackets_ipv6() -> None:
-    assert join_host_port("::", 5) == "[::]:5"
-    assert join_host_port("127.0.0.1", 5) == "127.0.0.1:5"
+@pytest.mark.parametrize(
+    ("text", "value_text"),
+    [
+        ("1.5", "number 1.5"),
+        ("1e30", "number 1e30"),
+        ("1e3", "number 1e3"),
+        ("1.0", "number 1.0"),
+        ("9223372036854775808", "number 9223372036854775808"),
+        ('"abc"', "string"),
+        ("[1]", "array"),
+    ],
+)
+def test_integer_fields_take_integer_literals_only(text: str, value_text: str) -> None:
+    body = decode_object(f'{{"latency": {text}}}'.encode(), "x")
+    with pytest.raises(ApiError) as caught:
+        decode_fields(body, (ATTRIBUTE,))
+    assert caught.value.message == (
+        f"bad request body: json: cannot unmarshal {value_text} into Go struct field "
+        "LatencyToxic.attributes.latency of type int64"
+    )
+
+
+def test_integer_fields_accept_the_int64_range() -> None:
+    body = decode_object(b'{"latency": -9223372036854775808}', "x")
+    assert decode_fields(body, (ATTRIBUTE,)) == {"latency": -(2**63)}
+
+
+def test_float32_fields_refuse_what_overflows_float32() -> None:
+    assert decode_fields(decode_object(b'{"toxicity": 1e38}', "x"), (TOXICITY,)) == {
+        "toxicity": 1e38
+    }
+    with pytest.raises(
+        ApiError, match=re.escape("number 1e39 into Go struct field ToxicWrapper.toxicity")
+    ):
+        decode_fields(decode_object(b'{"toxicity": 1e39}', "x"), (TOXICITY,))
+
+
+def test_nested_struct_errors_come_in_document_order() -> None:
+    attributes = GoField("attributes", "toxics.LatencyToxic", ".attributes", (ATTRIBUTE,))
+    toxicity = GoField("toxicity", "float32", ".toxicity")
+    body = decode_object(b'{"attributes": {"latency": "x"}, "toxicity": "y"}', "x")
+    with pytest.raises(ApiError, match=re.escape("LatencyToxic.attributes.latency of type int64")):
+        decode_fields(body, (attributes, toxicity))
+    with pytest.raises(
+        ApiError, match=re.escape("string into Go struct field .attributes of type toxics")
+    ):
+        decode_fields({"attributes": "x"}, (attributes,))

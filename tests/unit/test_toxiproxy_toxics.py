@@ -7,10 +7,9 @@ import random
 
 import pytest
 
-from chaos.toxiproxy.errors import ApiError
 from chaos.toxiproxy.pipe import roll
 from chaos.toxiproxy.toxics import TOXICS
-from chaos.toxiproxy.toxics.bandwidth import BandwidthToxic, piece_size, pieces, transfer_seconds
+from chaos.toxiproxy.toxics.bandwidth import piece_size, pieces, transfer_seconds
 from chaos.toxiproxy.toxics.latency import LatencyToxic, delay_ms
 from chaos.toxiproxy.toxics.slicer import SlicerToxic, slice_bounds
 
@@ -102,35 +101,45 @@ def test_latency_jitter_stays_within_its_half_open_range() -> None:
     assert len(set(draws)) > 20
 
 
-def test_attributes_parse_merge_and_ignore_unknown_fields() -> None:
-    toxic = LatencyToxic.from_attributes({"LATENCY": 10, "bogus": "x"})
+def test_attributes_merge_over_a_base() -> None:
+    toxic = LatencyToxic.from_attributes({"latency": 10})
     assert toxic.attributes() == {"latency": 10, "jitter": 0}
     merged = LatencyToxic.from_attributes({"jitter": 3}, base=toxic.attributes())
     assert merged.attributes() == {"latency": 10, "jitter": 3}
 
 
-@pytest.mark.parametrize("value", ["10", 1.5, True, [1]])
-def test_attributes_must_be_integers(value: object) -> None:
-    with pytest.raises(ApiError) as caught:
-        LatencyToxic.from_attributes({"latency": value})
-    assert caught.value.status == 400
-    assert caught.value.message.startswith("bad request body: ")
+def test_attribute_fields_name_the_go_struct_and_its_integer_type() -> None:
+    latency = LatencyToxic.attribute_fields()
+    assert latency.go_type == "toxics.LatencyToxic"
+    assert [(f.name, f.go_type, f.path) for f in latency.fields] == [
+        ("latency", "int64", "LatencyToxic.attributes.latency"),
+        ("jitter", "int64", "LatencyToxic.attributes.jitter"),
+    ]
+    assert {f.go_type for f in SlicerToxic.attribute_fields().fields} == {"int"}
 
 
 @pytest.mark.parametrize(
-    ("cls", "attributes"),
+    ("attributes", "stalls"),
     [
-        (BandwidthToxic, {"rate": 0}),
-        (BandwidthToxic, {"rate": -1}),
-        (SlicerToxic, {"average_size": 0}),
-        (SlicerToxic, {"average_size": 5, "size_variation": -1}),
+        ({}, True),  # average_size 0: the real server recurses without end
+        ({"average_size": 0, "size_variation": 0}, True),
+        ({"average_size": 5, "size_variation": -5}, True),
+        ({"average_size": 5, "size_variation": -4}, False),  # pieces of at most 1 byte
+        ({"average_size": 10, "size_variation": -3}, False),
+        ({"average_size": -3, "size_variation": 5}, False),
     ],
 )
-def test_values_that_hang_the_real_server_are_refused(
-    cls: type[BandwidthToxic] | type[SlicerToxic], attributes: dict[str, int]
+def test_slicer_stalls_only_where_no_piece_can_be_small_enough(
+    attributes: dict[str, int], stalls: bool
 ) -> None:
-    with pytest.raises(ApiError):
-        cls.from_attributes(attributes)
+    assert SlicerToxic.from_attributes(attributes).stalls() is stalls
+
+
+def test_slicer_with_a_negative_variation_cuts_smaller_pieces() -> None:
+    bounds = slice_bounds(100, 10, -3, random.Random(0))
+    sizes = [b - a for a, b in itertools.pairwise(bounds)]
+    assert sum(sizes) == 100
+    assert max(sizes) <= 7
 
 
 def test_every_reference_toxic_is_registered() -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from ..stub import Chunk
-from .base import BadAttribute, Toxic
+from .base import Toxic
 
 if TYPE_CHECKING:
     from ..stub import ToxicStub
@@ -38,14 +38,17 @@ def pieces(nbytes: int, rate: int) -> list[int]:
 
 @dataclass(frozen=True)
 class BandwidthToxic(Toxic):
-    """Paces data to ``rate``; the real server stalls at 0 and crashes below it: 400 here."""
+    """Paces data to ``rate``.
+
+    A ``rate`` of 0 (also when omitted) stalls the direction at its first chunk until the
+    toxic is removed or updated, as the real server does (it sends empty pieces every
+    100 ms forever); a negative rate crashes the real server at the first chunk: here it
+    stalls the same way.
+    """
 
     type_name: ClassVar[str] = "bandwidth"
+    go_struct: ClassVar[str] = "BandwidthToxic"
     rate: int = 0  # KB/s
-
-    def validate(self) -> None:
-        if self.rate <= 0:
-            raise BadAttribute(f"bandwidth rate must be a positive number of KB/s, not {self.rate}")
 
     async def pipe(self, stub: ToxicStub) -> None:
         loop = asyncio.get_running_loop()
@@ -56,6 +59,8 @@ class BandwidthToxic(Toxic):
             if chunk is None:
                 stub.close()
                 return
+            if self.rate <= 0:
+                await stub.stall()
             owed += transfer_seconds(len(chunk.data), self.rate)
             while len(chunk.data) > size:
                 await asyncio.sleep(TICK)

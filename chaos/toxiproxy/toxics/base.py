@@ -10,49 +10,43 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from ..errors import ApiError
+from ..jsonbody import GoField
 
 if TYPE_CHECKING:
     from ..stub import ToxicStub
 
 
-class BadAttribute(ApiError):
-    """An attribute of the wrong type or out of the range this server accepts."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(f"bad request body: {message}", 400)
-
-
 @dataclass(frozen=True)
 class Toxic:
-    """Base of every toxic type; subclasses add integer fields and ``pipe``."""
+    """Base of every toxic type; subclasses add integer fields and ``pipe``.
+
+    Every value the real server accepts is accepted (negative or zero ones included): the
+    toxic then behaves as the real one does, stalling its direction where the real server
+    would stall or crash.
+    """
 
     type_name: ClassVar[str] = ""
+    go_struct: ClassVar[str] = ""  # the Go type's name, as Go's JSON errors show it
+    go_int: ClassVar[str] = "int64"  # the Go type of its integer fields
     # stateful toxics keep per-connection state across restarts (limit_data counts bytes)
     stateful: ClassVar[bool] = False
 
     @classmethod
-    def from_attributes(cls, raw: object, base: dict[str, int] | None = None) -> Self:
-        """Parse JSON attributes (unknown ones ignored, names case-insensitive) over ``base``."""
-        values: dict[str, int] = dict(base or {})
-        if raw is not None and not isinstance(raw, dict):
-            raise BadAttribute(f"attributes must be an object, not {type(raw).__name__}")
-        given = {str(k).lower(): v for k, v in (raw or {}).items()}
-        for field in dataclasses.fields(cls):
-            if field.name not in given or given[field.name] is None:
-                continue
-            value = given[field.name]
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise BadAttribute(
-                    f"attribute {field.name} of {cls.type_name} must be an integer, not {value!r}"
-                )
-            values[field.name] = value
-        toxic = cls(**values)
-        toxic.validate()
-        return toxic
+    def attribute_fields(cls) -> GoField:
+        """The ``attributes`` object as Go decodes it into this toxic's struct."""
+        path = f"{cls.go_struct}.attributes"
+        own = tuple(
+            GoField(f.name, cls.go_int, f"{path}.{f.name}") for f in dataclasses.fields(cls)
+        )
+        return GoField("attributes", f"toxics.{cls.go_struct}", ".attributes", own)
 
-    def validate(self) -> None:
-        """Reject values that would crash or hang the real server (400 instead)."""
+    @classmethod
+    def from_attributes(cls, raw: object, base: dict[str, int] | None = None) -> Self:
+        """Decoded attributes (a dict from ``attribute_fields``) over ``base`` or defaults."""
+        values: dict[str, int] = dict(base or {})
+        if isinstance(raw, dict):
+            values.update({k: int(v) for k, v in raw.items()})
+        return cls(**values)
 
     def attributes(self) -> dict[str, int]:
         """The attributes as the API shows them."""
@@ -85,13 +79,14 @@ class ToxicWrapper:
     seq: int  # insertion order: a chain runs toxics by ascending seq
 
     def to_json(self) -> dict[str, object]:
+        """The real server's field order: attributes first (Go's embedded Toxic field)."""
         toxicity: float | int = self.toxicity
         if float(toxicity).is_integer():
             toxicity = int(toxicity)
         return {
+            "attributes": self.toxic.attributes(),
             "name": self.name,
             "type": self.type,
             "stream": self.stream,
             "toxicity": toxicity,
-            "attributes": self.toxic.attributes(),
         }

@@ -25,6 +25,7 @@ class LatencyToxic(Toxic):
     """Delays chunks; delays overlap (measured from the read), so they do not stack."""
 
     type_name: ClassVar[str] = "latency"
+    go_struct: ClassVar[str] = "LatencyToxic"
     latency: int = 0  # ms
     jitter: int = 0  # ms
 

@@ -23,6 +23,7 @@ class LimitDataToxic(Toxic):
     """Truncates the chunk that crosses the limit, then closes the connection."""
 
     type_name: ClassVar[str] = "limit_data"
+    go_struct: ClassVar[str] = "LimitDataToxic"
     stateful: ClassVar[bool] = True
     bytes: int = 0  # bytes
 

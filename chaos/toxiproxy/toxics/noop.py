@@ -16,6 +16,7 @@ class NoopToxic(Toxic):
     """Does nothing: a toxic that fails its toxicity roll behaves like this one."""
 
     type_name: ClassVar[str] = "noop"
+    go_struct: ClassVar[str] = "NoopToxic"
 
     async def pipe(self, stub: ToxicStub) -> None:
         while True:

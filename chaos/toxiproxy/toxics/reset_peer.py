@@ -17,6 +17,7 @@ class ResetPeerToxic(Toxic):
     """The RST itself comes from SO_LINGER 0, set on connections opened while it exists."""
 
     type_name: ClassVar[str] = "reset_peer"
+    go_struct: ClassVar[str] = "ResetToxic"
     timeout: int = 0  # ms
 
     async def pipe(self, stub: ToxicStub) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from ..stub import Chunk
-from .base import BadAttribute, Toxic
+from .base import Toxic
 
 if TYPE_CHECKING:
     from ..stub import ToxicStub
@@ -35,20 +35,23 @@ def slice_bounds(length: int, average: int, variation: int, rng: random.Random) 
 
 @dataclass(frozen=True)
 class SlicerToxic(Toxic):
-    """Slices chunks; the real server recurses forever when average_size <= 0: 400 here."""
+    """Slices chunks into pieces of at most ``average_size + size_variation`` bytes.
+
+    When that sum is below 1 (``average_size`` 0 or omitted, or a negative
+    ``size_variation`` as large) the real server recurses without end at the first chunk
+    and crashes; here the direction stalls until the toxic is removed or updated.
+    """
 
     type_name: ClassVar[str] = "slicer"
+    go_struct: ClassVar[str] = "SlicerToxic"
+    go_int: ClassVar[str] = "int"
     average_size: int = 0  # bytes
     size_variation: int = 0  # bytes
     delay: int = 0  # microseconds
 
-    def validate(self) -> None:
-        if self.average_size <= 0:
-            raise BadAttribute(f"slicer average_size must be positive, not {self.average_size}")
-        if self.size_variation < 0:
-            raise BadAttribute(
-                f"slicer size_variation must not be negative, not {self.size_variation}"
-            )
+    def stalls(self) -> bool:
+        """Whether no piece can be small enough (the real server's unbounded recursion)."""
+        return self.average_size + self.size_variation < 1
 
     async def pipe(self, stub: ToxicStub) -> None:
         rng = random.Random()
@@ -57,6 +60,8 @@ class SlicerToxic(Toxic):
             if chunk is None:
                 stub.close()
                 return
+            if self.stalls():
+                await stub.stall()
             bounds = slice_bounds(len(chunk.data), self.average_size, self.size_variation, rng)
             data = chunk.data
             for i in range(1, len(bounds)):

@@ -17,6 +17,7 @@ class SlowCloseToxic(Toxic):
     """Holds the EOF for ``delay`` ms before passing it on."""
 
     type_name: ClassVar[str] = "slow_close"
+    go_struct: ClassVar[str] = "SlowCloseToxic"
     delay: int = 0  # ms
 
     async def pipe(self, stub: ToxicStub) -> None:

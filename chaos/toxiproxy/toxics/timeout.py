@@ -16,6 +16,7 @@ class TimeoutToxic(Toxic):
     """Black-holes a direction; removing it closes the connections it was on."""
 
     type_name: ClassVar[str] = "timeout"
+    go_struct: ClassVar[str] = "TimeoutToxic"
     timeout: int = 0  # ms
 
     async def pipe(self, stub: ToxicStub) -> None:
