@@ -65,7 +65,8 @@ def test_a_negative_control_loses_revocations_and_the_checker_says_so(
     assert verdict.valid is False, verdict.message
     assert result.lost is not None
     assert result.lost > 0
-    # what was lost was written before the restart (a logout may complete just after the
-    # kill was called and still have been written to the old dataset)
-    assert result.lost == result.durability.figures["lost_invoked_before_heal"]
+    # the loss the control is built to show was written before the failover settled (a
+    # logout may complete just after the kill was called and still have been written to the
+    # old dataset); a second failover Sentinel may start at once can lose later ones too
+    assert result.durability.figures["lost_invoked_before_heal"] > 0
     assert f"{result.lost} of {result.acknowledged}" in verdict.message
