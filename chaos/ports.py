@@ -1,4 +1,9 @@
-"""Free loopback ports, OS-assigned, never handed out twice within a run.
+"""Free loopback ports, never handed out twice within a run.
+
+Ports are picked at random below the kernel's ephemeral range
+(``/proc/sys/net/ipv4/ip_local_port_range``): a port in that range can be taken by any
+outgoing connection between the claim and the service's bind (a load run opens thousands),
+one below it only by another listener. Where the range leaves no room, the OS picks.
 
 A claim is a file ``<claims dir>/<port>`` held under an exclusive ``flock`` by the claiming
 process and stamped with the run id. A live lock keeps every other process (any xdist worker,
@@ -15,6 +20,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import random
 import socket
 import tempfile
 from dataclasses import dataclass, field
@@ -62,11 +68,34 @@ def claims_dir() -> Path:
     return path
 
 
+LISTEN_LOW = 20000  # the lowest port handed out when the ephemeral range leaves room
+RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_pick = random.Random()  # a port number, not a secret
+
+
+def ephemeral_low(path: Path = RANGE_FILE) -> int | None:
+    """The first port of the kernel's ephemeral range, or None when it cannot be read."""
+    try:
+        low, _high = path.read_text(encoding="ascii").split()
+        return int(low)
+    except (OSError, ValueError):
+        return None
+
+
 def _os_free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _candidate(count: int) -> int:
+    """The first port of a candidate range of ``count``: below the ephemeral range when it
+    leaves room, else the OS's choice."""
+    low = ephemeral_low()
+    if low is not None and low - count > LISTEN_LOW + 1000:
+        return _pick.randrange(LISTEN_LOW, low - count)
+    return _os_free_port()
 
 
 def _bindable(port: int) -> bool:
@@ -105,7 +134,7 @@ def claim_port_range(count: int, attempts: int = ATTEMPTS) -> PortClaim:
 
     run_id = current_run().run_id
     for _ in range(attempts):
-        first = _os_free_port()
+        first = _candidate(count)
         if first + count - 1 > MAX_PORT:
             continue
         fds: list[int] = []

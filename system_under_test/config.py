@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from . import passwords
 from .revocation.cluster import CLUSTER_SCHEME, parse_cluster_url
+from .revocation.replicas import REPLICA_WAIT_MODES, ReplicaWait
 
 MIN_SECRET_BYTES = 32
 JWT_ALGORITHMS = ("HS256", "EdDSA", "RS256")
@@ -47,6 +48,7 @@ class Settings:
     breaker_failures: int = 3
     breaker_reset_s: float = 1.0
     min_replicas: int | None = None
+    replica_wait: ReplicaWait = "all"
     wait_timeout_ms: int = 50
     redis_pool_size: int = 32
     leeway_s: int = 5
@@ -116,7 +118,17 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("--redis-retries", "int", 1, "Redis attempts after the first one"),
     _Option("--breaker-failures", "int", 3, "consecutive Redis failures that open the breaker"),
     _Option("--breaker-reset", "float", 1.0, "seconds the breaker stays open before a probe"),
-    _Option("--min-replicas", "int", None, "replicas WAIT must confirm (default: auto)"),
+    _Option(
+        "--replica-wait",
+        "str",
+        "all",
+        "replicas a logout waits for (WAIT): all = every replica the topology knows "
+        "(Sentinel's list, the shard's replicas, the most this primary has had), at least 1 "
+        "once replicated; auto = 1 only while the primary reports one (older policy: loses "
+        "revocations when the link drops before a failover)",
+        REPLICA_WAIT_MODES,
+    ),
+    _Option("--min-replicas", "int", None, "a fixed WAIT count instead of --replica-wait"),
     _Option("--wait-timeout-ms", "int", 50, "Redis WAIT timeout (ms), below --redis-timeout"),
     _Option("--redis-pool-size", "int", 32, "Redis connections per worker"),
     _Option("--leeway", "int", 5, "JWT exp/nbf/iat validation leeway (s)"),
@@ -339,7 +351,7 @@ def _positive(settings: Settings) -> None:
         if value < low:
             raise ConfigError(f"{name}: {value} must be >= {low:g}")
     if settings.wait_timeout_ms >= settings.redis_timeout_s * 1000:
-        # WAIT's reply is read under the socket timeout, so it must come back before it
+        # a logout waits for its replicas at most about one Redis timeout
         raise ConfigError(
             f"--wait-timeout-ms (AUTH_WAIT_TIMEOUT_MS): {settings.wait_timeout_ms} must be below "
             f"--redis-timeout ({settings.redis_timeout_s * 1000:g} ms)"

@@ -34,6 +34,7 @@ def store_settings(settings: Settings) -> StoreSettings:
         breaker_failures=settings.breaker_failures,
         breaker_reset_s=settings.breaker_reset_s,
         min_replicas=settings.min_replicas,
+        replica_wait=settings.replica_wait,
         wait_timeout_ms=settings.wait_timeout_ms,
         leeway_s=settings.leeway_s,
         pool_size=settings.redis_pool_size,

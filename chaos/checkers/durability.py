@@ -2,7 +2,8 @@
 fault (a kill -9 and restart, a failover), and how long the service was not ``enforced``.
 
 The unavailability window is measured from the fault (when its inject was called) to the
-first and to the steady ``enforced`` verify answer on every worker, as I6 does from a heal.
+first and to the steady ``enforced`` verify answer on every worker, as I6 does from a heal;
+and for logouts, how long they were refused (``logout_availability``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from chaos.checkers.acknowledged_logouts import acknowledged_logouts, missing_revocations
+from chaos.checkers.logout_availability import logout_unavailability
 from chaos.checkers.time_to_enforced import recoveries
 from chaos.checkers.verdict import UNKNOWN, Verdict, capped
 from chaos.checkers.windows import FaultWindow, fault_windows, history_end_ns
@@ -86,6 +88,7 @@ def durability(
         figures["unavailable_first_ms"] = _worst(per_worker, "first_ms", workers)
         figures["unavailable_steady_ms"] = _worst(per_worker, "steady_ms", workers)
         figures["logout_unavailable_ms"] = _first_logout_after(history, first)
+        figures.update(logout_unavailability(history, first))
     if revoked_jtis is None:
         message = "I8 unknown: the revoked keys could not be read from Redis after the fault"
         return Verdict(INVARIANT, UNKNOWN, figures, message=message, evidence=0, unit=UNIT)

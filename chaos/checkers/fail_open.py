@@ -49,6 +49,10 @@ def _loss_answers(
             continue
         window = next((w for w in loss if w.contains_call(call, end)), None)
         if window is None:
+            _in_flight(
+                call, loss, end=end, revoked_done=revoked_done, known_after_s=known_after_s,
+                signal=signal, found=found,
+            )  # fmt: skip
             continue
         found.inside += 1
         if call.status != 200:
@@ -67,6 +71,29 @@ def _loss_answers(
                 (f"200 past the degraded bound of {degraded_bound_s}s", call, window)
             )
     return found
+
+
+def _in_flight(
+    call: Call,
+    loss: list[FaultWindow],
+    *,
+    end: int,
+    revoked_done: dict[str, int],
+    known_after_s: float,
+    signal: bool,
+    found: _LossAnswers,
+) -> None:
+    """A verify in flight across an edge of the loss (invoked before the inject, or answered
+    after the heal): its unchecked 200 of a token revoked before the loss is I2's too (I1
+    leaves such answers to I2)."""
+    if call.status != 200 or call.completion is None:
+        return
+    if signal and call.completion.revocation_check != "degraded":
+        return  # a checked answer: I1 judges it
+    window = next((w for w in loss if w.overlaps_call(call, end)), None)
+    revoked = revoked_done.get(call.jti or "")
+    if window and revoked is not None and revoked + int(known_after_s * 1e9) < window.start_ns:
+        found.problems.append(("token revoked before the loss accepted (in flight)", call, window))
 
 
 def _metric_validity(

@@ -29,10 +29,10 @@ SCHEMA = 1
 
 # contract §2.2 (I5): p99 per route during a fault; the max defaults to the request deadline
 DEFAULT_BUDGETS: Mapping[str, LatencyBudget] = {
-    "login": LatencyBudget(p99_ms=2000),
-    "verify": LatencyBudget(p99_ms=500),
-    "logout": LatencyBudget(p99_ms=1000),
-    "refresh": LatencyBudget(p99_ms=2000),
+    "login": LatencyBudget(p99_ms=2000.0),
+    "verify": LatencyBudget(p99_ms=500.0),
+    "logout": LatencyBudget(p99_ms=1000.0),
+    "refresh": LatencyBudget(p99_ms=2000.0),
 }
 
 

@@ -150,11 +150,13 @@ def latency_budgets(
                 limit = min(limit, budget.max_ms)
             over = [c for c, ms in zip(route_calls, latencies, strict=True) if ms > limit]
             breaches.extend(
-                (f"{route} max {_text(worst)} > {limit} ms in {window.label()}", c) for c in over
+                (f"{route} max {_text(worst)} > {limit:g} ms in {window.label()}", c) for c in over
             )
             if budget and p99 > budget.p99_ms:
                 slow = max(route_calls, key=call_latency_ms)
-                reason = f"{route} p99 {_text(p99)} > budget {budget.p99_ms} ms in {window.label()}"
+                reason = (
+                    f"{route} p99 {_text(p99)} > budget {budget.p99_ms:g} ms in {window.label()}"
+                )
                 if not over:
                     breaches.append((reason, slow))
                 else:

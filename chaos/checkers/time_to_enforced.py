@@ -119,6 +119,13 @@ def time_to_enforced(
             recovery = found.get(worker)
             if recovery is None:
                 silent.append(f"{worker} after {key} (no verify)")
+            elif recovery.last_non_enforced is None and (recovery.first_s or 0) > budget_s:
+                # never seen unenforced, but first seen only past the budget (a worker that
+                # fresh connections rarely reach): when it recovered is not known
+                silent.append(
+                    f"{worker} after {key} (its first verify came {recovery.first_s:.2f}s "
+                    "after the heal, already enforced)"
+                )
             elif recovery.steady_s is not None and recovery.steady_s > budget_s:
                 late.append((window, recovery))
             elif recovery.steady_s is None and (until - heal_ns) / 1e9 >= budget_s:

@@ -52,10 +52,18 @@ class DrillResult:
     report_dir: Path
     wall_s: float
     phases_s: dict[str, float]
+    seed: int = 0
 
     @property
     def durability(self) -> Verdict:
         return next(v for v in self.verdicts if v.invariant == "I8")
+
+    def as_expected(self) -> bool:
+        """I8 says what the scenario expects (zero loss, or the negative control's loss
+        caught) and, for a zero-loss scenario, no other verdict is false."""
+        if self.scenario.expect_loss:
+            return self.durability.valid is False
+        return self.durability.valid is True and not any(v.failed for v in self.verdicts)
 
     @property
     def lost(self) -> int | None:
@@ -76,12 +84,23 @@ class DrillResult:
         value = self.durability.figures.get("unavailable_steady_ms")
         return value if isinstance(value, int | float) else None
 
+    @property
+    def logout_steady_ms(self) -> float | None:
+        """ms from the fault until logouts were steadily acknowledged again (None: never)."""
+        value = self.durability.figures.get("logout_steady_ms")
+        return value if isinstance(value, int | float) else None
+
+    @property
+    def logout_refused(self) -> int:
+        return int(self.durability.figures.get("logout_refused", 0))
+
     def line(self) -> str:
         return (
             f"{self.scenario.name}: I8 {self.durability.label}, lost {self.lost} of "
             f"{self.acknowledged} acknowledged, unavailable first {self.unavailable_first_ms} ms "
             f"/ steady {self.unavailable_steady_ms} ms (every worker), first logout 200 after "
-            f"{self.durability.figures.get('logout_unavailable_ms')} ms, wall {self.wall_s:.1f} s"
+            f"{self.durability.figures.get('logout_unavailable_ms')} ms, logouts refused "
+            f"{self.logout_refused} until {self.logout_steady_ms} ms, wall {self.wall_s:.1f} s"
         )
 
 
@@ -172,10 +191,14 @@ def run_drill(
         topology.close()
         mark("stop")
     result = DrillResult(
-        drill, list(outcome.verdicts), outcome.path, time.monotonic() - began, phases
+        drill, list(outcome.verdicts), outcome.path, time.monotonic() - began, phases, seed
     )
     _append_failover_section(outcome.path / "summary.md", result, readback.error)
     return result
+
+
+def _after_fault(ms: float | None) -> str:
+    return "not before the end" if ms is None else f"{ms} ms after the fault"
 
 
 def _append_failover_section(summary: Path, result: DrillResult, read_error: str) -> None:
@@ -187,10 +210,12 @@ def _append_failover_section(summary: Path, result: DrillResult, read_error: str
         result.scenario.summary + ("" if not result.scenario.expect_loss else " (loss expected)"),
         "",
         "| acknowledged revocations | lost | unavailable: first enforced | steady enforced "
-        "| first logout 200 |",
-        "|---|---|---|---|---|",
+        "| first logout 200 | logouts refused (503 or no answer) | logouts steady 200 |",
+        "|---|---|---|---|---|---|---|",
         f"| {result.acknowledged} | {result.lost} | {result.unavailable_first_ms} ms "
-        f"| {result.unavailable_steady_ms} ms | {figures.get('logout_unavailable_ms')} ms |",
+        f"| {result.unavailable_steady_ms} ms | {figures.get('logout_unavailable_ms')} ms "
+        f"| {result.logout_refused}, the last {figures.get('logout_last_refused_ms')} ms after "
+        f"the fault | {_after_fault(result.logout_steady_ms)} |",
         "",
         "| worker | first enforced after the fault | steady enforced |",
         "|---|---|---|",

@@ -6,15 +6,21 @@ back (it rejoins as a replica). ``inject`` and ``heal`` remember what they touch
 
 from __future__ import annotations
 
+import time
+
+from chaos.failover.link import cut_link, link_address
 from chaos.failover.topology import ClusterTopology, SentinelTopology
 from chaos.faults.base import REDIS_LOSS, Settling
-from chaos.services import RedisServer, SentinelServer
+from chaos.services import RedisServer, SentinelServer, ServiceError
 
 __all__ = [
+    "CUT_LEAD_S",
+    "ClusterLinkCutKill",
     "ClusterPrimaryKill",
     "ManualFailover",
     "RedisRestart",
     "ReplicaKill",
+    "SentinelLinkCutKill",
     "SentinelMinorityKill",
     "SentinelPrimaryKill",
     "SentinelPrimaryPause",
@@ -22,6 +28,9 @@ __all__ = [
 ]
 
 FAILOVER_DEADLINE_S = 30.0  # a failover with down-after 1 s takes 2-4 s here
+# from the link cut to the primary's kill: longer than the 1 s the auto policy trusts its
+# INFO replication, so under it every worker has acknowledged writes on the primary alone
+CUT_LEAD_S = 1.5
 REPLICA_LOSS = "replica_loss"  # writes lose a replica; reads are untouched
 SENTINEL_LOSS = "sentinel_loss"  # discovery loses a sentinel
 # the primary moves: no answers until a replica is promoted, then answers again (within
@@ -75,6 +84,71 @@ class SentinelPrimaryPause(_SentinelPromotion):
         old, self._old = self._old, None
         if old is not None:
             old.resume()
+
+
+class LinkCutKill:
+    """The replica paused (SIGSTOP) and its link cut on the primary (``CLIENT KILL``);
+    ``lead_s`` later the primary is killed (kill -9) and the replica resumed, to be promoted.
+    Remembers what it touched: ``undo`` resumes a replica left paused by a failed ``run``
+    and hands back the killed primary (to restart)."""
+
+    def __init__(self, primary: RedisServer, replica: RedisServer, lead_s: float) -> None:
+        self.primary = primary
+        self.replica = replica
+        self.lead_s = lead_s
+        self._paused: RedisServer | None = None
+        self._killed: RedisServer | None = None
+
+    def run(self) -> None:
+        address = link_address(self.replica)  # asked while the replica still answers
+        self._paused = self.replica
+        self.replica.pause()
+        cut_link(self.primary, address)
+        time.sleep(self.lead_s)  # the fault's shape: writes meet a primary without its replica
+        self._killed = self.primary
+        self.primary.kill()
+        self.replica.resume()
+        self._paused = None
+
+    def undo(self) -> RedisServer | None:
+        paused, self._paused = self._paused, None
+        if paused is not None:
+            paused.resume()
+        killed, self._killed = self._killed, None
+        return killed
+
+
+class SentinelLinkCutKill(SentinelPrimaryKill):
+    """The replica Sentinel will promote is paused and cut off, the primary killed
+    ``CUT_LEAD_S`` later, the replica resumed; heal: wait for the promotion, restart the old
+    primary (it rejoins as a replica)."""
+
+    name = "sentinel_replica_cut_primary_kill9"
+
+    def __init__(self, topology: SentinelTopology, lead_s: float = CUT_LEAD_S) -> None:
+        super().__init__(topology)
+        self.cut = LinkCutKill(self.target, topology.preferred_replica, lead_s)
+
+    def inject(self) -> None:
+        self._old = self.target  # wait_settled waits for its successor
+        self.cut.run()
+
+    def wait_settled(self) -> None:
+        """Wait for the promotion, and check it promoted the replica that was cut off (the
+        drill's premise: with two replicas, the other one holds what WAIT 1 confirmed)."""
+        if self._old is None:
+            return
+        promoted = self.group.wait_for_failover(self._old, FAILOVER_DEADLINE_S)
+        if promoted is not self.cut.replica:
+            raise ServiceError(
+                f"Sentinel promoted {promoted.name}, not the replica cut off "
+                f"({self.cut.replica.name}): check its replica-priority"
+            )
+
+    def heal(self) -> None:
+        if self.cut.undo() is None:
+            self._old = None  # the kill never happened: nothing to restart
+        super().heal()
 
 
 class ReplicaKill:
@@ -160,6 +234,26 @@ class ClusterPrimaryKill:
         old, self._old = self._old, None
         if old is not None:
             old.start()  # nodes.conf keeps its identity: it rejoins as a replica
+
+
+class ClusterLinkCutKill(ClusterPrimaryKill):
+    """One shard's replica paused and cut off, its primary killed ``CUT_LEAD_S`` later, the
+    replica resumed to take the shard over; heal: restart the old primary."""
+
+    name = "cluster_replica_cut_primary_kill9"
+
+    def __init__(self, topology: ClusterTopology, lead_s: float = CUT_LEAD_S) -> None:
+        super().__init__(topology)
+        self.cut = LinkCutKill(self.target, topology.replica_of(self.target), lead_s)
+
+    def inject(self) -> None:
+        self._old = self.target
+        self.cut.run()
+
+    def heal(self) -> None:
+        if self.cut.undo() is None:
+            self._old = None
+        super().heal()
 
 
 class RedisRestart:

@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from chaos.failover.faults import (
+    CUT_LEAD_S,
+    ClusterLinkCutKill,
     ClusterPrimaryKill,
     ManualFailover,
     RedisRestart,
     ReplicaKill,
+    SentinelLinkCutKill,
     SentinelMinorityKill,
     SentinelPrimaryKill,
     SentinelPrimaryPause,
@@ -30,12 +33,19 @@ __all__ = ["LOGOUT_HEAVY", "LOGOUT_STORM", "SCENARIOS", "Scenario"]
 # logout-heavy: every logout is followed by a verify on every worker (the I1 pattern)
 LOGOUT_HEAVY = Mix(verify=2.0, logout=4.0, refresh=0.2, login=0.2, revisit=1.0)
 LOGOUT_STORM = Mix(verify=0.5, logout=8.0, refresh=0.0, login=0.1, revisit=0.5)
+# WAIT waits for the replicas' acks: 200 ms leaves room on a busy 2-core box
+TIMEOUT_ARGS = ("--redis-timeout", "0.25", "--wait-timeout-ms", "200")
 # Sentinel: every logout waits for every replica (WAIT 2 of 2). WAIT 1 lost revocations in
 # a planned failover: acknowledged by the replica that was not promoted (docs/failover.md).
-# WAIT waits for the replicas' acks: 200 ms leaves room on a busy 2-core box.
-SENTINEL_ARGS = ("--min-replicas", "2", "--redis-timeout", "0.25", "--wait-timeout-ms", "200")
+SENTINEL_ARGS = ("--min-replicas", "2", *TIMEOUT_ARGS)
 # a Cluster shard has one replica
-CLUSTER_ARGS = ("--min-replicas", "1", "--redis-timeout", "0.25", "--wait-timeout-ms", "200")
+CLUSTER_ARGS = ("--min-replicas", "1", *TIMEOUT_ARGS)
+# the service's default replica policy (--replica-wait all), and the older one it replaced
+AUTO_ARGS = ("--replica-wait", "auto", *TIMEOUT_ARGS)
+# the cut drills watch until logouts are acknowledged again: after a Sentinel failover that
+# is when the old primary rejoins (Sentinel converts it 8 s after its restart, then a sync)
+CUT_DURATION_S = 20.0
+CLUSTER_CUT_DURATION_S = 12.0
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,41 @@ def _sentinel(workdir: Path) -> Topology:
     return SentinelTopology(workdir)
 
 
+def _sentinel_replicas(replicas: int) -> Callable[[Path], Topology]:
+    """One or more replicas; the first is the one Sentinel promotes (replica-priority). AOF on
+    every server: the old primary is restarted automatically, and without persistence it came
+    back empty and a second failover promoted it (2 of 20 runs lost every revocation)."""
+    return lambda workdir: SentinelTopology(
+        workdir, replicas=replicas, prefer_first=True, persistence="everysec"
+    )
+
+
 def _restart(topology: SingleTopology) -> Fault:
     return RedisRestart(topology.server)
+
+
+def _link_cut_drills() -> list[Scenario]:
+    """The replica paused and its link cut just before the primary dies: under the default
+    policy nothing unconfirmed is acknowledged; under ``--replica-wait auto`` (the older
+    policy, the negative control) writes acknowledged by the primary alone are lost."""
+    stacks: list[tuple[str, str, Callable[[Path], Topology], Callable[[Any], Fault], float]] = [
+        ("sentinel-link-cut-kill", "Sentinel, 1 replica", _sentinel_replicas(1),
+         SentinelLinkCutKill, CUT_DURATION_S),
+        ("sentinel2-link-cut-kill", "Sentinel, 2 replicas (the cut one promoted)",
+         _sentinel_replicas(2), SentinelLinkCutKill, CUT_DURATION_S),
+        ("cluster-link-cut-kill", "Redis Cluster (3 primaries, 3 replicas), one shard",
+         ClusterTopology, ClusterLinkCutKill, CLUSTER_CUT_DURATION_S),
+    ]  # fmt: skip
+    drills: list[Scenario] = []
+    for name, stack, topology, fault, duration in stacks:
+        shape = f"replica paused, link cut, primary killed {CUT_LEAD_S:g} s later, replica promoted"
+        drills.append(Scenario(name, f"{stack}: {shape}", topology, fault, TIMEOUT_ARGS,
+                               duration_s=duration))  # fmt: skip
+        drills.append(Scenario(
+            f"{name}-auto", f"NEGATIVE CONTROL: the same with --replica-wait auto ({stack})",
+            topology, fault, AUTO_ARGS, duration_s=duration, expect_loss=True,
+        ))  # fmt: skip
+    return drills
 
 
 _LIST = [
@@ -116,7 +159,7 @@ _LIST = [
         "DEMONSTRATION: the same storm with WAIT 1 of 2 replicas; may lose revocations",
         _sentinel,
         ManualFailover,
-        ("--min-replicas", "1", *SENTINEL_ARGS[2:]),
+        ("--min-replicas", "1", *TIMEOUT_ARGS),
         duration_s=8.0,
         mix=LOGOUT_STORM,
         clients=12,
@@ -156,5 +199,6 @@ _LIST = [
         hold_s=1.0,
         expect_loss=True,
     ),
+    *_link_cut_drills(),
 ]
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in _LIST}

@@ -35,6 +35,8 @@ REVOKED_PREFIX = "revoked:"
 SCAN_COUNT = 1000
 SETTLE_TIMEOUT_S = 30.0  # a failover or restart must be over before the keys are read
 NODE_TIMEOUT_MS = 1000  # cluster-node-timeout of the drills' clusters, like down-after
+# replica-priority of the replica Sentinel must promote (lower wins; the default is 100)
+PREFERRED_PRIORITY = "10"
 
 
 class Topology(Protocol):
@@ -90,16 +92,36 @@ class SingleTopology:
 
 
 class SentinelTopology:
-    """A primary, its replicas and three sentinels (short down-after: failovers are quick)."""
+    """A primary, its replicas and three sentinels (short down-after: failovers are quick).
+    ``prefer_first``: the first replica gets the best ``replica-priority``, so Sentinel
+    promotes it whatever its replication offset (operators use the priority to prefer a host
+    or a zone); otherwise Sentinel picks the replica with the largest offset. ``persistence``
+    of every server: an old primary restarted without it comes back empty, and Sentinel may
+    promote it (docs/failover.md)."""
 
-    def __init__(self, workdir: Path, replicas: int = 2, down_after_ms: int = 1000) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        replicas: int = 2,
+        down_after_ms: int = 1000,
+        prefer_first: bool = False,
+        persistence: Persistence = "off",
+    ) -> None:
         self.group = SentinelGroup(
             workdir,
             replicas=replicas,
             sentinels=3,
             down_after_ms=down_after_ms,
             failover_timeout_ms=3000,
+            persistence=persistence,
         )
+        if prefer_first and replicas:
+            self.preferred_replica.extra_config["replica-priority"] = PREFERRED_PRIORITY
+
+    @property
+    def preferred_replica(self) -> RedisServer:
+        """The first replica: the one Sentinel promotes with ``prefer_first`` (or alone)."""
+        return self.group.servers[1]
 
     def start(self) -> SentinelTopology:
         self.group.start()
@@ -175,6 +197,16 @@ class ClusterTopology:
             if role[0] == "master":
                 found.append(node)
         return found
+
+    def replica_of(self, primary: RedisServer) -> RedisServer:
+        """The node that replicates ``primary`` now (its shard's replica)."""
+        for node in self.cluster.nodes:
+            if node is primary or not node.running:
+                continue
+            info = node.command_reply("INFO", "replication")
+            if info.get("role") == "slave" and int(info.get("master_port", 0)) == primary.port:
+                return node
+        raise ServiceError(f"no node replicates {primary.name}")
 
     def settled(self) -> str | None:
         """None when every running node says ``cluster_state:ok`` with three primaries."""

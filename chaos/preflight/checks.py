@@ -4,7 +4,9 @@ first mismatch in one line, before any scenario runs (contract §2.3).
     result = await preflight(AuthApi(profile), "http://127.0.0.1:8000")
     result.ok, result.line     # "logout: POST /access-revoke answered 405; ..."
 
-Login, verify 200, logout, verify refused (401/403), and refresh when the profile has it.
+Login, verify 200, refresh when the profile has it; then, on a second login's token never
+verified before, logout and verify refused (401/403): the preflight checks the profile's
+shapes, and a service that caches "not revoked" is left for the gate to catch (I1).
 When a route answers 404 or 405, the service's OpenAPI document (if it serves one) says
 which methods that path has.
 """
@@ -105,6 +107,17 @@ async def _steps(http: httpx.AsyncClient, api: AuthApi, base: str, result: Prefl
     )
     result.steps.append(f"verify {answer.status_code} (worker {api.worker(answer.headers)}, "
                         f"check {api.check(answer.headers)})")  # fmt: skip
+    if api.has_refresh:
+        await _refresh_step(http, api, base, refresh, result)
+    else:
+        result.steps.append("refresh: none in the profile")
+    # logout and the refused verify on a token of its own, never verified before: the
+    # preflight checks the profile's shapes; a service that caches "not revoked" is the
+    # gate's to catch (I1), with its evidence
+    second = await _expect(http, base, "login again", api.login(user), want=ok, what="2xx")
+    access, _ = api.tokens("login", _json(second), dict(second.cookies))
+    if access is None:
+        raise Mismatch("login again: the answer has no access token where the profile says")
     answer = await _expect(http, base, "logout", api.logout(access), want=ok, what="2xx")
     result.steps.append(f"logout {answer.status_code}")
     answer = await _expect(
@@ -116,15 +129,15 @@ async def _steps(http: httpx.AsyncClient, api: AuthApi, base: str, result: Prefl
         what="401 or 403 (refused)",
     )
     result.steps.append(f"verify after logout {answer.status_code}")
-    if not api.has_refresh:
-        result.steps.append("refresh: none in the profile")
-        return
-    second = await _expect(http, base, "login again", api.login(user), want=ok, what="2xx")
-    _, refresh = api.tokens("login", _json(second), dict(second.cookies))
+
+
+async def _refresh_step(
+    http: httpx.AsyncClient, api: AuthApi, base: str, refresh: str | None, result: PreflightResult
+) -> None:
     call = api.refresh(refresh) if refresh else None
     if call is None:
         raise Mismatch("refresh: the login answer has no refresh token where the profile says")
-    answer = await _expect(http, base, "refresh", call, want=ok, what="2xx")
+    answer = await _expect(http, base, "refresh", call, want=frozenset(range(200, 300)), what="2xx")
     new_access, _ = api.tokens("refresh", _json(answer), dict(answer.cookies))
     if new_access is None:
         raise Mismatch("refresh: the answer has no access token where the profile says")

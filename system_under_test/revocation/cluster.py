@@ -34,11 +34,19 @@ def parse_cluster_url(url: str) -> list[tuple[str, int]]:
 class ClusterRouting:
     """The cluster client plus one plain, pooled client per node (made on first use)."""
 
-    def __init__(self, url: str, pool_size: int, timeout_s: float, kwargs: dict[str, Any]):
+    def __init__(
+        self,
+        url: str,
+        pool_size: int,
+        timeout_s: float,
+        kwargs: dict[str, Any],
+        write_kwargs: dict[str, Any] | None = None,
+    ):
         self.startup = parse_cluster_url(url)
         self._pool_size = pool_size
         self._timeout_s = timeout_s
         self._kwargs = kwargs
+        self._write_kwargs = kwargs if write_kwargs is None else write_kwargs
         self.cluster = RedisCluster(
             startup_nodes=[ClusterNode(h, p) for h, p in self.startup],
             max_connections=pool_size,
@@ -46,21 +54,23 @@ class ClusterRouting:
             **kwargs,
         )
         self._nodes: dict[tuple[str, int], Redis] = {}
+        self._write_nodes: dict[tuple[str, int], Redis] = {}  # writes wait for WAIT: own pools
         self._stale = False
         self._turn = count()
 
-    def node(self, host: str, port: int) -> Redis:
+    def node(self, host: str, port: int, *, writes: bool = False) -> Redis:
+        nodes = self._write_nodes if writes else self._nodes
         key = (host, port)
-        if key not in self._nodes:
+        if key not in nodes:
             pool = BlockingConnectionPool(
                 host=host,
                 port=port,
                 max_connections=self._pool_size,
                 timeout=self._timeout_s,
-                **self._kwargs,
+                **(self._write_kwargs if writes else self._kwargs),
             )
-            self._nodes[key] = Redis.from_pool(pool)
-        return self._nodes[key]
+            nodes[key] = Redis.from_pool(pool)
+        return nodes[key]
 
     def mark_stale(self) -> None:
         """A write failed: re-read the slot map before the next one."""
@@ -72,13 +82,14 @@ class ClusterRouting:
             self._stale = False
             await self.cluster.nodes_manager.initialize()
 
-    async def primary_for(self, key: str) -> Redis:
-        """The plain client of the primary that owns `key`'s slot now."""
+    async def primary_for(self, key: str, *, writes: bool = False) -> Redis:
+        """The plain client of the primary that owns `key`'s slot now (``writes``: from the
+        pools whose read timeout leaves room for WAIT)."""
         await self._ready()
         node = self.cluster.get_node_from_key(key)
         if node is None:
             raise ConnectionError(f"no primary owns the slot of {key!r}")
-        return self.node(node.host, int(node.port))
+        return self.node(node.host, int(node.port), writes=writes)
 
     async def primaries(self) -> list[Redis]:
         await self._ready()
@@ -100,12 +111,12 @@ class ClusterRouting:
         return self._pool_size * max(1, len(self._nodes))
 
     def in_use(self) -> int:
-        return sum(
-            len(getattr(c.connection_pool, "_in_use_connections", ())) for c in self._nodes.values()
-        )
+        clients = [*self._nodes.values(), *self._write_nodes.values()]
+        return sum(len(getattr(c.connection_pool, "_in_use_connections", ())) for c in clients)
 
     async def aclose(self) -> None:
         await self.cluster.aclose()
-        for client in self._nodes.values():
+        for client in [*self._nodes.values(), *self._write_nodes.values()]:
             await client.aclose()
         self._nodes.clear()
+        self._write_nodes.clear()

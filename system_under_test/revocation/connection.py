@@ -20,10 +20,13 @@ from system_under_test.revocation.settings import RETRY_BACKOFF_S, StoreSettings
 HEALTH_CHECK_INTERVAL_S = 0
 
 
-def connection_kwargs(settings: StoreSettings) -> dict[str, Any]:
-    """Per-connection settings shared by every client of the store."""
+def connection_kwargs(
+    settings: StoreSettings, read_timeout_s: float | None = None
+) -> dict[str, Any]:
+    """Per-connection settings shared by every client of the store (``read_timeout_s``: the
+    write connections, whose WAIT may take longer than a read)."""
     return {
-        "socket_timeout": settings.redis_timeout_s,
+        "socket_timeout": settings.redis_timeout_s if read_timeout_s is None else read_timeout_s,
         "socket_connect_timeout": settings.redis_timeout_s,
         "socket_keepalive": True,
         "retry": Retry(ConstantBackoff(RETRY_BACKOFF_S), settings.retries),
@@ -34,8 +37,10 @@ def connection_kwargs(settings: StoreSettings) -> dict[str, Any]:
     }
 
 
-def build_client(settings: StoreSettings, pool_size: int) -> Redis:
-    kwargs = connection_kwargs(settings)
+def build_client(
+    settings: StoreSettings, pool_size: int, read_timeout_s: float | None = None
+) -> Redis:
+    kwargs = connection_kwargs(settings, read_timeout_s)
     if settings.redis_url is not None:
         pool = BlockingConnectionPool.from_url(
             settings.redis_url,

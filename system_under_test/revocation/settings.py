@@ -8,10 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from system_under_test.revocation.replicas import REPLICA_WAIT_MODES, ReplicaWait
+
 # the retry backoff between attempts (seconds): short, Redis is local or one hop away
 RETRY_BACKOFF_S = 0.01
 # slack over the attempts for the event loop and pool checkout, on the outer fence
 FENCE_SLACK_S = 0.05
+# Redis answers a WAIT whose timeout ran out on its next cron tick (hz 10: every 100 ms), so
+# the reply may come this much later than the timeout asked for
+WAIT_TICK_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,10 @@ class StoreSettings:
     retries: int = 1  # attempts after the first one
     breaker_failures: int = 3  # consecutive failures that open the breaker
     breaker_reset_s: float = 1.0  # open interval before one half-open probe
-    min_replicas: int | None = None  # None: WAIT 1 when the primary reports connected replicas
+    min_replicas: int | None = None  # a fixed WAIT count; None: replica_wait decides
+    replica_wait: ReplicaWait = (
+        "all"  # all: every replica the topology knows; auto: see replicas.py
+    )
     wait_timeout_ms: int = 100  # WAIT's own timeout
     leeway_s: int = 0  # the JWT validation leeway the TTL must cover
     pool_size: int = 32  # connections per worker
@@ -39,13 +47,17 @@ class StoreSettings:
             raise ValueError("StoreSettings: sentinels need sentinel_service")
         if self.failure_mode not in ("open", "closed"):
             raise ValueError(f"StoreSettings: failure_mode {self.failure_mode!r}: open|closed")
+        if self.replica_wait not in REPLICA_WAIT_MODES:
+            raise ValueError(
+                f"StoreSettings: replica_wait {self.replica_wait!r}: {'|'.join(REPLICA_WAIT_MODES)}"
+            )
         for name in ("redis_timeout_s", "breaker_reset_s", "degraded_bound_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"StoreSettings: {name} must be > 0")
         if self.retries < 0 or self.breaker_failures < 1 or self.pool_size < 1:
             raise ValueError("StoreSettings: retries >= 0, breaker_failures >= 1, pool_size >= 1")
         if self.wait_timeout_ms >= self.redis_timeout_s * 1000:
-            # WAIT's reply is read under the socket timeout: it must come back before it
+            # a logout waits for its replicas at most about one Redis timeout (write_read_timeout_s)
             raise ValueError(
                 f"StoreSettings: wait_timeout_ms {self.wait_timeout_ms} must be below "
                 f"redis_timeout_s {self.redis_timeout_s} s"
@@ -58,6 +70,17 @@ def attempts_budget_s(settings: StoreSettings) -> float:
     """Worst case of one command inside the client: every attempt times out, plus backoffs."""
     attempts = settings.retries + 1
     return attempts * settings.redis_timeout_s + settings.retries * RETRY_BACKOFF_S
+
+
+def write_read_timeout_s(settings: StoreSettings) -> float:
+    """Read timeout of the write connections: the write, then WAIT's own timeout and up to
+    one cron tick of Redis (a WAIT left unanswered is unconfirmed, not a Redis failure)."""
+    return settings.redis_timeout_s + settings.wait_timeout_ms / 1000 + WAIT_TICK_S
+
+
+def write_extra_s(settings: StoreSettings) -> float:
+    """What a write's fence adds to ``call_budget_s``: each attempt may wait for WAIT."""
+    return (settings.retries + 1) * (settings.wait_timeout_ms / 1000 + WAIT_TICK_S)
 
 
 def call_budget_s(settings: StoreSettings, extra_s: float = 0.0) -> float:

@@ -38,11 +38,14 @@ from system_under_test.revocation.lookup import CoalescedLookup, Values
 from system_under_test.revocation.lookup_link import LookupLink, build_lookup_link
 from system_under_test.revocation.loop_lag import LoopLag, blame_redis
 from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
+from system_under_test.revocation.replica_topology import ReplicaSource, replica_source
 from system_under_test.revocation.replicas import ReplicaPolicy
 from system_under_test.revocation.settings import (
     StoreSettings,
     attempts_budget_s,
     call_budget_s,
+    write_extra_s,
+    write_read_timeout_s,
 )
 from system_under_test.revocation.subscriber import (
     FeedSource,
@@ -80,6 +83,7 @@ SCAN_COUNT = 1000
 STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
 STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
 EXPIRED_LOG_EVERY_S = 1.0  # at most one log line a second about checks whose batch expired
+UNCONFIRMED_LOG_EVERY_S = 1.0  # at most one log line a second about unconfirmed writes
 
 
 class RevocationStore:
@@ -88,6 +92,7 @@ class RevocationStore:
         self._worker_id = worker_id
         self._metrics = metrics
         self._client: Redis | None = None
+        self._write_client: Redis | None = None  # revoke/claim: room for WAIT in its timeout
         self._sub_client: Redis | None = None
         self._cluster: ClusterRouting | None = None  # with a redis+cluster:// URL
         self._sub_cluster: ClusterRouting | None = None
@@ -110,7 +115,8 @@ class RevocationStore:
         self._contact_reported: float | None = None  # the last good contact reported
         on_size = metrics.revocations_local if isinstance(metrics, LocalCopyMetrics) else _ignore
         self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
-        self._replicas = ReplicaPolicy(settings.min_replicas, time.monotonic)
+        self._replicas = ReplicaPolicy(settings.min_replicas, settings.replica_wait, time.monotonic)
+        self._replica_source: ReplicaSource | None = None  # made in start()
         self._lookup = CoalescedLookup(
             self._fetch,
             min(MAX_BATCHES_IN_FLIGHT, settings.pool_size),
@@ -119,6 +125,7 @@ class RevocationStore:
             gather_s=GATHER_S,
         )
         self._expired_logged = 0.0  # monotonic time of the last such log line
+        self._unconfirmed_logged = 0.0
         self._subscriber: RevocationSubscriber | None = None
         self._retry_after = max(1, round(settings.breaker_reset_s))
 
@@ -131,18 +138,25 @@ class RevocationStore:
         if settings.redis_url is not None and settings.redis_url.startswith(CLUSTER_SCHEME):
             kwargs = connection_kwargs(settings)
             timeout = settings.redis_timeout_s
-            self._cluster = ClusterRouting(settings.redis_url, settings.pool_size, timeout, kwargs)
+            write_kwargs = connection_kwargs(settings, write_read_timeout_s(settings))
+            self._cluster = ClusterRouting(
+                settings.redis_url, settings.pool_size, timeout, kwargs, write_kwargs
+            )
             self._sub_cluster = ClusterRouting(
                 settings.redis_url, SUBSCRIBER_POOL_SIZE, timeout, connection_kwargs(settings)
             )
             source = self._sub_cluster
         else:
             self._client = build_client(settings, settings.pool_size)
+            self._write_client = build_client(
+                settings, settings.pool_size, write_read_timeout_s(settings)
+            )
             self._sub_client = build_client(settings, SUBSCRIBER_POOL_SIZE)
             built = build_lookup_link(settings)  # None for TLS and unix sockets: redis-py
             if built is not None:
                 self._link, self._link_sentinel = built
             source = SingleSource(self._sub_client)
+        self._replica_source = replica_source(settings)
         self._subscriber = RevocationSubscriber(source, self.local, settings)
         self._subscriber.start()
         self.lag.start()
@@ -161,14 +175,17 @@ class RevocationStore:
             for sentinel_client in self._link_sentinel.sentinels:
                 await sentinel_client.aclose()
         self._link = self._link_sentinel = None
-        for client in (self._client, self._sub_client):
+        for client in (self._client, self._write_client, self._sub_client):
             if client is not None:
                 await client.aclose()
         for routing in (self._cluster, self._sub_cluster):
             if routing is not None:
                 await routing.aclose()
-        self._client = self._sub_client = None
+        self._client = self._write_client = self._sub_client = None
         self._cluster = self._sub_cluster = None
+        if self._replica_source is not None:
+            await self._replica_source.aclose()
+            self._replica_source = None
 
     # the verify path ------------------------------------------------------------------------
 
@@ -328,7 +345,7 @@ class RevocationStore:
         self._redis_or_cluster()
 
         async def write() -> tuple[int, list[Any]]:
-            client = await self._node_for(name)  # the key's primary with a cluster
+            client = await self._node_for(name, writes=True)  # the key's primary (cluster)
             replicas = await self._replicas_required(client)
             # no MULTI: WAIT must follow the write on the same connection
             pipe = client.pipeline(transaction=False)
@@ -338,26 +355,50 @@ class RevocationStore:
             result: list[Any] = await pipe.execute()
             return replicas, result
 
-        extra_s = self._settings.wait_timeout_ms / 1000
-        if self._replicas.required() is None:
-            extra_s += attempts_budget_s(self._settings)  # an INFO replication first
+        extra_s = write_extra_s(self._settings)
+        if self._replicas.fixed is None:
+            extra_s += attempts_budget_s(self._settings)  # the topology may be asked first
         try:
             replicas, result = await self.fence.run(write, extra_s=extra_s)
         except RedisUnreachable:
             self._slot_map_stale()
             return None
         if replicas and int(result[1]) < replicas:
-            return None  # written on the primary only: not durable under the policy
+            self._note_unconfirmed(int(result[1]), replicas)
+            return None  # not on every replica that may be promoted: not acknowledged
         self.local.add(key, exp)
         return bool(result[0])
 
     async def _replicas_required(self, client: Redis) -> int:
-        """Inside the write's fence: the fixed count, or one INFO replication (cached 1 s)."""
-        required = self._replicas.required()
+        """Inside the write's fence: the fixed count, or what the topology says about this
+        primary's replicas (asked at most once a second per primary)."""
+        primary = id(client)  # one client per primary (a cluster's node clients are kept)
+        required = self._replicas.required(primary)
         if required is not None:
             return required
-        info: dict[str, Any] = await client.info("replication")
-        return self._replicas.observe(int(info.get("connected_slaves", 0)))
+        if self._replica_source is None:
+            raise RevocationUnavailable("revocation store not started", self._retry_after)
+        return self._replicas.observe(await self._replica_source.view(client), primary)
+
+    def _note_unconfirmed(self, confirmed: int, required: int) -> None:
+        """One log line a second at most: why a logout answered 503 with Redis up."""
+        now = time.monotonic()
+        if now - self._unconfirmed_logged >= UNCONFIRMED_LOG_EVERY_S:
+            self._unconfirmed_logged = now
+            log.warning(
+                "revocation not acknowledged: WAIT confirmed %d of %d replicas within %d ms "
+                "(%s); answered 503, the client retries",
+                confirmed,
+                required,
+                self._settings.wait_timeout_ms,
+                self._replica_rule(),
+            )
+
+    def _replica_rule(self) -> str:
+        """The setting that decides how many replicas a write waits for, as the CLI names it."""
+        if self._replicas.fixed is not None:
+            return f"--min-replicas {self._replicas.fixed}"
+        return f"--replica-wait {self._replicas.mode}"
 
     async def incr_window(self, key: str, window_s: int) -> int | None:
         """Attempts in the current fixed window of `window_s` seconds; None when Redis is down."""
@@ -388,8 +429,15 @@ class RevocationStore:
             names = ("maxmemory-policy", "appendonly", "appendfsync")
             return [await c.config_get(*names) for c in await self._primaries()]
 
+        async def replicas_confirm() -> bool:
+            """Every primary's writes wait for at least one replica (auto never promises it)."""
+            if self._replicas.fixed is None and self._replicas.mode == "auto":
+                return False
+            return all([await self._replicas_required(c) >= 1 for c in await self._primaries()])
+
         try:
             every = await self.fence.run(configs)
+            confirmed_by_replicas = await self.fence.run(replicas_confirm)
         except RedisUnreachable as exc:
             return False, f"redis unreachable: {exc.reason}"
         # with a cluster, the least safe primary speaks for all
@@ -406,13 +454,12 @@ class RevocationStore:
         appendonly = _text(config.get("appendonly"))
         fsync = _text(config.get("appendfsync"))
         durable_on_disk = appendonly == "yes" and fsync == "always"
-        # a fixed --min-replicas makes every acknowledged write reach a replica (WAIT)
-        confirmed_by_replicas = (self._settings.min_replicas or 0) >= 1
         if not durable_on_disk and not confirmed_by_replicas:
             return True, (
-                f"{READY_WARNING}appendonly {appendonly}, appendfsync {fsync} and no "
-                "--min-replicas: acknowledged revocations can be lost across kill -9 or a "
-                "failover (set appendfsync always, or replicas with --min-replicas)"
+                f"{READY_WARNING}appendonly {appendonly}, appendfsync {fsync} and no replica "
+                f"confirms each write ({self._replica_rule()}): acknowledged revocations can "
+                "be lost across kill -9 or a failover (set appendfsync always, or run replicas "
+                "with --replica-wait all or a fixed --min-replicas)"
             )
         return True, "ok"
 
@@ -476,10 +523,13 @@ class RevocationStore:
         if self._cluster is None:
             self._redis()
 
-    async def _node_for(self, name: str) -> Redis:
-        """Where a write of `name` goes: the one Redis, or the primary of its slot."""
+    async def _node_for(self, name: str, writes: bool = False) -> Redis:
+        """Where a write of `name` goes: the one Redis, or the primary of its slot
+        (``writes``: a client whose read timeout leaves room for WAIT)."""
         if self._cluster is not None:
-            return await self._cluster.primary_for(name)
+            return await self._cluster.primary_for(name, writes=writes)
+        if writes and self._write_client is not None:
+            return self._write_client
         return self._redis()
 
     async def _primaries(self) -> list[Redis]:
@@ -496,7 +546,8 @@ class RevocationStore:
         if self._cluster is not None:
             return self._cluster.in_use()
         link_in_use = self._link.in_use if self._link is not None else 0
-        return (pool_in_use(self._client) if self._client is not None else 0) + link_in_use
+        clients = (c for c in (self._client, self._write_client) if c is not None)
+        return sum(pool_in_use(c) for c in clients) + link_in_use
 
     def report_pool(self) -> None:
         """auth_redis_pool_in_use now: after each write call, and on the metrics flush (lookups

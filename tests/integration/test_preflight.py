@@ -107,7 +107,7 @@ def test_preflight_passes_for_a_shipped_profile(request: pytest.FixtureRequest, 
     assert result.line == ""
     logout = "204" if name == "careful" else "200"
     assert [step.split(" (")[0] for step in result.steps] == [
-        "login 200", "verify 200", f"logout {logout}", "verify after logout 401", "refresh 200",
+        "login 200", "verify 200", "refresh 200", f"logout {logout}", "verify after logout 401",
     ]  # fmt: skip
 
 
@@ -134,7 +134,9 @@ def test_a_logout_method_the_service_does_not_have_is_named_with_the_openapi_hin
         'POST for /auth/logout (body: {"error":"method_not_allowed","detail":"Method Not '
         'Allowed"})'
     )
-    assert [step.split(" (")[0] for step in result.steps] == ["login 200", "verify 200"]
+    assert [step.split(" (")[0] for step in result.steps] == [
+        "login 200", "verify 200", "refresh 200",
+    ]  # fmt: skip
 
 
 def test_a_wrong_access_token_path_is_named_with_the_keys_the_answer_has(
@@ -178,7 +180,8 @@ def test_the_cli_exits_1_with_the_one_line_and_the_steps_that_passed(tmp_path: P
     lines = done.stdout.splitlines()
     assert lines[0] == "preflight: login 200"
     assert lines[1].startswith("preflight: verify 200 (worker w0-")
-    assert len(lines) == 2
+    assert lines[2] == "preflight: refresh 200"
+    assert len(lines) == 3
 
 
 # --- --suggest --------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from chaos import ports
 from chaos.ports import _lock, claim_port, claim_port_range, claims_dir
 from chaos.services.run import current_run
 
@@ -97,3 +99,22 @@ def test_concurrent_processes_of_one_run_never_share_a_port() -> None:
     assert len(claimed) == 4
     assert all(len(ports) == 55 for ports in claimed)
     assert len(every) == len(set(every)), "two processes got the same port"
+
+
+def test_ports_come_from_below_the_ephemeral_range(tmp_path: Path) -> None:
+    # an outgoing connection takes its port from the ephemeral range: a listening port
+    # claimed there can be gone before the service binds it
+    low = ports.ephemeral_low()
+    assert low is not None  # Linux: /proc/sys/net/ipv4/ip_local_port_range
+    claims = [claim_port_range(3) for _ in range(20)]
+    try:
+        for claim in claims:
+            assert claim.port >= ports.LISTEN_LOW, claim.ports
+            assert claim.ports[-1] < low, claim.ports
+    finally:
+        for claim in claims:
+            claim.release()
+    unreadable = tmp_path / "missing"
+    assert ports.ephemeral_low(unreadable) is None
+    (tmp_path / "range").write_text("32768\t60999\n")
+    assert ports.ephemeral_low(tmp_path / "range") == 32768

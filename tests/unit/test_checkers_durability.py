@@ -120,3 +120,28 @@ def test_a_logout_acknowledged_after_the_heal_and_lost_is_told_apart() -> None:
     figures = durability(crafted.history(), {"a", "b"}).figures
     assert figures["lost"] == 2
     assert figures["lost_invoked_before_heal"] == 1
+
+
+def test_logouts_refused_from_the_fault_until_steadily_acknowledged() -> None:
+    crafted = _failover(STEADY)
+    crafted.call(5, "logout", at=1.2, took=0.01, status=503, worker="w0-1", jti="r1")
+    crafted.call(6, "logout", at=1.4, took=None, worker="w1-1", jti="r2")  # no answer
+    crafted.call(7, "logout", at=2.0, took=0.01, status=200, worker="w0-1", jti="d")
+    crafted.call(5, "logout", at=2.2, took=0.05, status=503, worker="w1-1", jti="r3")
+    crafted.call(6, "logout", at=2.2, took=0.01, status=401, worker="w1-1", jti="z")
+    figures = durability(crafted.history(), {"a", "b", "c", "d"}).figures
+    # r1, r2 and r3 (a logout without an answer counts until the run's end), not the 401
+    assert figures["logout_refused"] == 3
+    assert figures["logout_steady_ms"] is None  # r2 never answered: refused to the end
+    assert figures["logout_unavailable_ms"] == 1010.0  # the first 200 (d) is no steady state
+
+
+def test_logouts_steady_after_the_last_refusal() -> None:
+    crafted = _failover(STEADY)
+    crafted.call(5, "logout", at=1.2, took=0.01, status=503, worker="w0-1", jti="r1")
+    crafted.call(7, "logout", at=2.0, took=0.01, status=200, worker="w0-1", jti="d")
+    crafted.call(5, "logout", at=2.2, took=0.05, status=503, worker="w1-1", jti="r3")
+    figures = durability(crafted.history(), {"a", "b", "c", "d"}).figures
+    assert figures["logout_refused"] == 2
+    assert figures["logout_last_refused_ms"] == 1250.0
+    assert figures["logout_steady_ms"] == 1510.0  # c, acknowledged at 2.51 s

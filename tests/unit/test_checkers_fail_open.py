@@ -98,3 +98,28 @@ def test_revocation_just_before_the_loss_gets_propagation_slack() -> None:
         history, degraded_bound_s=60, degraded_metric_delta={"w1": 1.0}, known_after_s=0
     )
     assert strict.valid is False
+
+
+def test_an_unchecked_accept_in_flight_at_the_inject_of_a_token_revoked_before_is_caught() -> None:
+    # a service with no degraded signal working off a backlog: the verify was invoked just
+    # before the inject and failed open after it (I1 leaves it to I2)
+    crafted = CraftedHistory()
+    crafted.call(0, "logout", at=0.1, took=0.01, status=200, worker="pid-3", jti="t")
+    crafted.call(1, "verify", at=1.4, took=0.5, status=200, worker="pid-1", jti="t", check=None)
+    crafted.fault("proxy_down", inject_at=1.5, heal_at=3.0, effects={"redis_loss"})
+    crafted.call(1, "verify", at=2.0, took=0.01, status=200, worker="pid-1", jti="u", check=None)
+    verdict = fail_open(
+        crafted.history(), degraded_bound_s=60, degraded_metric_delta=None, signal=False
+    )
+    assert verdict.valid is False
+    assert "token revoked before the loss accepted (in flight)" in verdict.message
+    # negative control: the same token refused in flight is fine
+    refused = CraftedHistory()
+    refused.call(0, "logout", at=0.1, took=0.01, status=200, worker="pid-3", jti="t")
+    refused.call(1, "verify", at=1.4, took=0.5, status=401, worker="pid-1", jti="t", check=None)
+    refused.fault("proxy_down", inject_at=1.5, heal_at=3.0, effects={"redis_loss"})
+    refused.call(1, "verify", at=2.0, took=0.01, status=200, worker="pid-1", jti="u", check=None)
+    fine = fail_open(
+        refused.history(), degraded_bound_s=60, degraded_metric_delta=None, signal=False
+    )
+    assert fine.valid is True

@@ -136,8 +136,10 @@ ALTERED: list[tuple[str, Edit, dict[str, object]]] = [
     ("request deadline", _set("request_deadline_ms", 350), {"I5": False}),
     ("documented statuses", lambda d, _: d["statuses"].__setitem__("verify", [200, 401]),
      {"I9": False}),
-    # the degraded 200 lies within the recovery time of the heal no longer
-    ("enforced budget", _set("enforced_budget_s", 0.1), {"I6": False, "I2-outside": True}),
+    # the degraded 200 lies within the recovery time of the heal no longer; every worker is
+    # first seen (enforced) 0.5 s after the heal: past a 0.1 s budget, so when it recovered is
+    # not known
+    ("enforced budget", _set("enforced_budget_s", 0.1), {"I6": "unknown", "I2-outside": True}),
     ("degraded bound", _set("degraded_bound_s", 0.1), {"I2": False}),
     ("breaker expected open", _set("expect_breaker_open", True), {"I10": False}),
     ("breaker reset", _set("breaker_reset_s", 2.0), {"I10": False}),

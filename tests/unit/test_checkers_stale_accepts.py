@@ -89,3 +89,19 @@ def test_degraded_accept_without_any_fault_is_a_stale_accept() -> None:
     verdict = stale_accepts(_degraded_accept_after_logout(fault=None).history())
     assert verdict.valid is False
     assert verdict.figures["stale_accepts_by_worker"] == {"w0-1": 1}
+
+
+def test_an_unmarked_accept_in_flight_when_redis_is_cut_is_left_to_i2() -> None:
+    # a service with no degraded signal, its worker working off a backlog: the verify was
+    # invoked just before the inject and answered (failing open) after it
+    crafted = CraftedHistory()
+    crafted.call(0, "logout", at=0.5, took=0.01, status=200, worker="pid-3", jti="t")
+    crafted.call(1, "verify", at=0.9, took=0.5, status=200, worker="pid-1", jti="t", check=None)
+    crafted.fault("proxy_down", inject_at=1.0, heal_at=3.0, effects={"redis_loss"})
+    assert stale_accepts(crafted.history(), signal=False).valid is True
+    # negative control: answered before the inject, it is a stale accept
+    early = CraftedHistory()
+    early.call(0, "logout", at=0.5, took=0.01, status=200, worker="pid-3", jti="t")
+    early.call(1, "verify", at=0.7, took=0.05, status=200, worker="pid-1", jti="t", check=None)
+    early.fault("proxy_down", inject_at=1.0, heal_at=3.0, effects={"redis_loss"})
+    assert stale_accepts(early.history(), signal=False).valid is False

@@ -53,6 +53,18 @@ def test_worker_silent_after_heal_is_unknown() -> None:
     assert time_to_enforced(_recovery([]).history(), budget_s=5).valid == "unknown"
 
 
+def test_a_worker_first_seen_past_the_budget_already_enforced_is_unknown() -> None:
+    # a worker fresh connections rarely reach: when it recovered is not known, not late
+    verdict = time_to_enforced(_recovery([(12.0, "enforced")]).history(), budget_s=5)
+    assert verdict.valid == "unknown"
+    assert "w1-1 after 1:proxy_down (its first verify came 8.01s after the heal" in verdict.message
+    # negative control: the same worker seen unenforced before is late
+    late = time_to_enforced(
+        _recovery([(4.5, "degraded"), (12.0, "enforced")]).history(), budget_s=5
+    )
+    assert late.valid is False
+
+
 def test_no_heal_is_unknown() -> None:
     crafted = CraftedHistory()
     crafted.fault("proxy_down", inject_at=1.0, heal_at=None, effects={"redis_loss"})

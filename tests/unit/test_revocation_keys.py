@@ -11,7 +11,6 @@ from system_under_test.revocation.keys import (
     revoked_key,
     window_key,
 )
-from system_under_test.revocation.replicas import ReplicaPolicy
 from system_under_test.revocation.settings import (
     FENCE_SLACK_S,
     RETRY_BACKOFF_S,
@@ -81,23 +80,3 @@ def test_budget_arithmetic() -> None:
 def test_bad_settings_are_refused_with_the_name(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         StoreSettings(**kwargs)  # type: ignore[arg-type]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_replica_policy_fixed_and_detected() -> None:
-    clock = Clock()
-    assert ReplicaPolicy(2, clock).required() == 2
-    auto = ReplicaPolicy(None, clock)
-    assert auto.required() is None  # nothing known yet: ask INFO replication
-    assert auto.observe(connected_replicas=3) == 1
-    assert auto.required() == 1
-    clock.now += 5.0
-    assert auto.required() is None  # stale: ask again
-    assert auto.observe(connected_replicas=0) == 0

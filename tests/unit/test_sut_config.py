@@ -20,6 +20,13 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.header_timeout_s == 5.0
     assert settings.body_timeout_s == 10.0
     assert settings.worker_timeout_s == 30.0
+    assert settings.replica_wait == "all"
+    assert settings.min_replicas is None
+
+
+def test_the_older_replica_policy_is_one_flag_away() -> None:
+    assert parse_settings(["--replica-wait", "auto"], {}).replica_wait == "auto"
+    assert parse_settings([], {"AUTH_REPLICA_WAIT": "auto"}).replica_wait == "auto"
 
 
 def test_a_flag_wins_over_its_environment_twin() -> None:
@@ -72,6 +79,9 @@ def test_sentinels_replace_the_redis_url() -> None:
         (["--users-file", "/nonexistent/users.txt"], {}, "--users-file"),
         (["--wait-timeout-ms", "100", "--redis-timeout", "0.1"], {}, "--wait-timeout-ms"),
         (["--no-such-flag"], {}, "--no-such-flag"),
+        (["--replica-wait", "some"], {}, "--replica-wait"),
+        ([], {"AUTH_REPLICA_WAIT": "1"}, "AUTH_REPLICA_WAIT"),
+        (["--min-replicas", "-1"], {}, "--min-replicas"),
         ([], {"AUTH_PORT_PER_WORKER": "maybe"}, "AUTH_PORT_PER_WORKER"),
     ],
 )
