@@ -137,7 +137,7 @@ class JsonErrorsProtocol(HttpToolsProtocol):
             task = self.loop.create_task(coroutine, context=contextvars.Context())
         else:
             task = self.loop.create_task(coroutine)
-        task.add_done_callback(held.flush)
+        task.add_done_callback(partial(_finished, held, cycle))
         task.add_done_callback(self.tasks.discard)
         if admission is not None:
             task.add_done_callback(admission.task_done)
@@ -246,3 +246,12 @@ def with_header_timeout(
         "shed_answer": shed_answer,
     }
     return type("JsonErrorsProtocol", (JsonErrorsProtocol,), attributes)
+
+
+def _finished(held: HeldHead, cycle: RequestResponseCycle, _: object) -> None:
+    """Send a head still held and break the request's reference cycles (cycle -> held ->
+    cycle, cycle -> scope -> answer_now -> cycle), so that its memory goes back at once
+    rather than at the cyclic collector's next full pass, a pause of tens of ms."""
+    held.flush()
+    held.release()
+    cycle.scope.pop("extensions", None)

@@ -31,6 +31,13 @@ class _Cycle(Protocol):
     response_started: bool
 
 
+class _Done:
+    response_started = True
+
+
+_DONE = _Done()
+
+
 class HeldHead:
     """A transport proxy for one request's cycle."""
 
@@ -59,6 +66,10 @@ class HeldHead:
         if head is not None:
             self._head = None
             self._transport.write(head)
+
+    def release(self) -> None:
+        """Forget the request's cycle (it holds this proxy: a reference cycle)."""
+        self._cycle = _DONE
 
     def close(self) -> None:
         self.flush()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -69,3 +71,30 @@ def test_a_head_without_a_body_is_sent_by_flush_or_close_or_any_other_use() -> N
         assert transport.writes == [b"HEAD-ANSWER"], finish
         proxy.flush()  # nothing twice
         assert transport.writes == [b"HEAD-ANSWER"], finish
+
+
+def test_release_breaks_the_reference_cycle_with_the_request() -> None:
+    """uvicorn's cycle holds the proxy (cycle.transport) and the proxy the cycle: released,
+    both go back by reference counting alone, not at the collector's next full pass."""
+
+    def request(release: bool) -> weakref.ref[Cycle]:
+        proxy, transport, cycle = held()
+        cycle.transport = proxy  # type: ignore[attr-defined]  # as http_protocol.py does
+        cycle.response_started = True
+        proxy.write(b"HEAD")
+        proxy.write(b"BODY")
+        if release:
+            proxy.release()
+            proxy.write(b"late")
+            assert transport.writes == [b"HEADBODY", b"late"]
+        return weakref.ref(cycle)
+
+    gc.disable()
+    try:
+        assert request(release=True)() is None
+        kept = request(release=False)  # the control: without release() only gc frees it
+        assert kept() is not None
+    finally:
+        gc.enable()
+    gc.collect()
+    assert kept() is None
