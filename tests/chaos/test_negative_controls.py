@@ -1,7 +1,7 @@
 """Negative controls of the gate: the deliberately broken service (tests/broken_service),
 behind the same real stack (Redis, fault proxy, the service as a process), must turn I1, I2
 and I4 false, and each message must name the invariant, the token, the worker and the time;
-under the 1,000-user crowd (redis_faults_under_1k_users) its stale "not revoked" cache must
+under the crowd (redis_faults_under_1k_users, lighter: 300 users) its stale "not revoked" cache must
 turn I1 false. These tests pass when the gate catches the broken service."""
 
 from __future__ import annotations
@@ -9,11 +9,19 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from chaos.gate import GateSettings, ScenarioOutcome, ScenarioTarget, by_name, run_scenario
+from chaos.gate import (
+    GateSettings,
+    Scenario,
+    ScenarioOutcome,
+    ScenarioTarget,
+    by_name,
+    run_scenario,
+)
 from chaos.gate.crowd_history import CROWD_PROCESS
 from chaos.profile import load_profile
 from chaos.services import Stack, open_stack, service_of_profile
@@ -28,7 +36,7 @@ WHERE = re.compile(r"jti [0-9a-f]{32}.*worker w0-\d+.*\d{4}-\d\d-\d\dT\d\d:\d\d:
 
 
 def _broken_run(
-    scenario: str, tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str,
+    scenario: Scenario, tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str,
     gate_progress: Progress,
 ) -> Iterator[tuple[ScenarioOutcome, Stack]]:  # fmt: skip
     """``scenario`` run once against the broken service, on its own stack."""
@@ -41,9 +49,7 @@ def _broken_run(
         settings = GateSettings(seed=20261126, profile=BROKEN_PROFILE)
         target = ScenarioTarget.of_stack(stack, BROKEN_PROFILE)
         outcome = asyncio.run(
-            run_scenario(
-                by_name(scenario), target, settings, workdir / "report", progress=gate_progress
-            )
+            run_scenario(scenario, target, settings, workdir / "report", progress=gate_progress)
         )
         yield outcome, stack
     finally:
@@ -55,17 +61,27 @@ def broken_outcome(
     tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str, gate_progress: Progress
 ) -> Iterator[tuple[ScenarioOutcome, Stack]]:
     """The fail-open Redis-loss scenario run once against the broken service."""
-    yield from _broken_run("proxy_down_open", tmp_path_factory, toxiproxy_url, gate_progress)
+    yield from _broken_run(
+        by_name("proxy_down_open"), tmp_path_factory, toxiproxy_url, gate_progress
+    )
 
 
 @pytest.fixture
 def broken_crowd_outcome(
     tmp_path_factory: pytest.TempPathFactory, toxiproxy_url: str, gate_progress: Progress
 ) -> Iterator[tuple[ScenarioOutcome, Stack]]:
-    """The 1,000-user scenario run once against the broken service."""
-    yield from _broken_run(
-        "redis_faults_under_1k_users", tmp_path_factory, toxiproxy_url, gate_progress
+    """The crowd scenario run once against the broken service, lighter than the gate's
+    (300 users, shorter faults): its stale cache shows in the first logouts, and the gate's
+    own run of the scenario is the one that must carry the full load."""
+    full = by_name("redis_faults_under_1k_users")
+    assert full.crowd is not None
+    lighter = replace(
+        full,
+        load=replace(full.load, crowd=replace(full.crowd, users=300, recovery_s=2.0)),
+        fault_s=(1.5, 2.0),
+        gap_s=(1.5, 2.0),
     )
+    yield from _broken_run(lighter, tmp_path_factory, toxiproxy_url, gate_progress)
 
 
 EXPECTED = {  # invariant -> what its message must say
