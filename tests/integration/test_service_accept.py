@@ -172,6 +172,7 @@ def health_per_worker(url: str) -> dict[str, float]:
     return {worker: float(value) for worker, value in re.findall(pattern, text, re.M)}
 
 
+@pytest.mark.alone  # a worker the box does not schedule during a burst cannot accept
 def test_a_burst_of_connections_is_shared_between_the_workers(
     redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
