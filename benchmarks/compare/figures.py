@@ -176,7 +176,7 @@ class Goal:
         return "met" if self.met else "NOT MET"
 
 
-def _find(runs: Sequence[RunFigures], design: str, users: int) -> RunFigures | None:
+def find_run(runs: Sequence[RunFigures], design: str, users: int) -> RunFigures | None:
     return next((r for r in runs if r.design == design and r.users == users), None)
 
 
@@ -184,9 +184,9 @@ def goals(runs: Sequence[RunFigures]) -> list[Goal]:
     """The issue's goals at every load the run measured (the p99 goal from 5,000 users)."""
     out: list[Goal] = []
     for users in sorted({r.users for r in runs}):
-        reference = _find(runs, "reference", users)
-        naive = _find(runs, "naive", users)
-        skipped = _find(runs, "no-revocation", users)
+        reference = find_run(runs, "reference", users)
+        naive = find_run(runs, "naive", users)
+        skipped = find_run(runs, "no-revocation", users)
         if users >= GOAL_USERS:
             out.append(_p99_goal(users, reference, naive))
         if reference is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from benchmarks.compare.figures import Goal, RunFigures, ratio
+from benchmarks.compare.figures import Goal, RunFigures, find_run, ratio
 
 __all__ = ["EXPECTED_RATIO", "LOGIN_OK_SHARE", "SHED_P99_MS", "overload_goals"]
 
@@ -23,16 +23,12 @@ LOGIN_OK_SHARE = 0.9  # at 5,000 users
 SHED_P99_MS = 50.0
 
 
-def _run(runs: Sequence[RunFigures], design: str, users: int) -> RunFigures | None:
-    return next((r for r in runs if r.design == design and r.users == users), None)
-
-
 def overload_goals(runs: Sequence[RunFigures]) -> list[Goal]:
     """The goals at every load of ``runs``; the naive comparisons at 5,000 and 10,000."""
     out: list[Goal] = []
     for users in sorted({r.users for r in runs}):
-        reference = _run(runs, "reference", users)
-        naive = _run(runs, "naive", users)
+        reference = find_run(runs, "reference", users)
+        naive = find_run(runs, "naive", users)
         if users in EXPECTED_RATIO:
             out.append(_expected_goal(users, reference, naive))
         if users == 10_000:
