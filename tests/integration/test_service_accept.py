@@ -180,6 +180,12 @@ def test_a_burst_of_connections_is_shared_between_the_workers(
         redis_factory().url, workers=2, port_per_worker=False, extra_args=CHEAP_HASH
     )
     run = WrkRun(connections=64, threads=2, duration_s=1, timeout_s=5)
+    # both workers serving (each answered on a fresh connection) before the first burst
+    wait_for(
+        "both workers answering /health",
+        partial(_both_answer, auth.base_url, set()),
+        timeout=10,
+    )
     shares = []
     for _ in range(BURSTS):  # each wrk run opens its 64 connections at once
         before = health_per_worker(auth.base_url)
@@ -196,6 +202,13 @@ def test_a_burst_of_connections_is_shared_between_the_workers(
         total = sum(gained.values())
         shares.append(sorted(round(n / total, 2) for n in gained.values()))
     assert all(low >= MIN_SHARE for low, _ in shares), f"per-run shares {shares}"
+
+
+def _both_answer(url: str, seen: set[str]) -> bool | None:
+    """One /health on a fresh connection; true once two workers have answered."""
+    answer = httpx.get(f"{url}/health", timeout=5.0, headers={"Connection": "close"})
+    seen.add(answer.headers.get("x-worker-id", ""))
+    return True if len(seen - {""}) >= 2 else None
 
 
 def counted_since(url: str, before: dict[str, float], answered: int) -> dict[str, float] | None:
