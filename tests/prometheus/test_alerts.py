@@ -11,10 +11,12 @@ tests/unit/test_monitoring_rules.py). Each scenario also checks that no other al
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from chaos.faults.network import latency
 from chaos.history import History
 from chaos.monitoring.api import PrometheusApi
 from chaos.monitoring.rules import alert_names, scaled_rules
+from chaos.profile import AuthApi, reference_profile
 from chaos.services import AuthService
 from chaos.workload import Mix
 from fixtures.prometheus import RULES
@@ -95,15 +98,53 @@ def redis_loss(monitored: Monitored) -> tuple[History, float, float]:
     return (history, *_fault_times(history))
 
 
+GUESSERS = 6  # concurrent wrong-password logins: 3 per worker, above its pool of 2
+GUESSES_MAX = 20_000  # a bound on the count, beside the run's time
+
+
+async def guess_passwords(urls: Sequence[str], until: float) -> int:
+    """Wrong passwords for users nobody has, each name once (so no lock-out skips Redis):
+    every failed login counts an attempt in Redis (INCR in a MULTI, on a pool connection).
+    Returns how many answered 401."""
+    api = AuthApi(reference_profile())
+    counter = itertools.count()
+    refused = 0
+
+    async def guesser(http: httpx.AsyncClient, url: str) -> None:
+        nonlocal refused
+        while time.monotonic() < until:
+            number = next(counter)
+            if number >= GUESSES_MAX:
+                return
+            call = api.login((f"guess-{number}", "not-the-password"))
+            with contextlib.suppress(httpx.HTTPError):
+                answer = await http.request(call.method, url + call.path, **call.httpx_args())
+                refused += answer.status_code == 401
+
+    async with httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0)) as http:
+        await asyncio.gather(*(guesser(http, urls[n % len(urls)]) for n in range(GUESSERS)))
+    return refused
+
+
 def redis_slow(monitored: Monitored) -> tuple[History, float, float]:
     """600 ms on every Redis reply (below the 2 s timeout: slow, not lost) while clients
-    refresh (a write: a pool connection each) and verify."""
+    log in, refresh and verify, and a password guesser tries names nobody has. The reference
+    sends verifies and (with no replica to wait for) revocation writes on its one pipelined
+    lookup link; what fills its pool is the failed logins' attempt counters."""
     slow: ToxicFault = latency(monitored.stack.proxy, 600)
     mix = Mix(verify=4.0, logout=0.0, refresh=4.0, login=0.1, revisit=0.0)
-    history = asyncio.run(
-        recorded_run(monitored.urls, slow, before_s=2.0, fault_s=14.0, after_s=10.0,
-                     clients=12, mix=mix)
-    )  # fmt: skip
+    before_s, fault_s, after_s = 2.0, 14.0, 10.0
+
+    async def run() -> tuple[History, int]:
+        until = time.monotonic() + before_s + fault_s + after_s
+        return await asyncio.gather(
+            recorded_run(monitored.urls, slow, before_s=before_s, fault_s=fault_s,
+                         after_s=after_s, clients=12, mix=mix),
+            guess_passwords(monitored.urls, until),
+        )  # fmt: skip
+
+    history, refused = asyncio.run(run())
+    assert refused > 0, "no wrong-password login was answered 401: the pool saw no load"
     return (history, *_fault_times(history))
 
 
