@@ -23,7 +23,7 @@ import httpx
 
 from chaos.preflight.checks import preflight
 from chaos.preflight.openapi import DRAFT_ACCOUNTS, draft_profile, openapi_document
-from chaos.profile import AuthApi, ProfileError, load_profile
+from chaos.profile import AuthApi, ProfileError, ServiceProfile, load_profile
 from chaos.services import CommandService, RedisServer, ServiceError, service_of_profile
 
 
@@ -59,10 +59,7 @@ class InputError(Exception):
 
 
 def _check(args: argparse.Namespace, work: Path, redis_url: str) -> int:
-    try:
-        profile = load_profile(args.sut_profile)
-    except ProfileError as exc:
-        raise InputError(str(exc)) from None
+    profile = _profile(args)
     with service_of_profile(profile, work, redis_url=redis_url, workers=args.workers) as service:
         service.start()
         result = asyncio.run(preflight(AuthApi(profile), service.worker_urls[0]))
@@ -73,6 +70,13 @@ def _check(args: argparse.Namespace, work: Path, redis_url: str) -> int:
         return 1
     print(f"preflight: {profile.name} does what its profile says")
     return 0
+
+
+def _profile(args: argparse.Namespace) -> ServiceProfile:
+    try:
+        return load_profile(args.sut_profile)
+    except ProfileError as exc:
+        raise InputError(str(exc)) from None
 
 
 async def _document(url: str) -> dict[str, object] | None:
@@ -107,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputError("give --sut-profile FILE, or --suggest with --command")
         if args.workers < 1:
             raise InputError(f"--workers: expected an integer >= 1, got {args.workers}")
+        if args.sut_profile is not None:
+            _profile(args)  # a bad profile is refused before anything starts
+        if args.suggest and not args.command:
+            raise InputError("--suggest needs --command (the service's start command)")
         with tempfile.TemporaryDirectory(prefix="preflight-") as tmp:
             work = Path(tmp)
             with RedisServer(work) as redis:

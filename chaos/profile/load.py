@@ -8,6 +8,7 @@ message is one line naming the file, the table, the key and what was wrong.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -91,6 +92,13 @@ class _Table:
             raise ProfileError(f"{self.where}: {key}: expected a number >= {minimum:g}")
         return value
 
+    def whole(self, key: str, default: object = None, *, minimum: int = 0) -> Any:
+        """A whole number (``2``, not ``2.5``: a count is never rounded silently)."""
+        value = self._get(key, int, default)
+        if value is not None and value is not _REQUIRED and value < minimum:
+            raise ProfileError(f"{self.where}: {key}: expected a whole number >= {minimum}")
+        return value
+
     def choice(self, key: str, options: tuple[str, ...], default: object = None) -> Any:
         value = self.text(key, default)
         if value is not None and value not in options:
@@ -116,8 +124,10 @@ _REQUIRED = object()
 
 
 def _names(kinds: tuple[type, ...]) -> str:
-    words = {str: "a string", int: "a number", float: "a number", bool: "true or false",
+    words = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
              list: "a list", dict: "a table"}  # fmt: skip
+    if float in kinds:  # any number will do
+        kinds = tuple(k for k in kinds if k is not int)
     return " or ".join(dict.fromkeys(words.get(k, k.__name__) for k in kinds))
 
 
@@ -266,6 +276,11 @@ def parse_profile(data: Mapping[str, Any], source: Path | None = None) -> Servic
 
 
 def _parse(root: _Table) -> ServiceProfile:
+    unknown = sorted(set(root.data) - TABLES)  # first: a misspelt table is not "missing"
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], sorted(TABLES), n=1)
+        hint = f" (did you mean [{near[0]}]?)" if near else ""
+        raise ProfileError(f"unknown table [{unknown[0]}]{hint}")
     service = root.table("service")
     if service is None:
         raise ProfileError("[service]: missing: name and command")
@@ -287,7 +302,7 @@ def _parse(root: _Table) -> ServiceProfile:
         policy=_policy(root.table("policy")),
         redis=_redis(root.table("redis")),
         env=dict(env),
-        workers=int(service.number("workers", 2, minimum=1)),
+        workers=service.whole("workers", 2, minimum=1),
         ready=_path(service, "ready", "/health"),
         port_per_worker=bool(service._get("port_per_worker", bool, False)),
         worker_header=(worker.text("header", "") or None) if worker else None,
@@ -298,9 +313,6 @@ def _parse(root: _Table) -> ServiceProfile:
     for table in (service, routes, worker, metrics):
         if table is not None:
             table.done()
-    unknown = sorted(set(root.data) - TABLES)
-    if unknown:
-        raise ProfileError(f"unknown table [{unknown[0]}]")
     if "{port}" not in profile.command:
         raise ProfileError(f"[service]: command needs a {{port}} placeholder: {profile.command!r}")
     return profile

@@ -10,11 +10,11 @@ import pytest
 from chaos.services import RedisServer
 from chaos.services.readiness import wait_until
 from fixtures.services import AuthFactory, RedisFactory
+from tests.integration.auth_calls import login, logout
 
 pytestmark = [pytest.mark.failover]
 
 TIMEOUT = 5.0
-ALICE = {"username": "alice", "password": "alice-pw"}
 
 
 def _replica_in_sync(primary: RedisServer) -> str | None:
@@ -25,18 +25,6 @@ def _replica_in_sync(primary: RedisServer) -> str | None:
     return None if state == "online" else f"replica state {state}"
 
 
-def _login(base: str) -> str:
-    response = httpx.post(f"{base}/auth/login", json=ALICE, timeout=TIMEOUT)
-    assert response.status_code == 200, response.text
-    token: str = response.json()["access_token"]
-    return token
-
-
-def _logout(base: str, token: str) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"}
-    return httpx.post(f"{base}/auth/logout", headers=headers, timeout=TIMEOUT)
-
-
 def test_logout_answers_503_when_its_only_replica_is_gone(
     redis_factory: RedisFactory, auth_factory: AuthFactory
 ) -> None:
@@ -45,18 +33,18 @@ def test_logout_answers_503_when_its_only_replica_is_gone(
     wait_until(lambda: _replica_in_sync(primary), 20, "replica in sync", [primary, replica])
     auth = auth_factory(primary.url, workers=1, extra_args=["--min-replicas", "1"])
     base = auth.worker_urls[0]
-    confirmed = _logout(base, _login(base))
+    confirmed = logout(base, login(base).access)
     assert confirmed.status_code == 200, confirmed.text
 
     replica.kill()
-    refused = _logout(base, _login(base))
+    refused = logout(base, login(base).access)
     assert refused.status_code == 503, refused.text
     assert refused.json()["error"] == "revocation_unavailable"
     assert int(refused.headers["retry-after"]) >= 1
 
     replica.start()
     wait_until(lambda: _replica_in_sync(primary), 20, "replica back in sync", [primary, replica])
-    again = _logout(base, _login(base))
+    again = logout(base, login(base).access)
     assert again.status_code == 200, again.text
 
 

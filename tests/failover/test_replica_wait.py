@@ -17,37 +17,23 @@ from chaos.failover.link import cut_link, link_address
 from chaos.services import RedisServer
 from chaos.services.readiness import wait_until
 from fixtures.services import AuthFactory, RedisFactory, SentinelFactory
-from tests.integration.auth_calls import metric, verify
+from tests.integration.auth_calls import login, logout, metric, verify
 
 pytestmark = [pytest.mark.failover]
 
-TIMEOUT = 5.0
-ALICE = {"username": "alice", "password": "alice-pw"}
 # longer than the 1 s the policies trust a topology answer: auto has re-read the count by then
 REFUSED_FOR_S = 2.5
 PACING_S = 0.02
 
 
-def _login(base: str) -> str:
-    response = httpx.post(f"{base}/auth/login", json=ALICE, timeout=TIMEOUT)
-    assert response.status_code == 200, response.text
-    token: str = response.json()["access_token"]
-    return token
-
-
-def _logout(base: str, token: str) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"}
-    return httpx.post(f"{base}/auth/logout", headers=headers, timeout=TIMEOUT)
-
-
 def _logouts_until_acknowledged(base: str, seconds: float) -> list[httpx.Response]:
     """One token logged out again and again (a 503 leaves it live) for ``seconds``, stopping
     at the first 200."""
-    token = _login(base)
+    token = login(base).access
     answers: list[httpx.Response] = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        answers.append(_logout(base, token))
+        answers.append(logout(base, token))
         if answers[-1].status_code == 200:
             break
         time.sleep(PACING_S)  # pacing of the client's retries, not readiness
@@ -85,7 +71,7 @@ def test_sentinel_logouts_wait_for_the_replica_sentinel_knows(
         extra_args=["--replica-wait", policy],
     )
     base = auth.worker_urls[0]
-    assert _logout(base, _login(base)).status_code == 200  # confirmed by the replica
+    assert logout(base, login(base).access).status_code == 200  # confirmed by the replica
     (replica,) = group.replicas()
     opened = metric(base, "auth_breaker_opened_total")
     with _replica_cut_off(group.primary(), replica):
@@ -94,7 +80,7 @@ def test_sentinel_logouts_wait_for_the_replica_sentinel_knows(
     _judge(answers, policy)
     if policy == "all":
         wait_until(lambda: _in_sync(group.primary()), 20, "replica back", group.members)
-        assert _logout(base, _login(base)).status_code == 200  # available again, no restart
+        assert logout(base, login(base).access).status_code == 200  # available again, no restart
 
 
 @pytest.mark.parametrize("policy", ["all", "auto"])
@@ -106,7 +92,7 @@ def test_a_primary_that_has_had_a_replica_keeps_waiting_for_it(
     wait_until(lambda: _in_sync(primary), 20, "replica in sync", [primary, replica])
     auth = auth_factory(primary.url, workers=1, extra_args=["--replica-wait", policy])
     base = auth.worker_urls[0]
-    assert _logout(base, _login(base)).status_code == 200  # the worker has seen the replica
+    assert logout(base, login(base).access).status_code == 200  # the worker has seen the replica
     opened = metric(base, "auth_breaker_opened_total")
     with _replica_cut_off(primary, replica):
         answers = _logouts_until_acknowledged(base, REFUSED_FOR_S)
@@ -118,7 +104,7 @@ def _reads_stay_enforced(base: str, opened_before: float) -> None:
     """An unconfirmed write is no Redis failure: a WAIT answered late (Redis serves its
     timeout on a 100 ms tick) must not open the breaker and degrade the verifies."""
     assert metric(base, "auth_breaker_opened_total") == opened_before
-    answer = verify(base, _login(base))
+    answer = verify(base, login(base).access)
     assert answer.status_code == 200, answer.text
     assert answer.headers["x-revocation-check"] == "enforced"
 

@@ -4,6 +4,7 @@ merge as the contract's defaults, then the profile's, then ``--budget``."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -130,7 +131,10 @@ def test_a_pyproject_without_the_table_says_so(tmp_path: Path) -> None:
 
 BAD_PROFILES = [
     # wrong type
-    ('workers = 2\n', 'workers = "two"\n', "[service]: workers: expected a number, got 'two'"),
+    ('workers = 2\n', 'workers = "two"\n',
+     "[service]: workers: expected a whole number, got 'two'"),
+    ("workers = 2\n", "workers = 2.5\n", "[service]: workers: expected a whole number, got 2.5"),
+    ("workers = 2\n", "workers = 0\n", "[service]: workers: expected a whole number >= 1"),
     ("port_per_worker = true", 'port_per_worker = "yes"',
      "[service]: port_per_worker: expected true or false, got 'yes'"),
     ('name = "reference"', "name = 7", "[service]: name: expected a string, got 7"),
@@ -144,13 +148,15 @@ BAD_PROFILES = [
     # missing key or table
     ("timeout_s = 0.1\n", "", "[redis]: missing 'timeout_s'"),
     ('[service]\nname = "reference"\n', "[service]\n", "[service]: missing 'name'"),
-    ("[policy]\n", "[politics]\n", "[policy]: missing: failure = open, closed or open-bounded"),
+    # a misspelt table is named as unknown, with the nearest known name (not "missing")
+    ("[policy]\n", "[politics]\n", "unknown table [politics] (did you mean [policy]?)"),
     ("[routes.verify]\n", "[routes.verifi]\n", "[routes]: missing [routes.verify]"),
     # unknown key (a typo)
     ('path = "/auth/verify"', 'pth = "/auth/verify"', "[routes.verify]: unknown key 'pth'"),
     ('header = "X-Worker-Id"', 'headr = "X-Worker-Id"', "[worker]: unknown key 'headr'"),
     ("retries = 1", "retires = 1", "[redis]: unknown key 'retires'"),
-    ("[metrics]\n", "[metrcs]\n", "unknown table [metrcs]"),
+    ("[metrics]\n", "[metrcs]\n", "unknown table [metrcs] (did you mean [metrics]?)"),
+    ("[metrics]\n", "[prometheus]\n", "unknown table [prometheus]"),
     ("[routes.refresh]\n", "[routes.refesh]\n", "[routes]: unknown key 'refesh'"),
     # a value outside the enumeration
     ('body = "json"', 'body = "xml"',
@@ -201,10 +207,12 @@ def test_a_command_without_a_port_placeholder_is_named(tmp_path: Path) -> None:
 
 
 def test_the_preflight_cli_refuses_a_bad_profile_in_one_line(tmp_path: Path) -> None:
+    """Before anything starts: with no redis-server on PATH the answer is the same."""
     path = _written(tmp_path, _edited('body = "json"', 'body = "xml"'))
+    no_redis = {**os.environ, "PATH": str(Path(sys.executable).parent)}
     done = subprocess.run(
         [sys.executable, "-m", "chaos.preflight", "--sut-profile", str(path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False, env=no_redis,
     )  # fmt: skip
     assert done.returncode == 2, done
     assert done.stdout == ""
