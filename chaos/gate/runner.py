@@ -247,10 +247,7 @@ async def _play(
             checker, http, urls, api, live=live, revoked=revoked, budgets=budgets
         )
     if not target.per_worker and target.tree is not None and revoked:
-        deadline_s = settings.budgets.request_deadline_ms / 1000
-        await cover_workers(
-            target, settings.api, deadline_s, history, revoked, expected=workers_at_start
-        )
+        await cover_workers(target, api, deadline_s, history, revoked, expected=workers_at_start)
     if settings.profile.redis.revocation_key is None and target.restart is not None:
         acknowledged = [*revoked, *setup.acknowledged, *_crowd_logouts(crowd)]
         await _refused_after_restart(target, settings, history, acknowledged, progress)
@@ -282,17 +279,21 @@ async def cover_workers(
     limits = httpx.Limits(max_keepalive_connections=0)
     seen: set[int] = set()
     until = time.monotonic() + COVER_S
+
+    async def listed() -> set[int]:
+        return set(await asyncio.to_thread(lambda: tree().workers()))
+
     async with httpx.AsyncClient(timeout=deadline_s, limits=limits) as fresh:
         prober = Prober(history, fresh, api, CHECKER, owners)
-        wanted = set(await asyncio.to_thread(lambda: tree().workers()))
+        wanted = await listed()
         for attempt in range(COVER_TRIES):
             if time.monotonic() > until:
                 break
             if wanted <= seen:  # all seen: done, unless a replacement is still to come
-                wanted = set(await asyncio.to_thread(lambda: tree().workers()))
-                if wanted <= seen and len(wanted) >= expected:
-                    break
+                wanted = await listed()
                 if wanted <= seen:
+                    if len(wanted) >= expected:
+                        break
                     await asyncio.sleep(COVER_POLL_S)  # the supervisor has not replaced it yet
                     continue
             op = await prober.verify(url, revoked[attempt % len(revoked)])

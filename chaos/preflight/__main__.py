@@ -58,8 +58,7 @@ class InputError(Exception):
     """Bad command-line input; the message is the one line printed."""
 
 
-def _check(args: argparse.Namespace, work: Path, redis_url: str) -> int:
-    profile = _profile(args)
+def _check(args: argparse.Namespace, profile: ServiceProfile, work: Path, redis_url: str) -> int:
     with service_of_profile(profile, work, redis_url=redis_url, workers=args.workers) as service:
         service.start()
         result = asyncio.run(preflight(AuthApi(profile), service.worker_urls[0]))
@@ -72,21 +71,12 @@ def _check(args: argparse.Namespace, work: Path, redis_url: str) -> int:
     return 0
 
 
-def _profile(args: argparse.Namespace) -> ServiceProfile:
-    try:
-        return load_profile(args.sut_profile)
-    except ProfileError as exc:
-        raise InputError(str(exc)) from None
-
-
 async def _document(url: str) -> dict[str, object] | None:
     async with httpx.AsyncClient(timeout=10.0) as http:
         return await openapi_document(http, url)
 
 
 def _suggest(args: argparse.Namespace, work: Path, redis_url: str) -> int:
-    if not args.command:
-        raise InputError("--suggest needs --command (the service's start command)")
     with CommandService(work, args.command, redis_url, health_path="/openapi.json",
                         workers=args.workers, users=DRAFT_ACCOUNTS) as service:  # fmt: skip
         service.start()
@@ -104,6 +94,13 @@ def _suggest(args: argparse.Namespace, work: Path, redis_url: str) -> int:
     return 0
 
 
+def _profile(path: Path) -> ServiceProfile:
+    try:
+        return load_profile(path)
+    except ProfileError as exc:
+        raise InputError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -111,16 +108,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputError("give --sut-profile FILE, or --suggest with --command")
         if args.workers < 1:
             raise InputError(f"--workers: expected an integer >= 1, got {args.workers}")
-        if args.sut_profile is not None:
-            _profile(args)  # a bad profile is refused before anything starts
+        # the input is checked before anything starts
         if args.suggest and not args.command:
             raise InputError("--suggest needs --command (the service's start command)")
+        profile = None if args.suggest else _profile(args.sut_profile)
         with tempfile.TemporaryDirectory(prefix="preflight-") as tmp:
             work = Path(tmp)
             with RedisServer(work) as redis:
                 redis.start()
-                run = _suggest if args.suggest else _check
-                return run(args, work, redis.url)
+                if profile is None:
+                    return _suggest(args, work, redis.url)
+                return _check(args, profile, work, redis.url)
     except InputError as exc:
         print(f"preflight: {exc}", file=sys.stderr)
         return 2

@@ -86,17 +86,14 @@ class _Table:
     def text(self, key: str, default: object = None) -> Any:
         return self._get(key, str, default)
 
-    def number(self, key: str, default: object = None, *, minimum: float = 0.0) -> Any:
-        value = self._get(key, (int, float), default)
+    def number(
+        self, key: str, default: object = None, *, minimum: float = 0.0, whole: bool = False
+    ) -> Any:
+        """``whole``: a count (``2``, not ``2.5``: never rounded silently)."""
+        value = self._get(key, int if whole else (int, float), default)
         if value is not None and value is not _REQUIRED and value < minimum:
-            raise ProfileError(f"{self.where}: {key}: expected a number >= {minimum:g}")
-        return value
-
-    def whole(self, key: str, default: object = None, *, minimum: int = 0) -> Any:
-        """A whole number (``2``, not ``2.5``: a count is never rounded silently)."""
-        value = self._get(key, int, default)
-        if value is not None and value is not _REQUIRED and value < minimum:
-            raise ProfileError(f"{self.where}: {key}: expected a whole number >= {minimum}")
+            kind = "a whole number" if whole else "a number"
+            raise ProfileError(f"{self.where}: {key}: expected {kind} >= {minimum:g}")
         return value
 
     def choice(self, key: str, options: tuple[str, ...], default: object = None) -> Any:
@@ -302,7 +299,7 @@ def _parse(root: _Table) -> ServiceProfile:
         policy=_policy(root.table("policy")),
         redis=_redis(root.table("redis")),
         env=dict(env),
-        workers=service.whole("workers", 2, minimum=1),
+        workers=service.number("workers", 2, minimum=1, whole=True),
         ready=_path(service, "ready", "/health"),
         port_per_worker=bool(service._get("port_per_worker", bool, False)),
         worker_header=(worker.text("header", "") or None) if worker else None,
