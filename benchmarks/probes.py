@@ -36,6 +36,16 @@ def gauge_by_worker(exposition: str, name: str) -> dict[str, float]:
     return values
 
 
+def series_sum(exposition: str, name: str, label: str = "") -> float | None:
+    """The sum of every series of one metric (over workers and any other label) whose labels
+    hold ``label`` (e.g. ``result="unavailable"``); None when there is no such series."""
+    total: float | None = None
+    for series in _SERIES.finditer(exposition):
+        if series.group("name") == name and label in series.group("labels"):
+            total = (total or 0.0) + float(series.group("value"))
+    return total
+
+
 def worker_pid(worker: str) -> int | None:
     """The pid inside a worker id ``w<slot>-<pid>``; None for another shape."""
     found = _WORKER_PID.match(worker)

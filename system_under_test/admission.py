@@ -48,7 +48,8 @@ LOGIN_SHARE = 0.2  # of the starts while both classes wait: one login per four s
 RATE_WINDOW_S = 0.5  # completions are counted over windows this long
 MIN_RATE_SAMPLES = 16  # a window with fewer completions does not update the rate
 # a shed answer's Retry-After: spread, so that the shed come back apart; the connection is not
-# read meanwhile (http_protocol.py), so an early retry waits instead of costing a parse
+# read for the first half second of it (http_protocol.py), so a retry loop waits instead of
+# costing a parse
 RETRY_AFTER_S = (1, 2)
 
 

@@ -31,6 +31,10 @@ from .one_write import ANSWER_NOW, HeldHead
 
 # never queued nor shed: liveness, readiness and the metrics scrape must answer in overload
 UNMETERED = frozenset({"/health", "/ready", "/metrics"})
+# how long a connection is not read after a shed answer: long enough that a client retrying in
+# a loop costs a parse at most twice a second, short enough that a user's next action (a think
+# time of half a second or more) is read at once, not held behind its Retry-After
+HOLD_AFTER_SHED_S = 0.5
 
 NOTHING, HEAD, BODY = 0, 1, 2  # what of a request is still to come
 DEFAULT_HEADER_TIMEOUT_S = 5.0  # the worker sets --header-timeout
@@ -171,9 +175,9 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         cycle.on_response()
 
     def hold(self, seconds: float) -> None:
-        """Read nothing more from this connection for ``seconds`` (the Retry-After it was
-        just sent): a client that comes back sooner waits in the kernel's buffer, at no cost
-        here, instead of being read, parsed and shed again (a retry storm)."""
+        """Read nothing more from this connection for ``seconds`` (after a shed answer): a
+        client that retries at once waits in the kernel's buffer, at no cost here, instead of
+        being read, parsed and shed again (a retry storm)."""
         if self.transport.is_closing() or self._held is not None:
             return
         self.flow.pause_reading()  # uvicorn's own flow control, so both agree on the state
@@ -222,7 +226,7 @@ class _Admitted:
         assert protocol.shed_answer is not None
         answer = protocol.shed_answer(self.cycle.scope["path"], retry_after_s)
         protocol.answer_now(self.cycle, *answer)
-        protocol.hold(retry_after_s)
+        protocol.hold(min(retry_after_s, HOLD_AFTER_SHED_S))
 
     def gone(self) -> bool:
         return self.cycle.disconnected or self.protocol.transport.is_closing()

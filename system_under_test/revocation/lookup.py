@@ -26,6 +26,23 @@ MAX_GATHER_TURNS = 8  # a batch waits at most this many loop turns for more chec
 Fetch = Callable[[list[str]], Awaitable[Values]]
 
 
+class LookupExpired(TimeoutError):
+    """A batch's budget ran out; ``sent_for_s``: how long Redis had its MGET (None: unsent)."""
+
+    def __init__(self, sent_for_s: float | None, reason: str) -> None:
+        super().__init__(f"revocation lookup over its budget: {reason}")
+        self.sent_for_s = sent_for_s
+
+
+def queued_here(sent_for_s: float | None, redis_answering: bool, timeout_s: float) -> bool:
+    """Whether an expired batch waited in this worker rather than on Redis: Redis had it for
+    less than half a timeout (or never: earlier batches held the slots) while it answered
+    other requests within the last timeout. A hung Redis answers nothing: its batches, sent
+    or not, are Redis's (the breaker counts them, fail-open applies)."""
+    had_it_briefly = sent_for_s is None or sent_for_s < 0.5 * timeout_s
+    return had_it_briefly and redis_answering
+
+
 class _Batch:
     def __init__(self, pending: ReplyPending | None = None) -> None:
         self.keys: dict[str, int] = {}  # redis key -> position in the MGET
@@ -47,6 +64,7 @@ class _Batch:
             self.timer = asyncio.get_running_loop().call_later(0, self.expire)
             return
         self.timer = None
+        waited: float | None = None
         if sent_at is None:
             reason = "batch not sent yet (earlier batches in flight)"
         else:
@@ -54,7 +72,7 @@ class _Batch:
             reason = f"no reply {1000 * waited:.0f} ms after the send, {self._turns} turns given"
         for waiter in self.waiters:
             if not waiter.done():
-                waiter.set_exception(TimeoutError(f"revocation lookup over its budget: {reason}"))
+                waiter.set_exception(LookupExpired(waited, reason))
 
     def settle(self) -> None:
         """The batch is answered or abandoned: its deadline no longer applies."""

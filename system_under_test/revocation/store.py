@@ -34,7 +34,7 @@ from system_under_test.revocation.keys import (
     window_key,
 )
 from system_under_test.revocation.local_copy import LocalRevocations
-from system_under_test.revocation.lookup import CoalescedLookup, Values
+from system_under_test.revocation.lookup import CoalescedLookup, LookupExpired, Values, queued_here
 from system_under_test.revocation.lookup_link import LookupLink, build_lookup_link
 from system_under_test.revocation.loop_lag import LoopLag, blame_redis
 from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
@@ -126,6 +126,7 @@ class RevocationStore:
         )
         self._expired_logged = 0.0  # monotonic time of the last such log line
         self._unconfirmed_logged = 0.0
+        self._unwritten_logged = 0.0
         self._subscriber: RevocationSubscriber | None = None
         self._retry_after = max(1, round(settings.breaker_reset_s))
 
@@ -204,7 +205,12 @@ class RevocationStore:
             return self._without_redis(keys, overloaded=True, fail_open=fail_open)
         except TimeoutError as exc:  # the lookup's own budget: Redis late, or this worker's loop
             late = self.lag.late_since(started)
-            starved = not blame_redis(True, late, self._settings.redis_timeout_s)
+            timeout_s = self._settings.redis_timeout_s
+            starved = not blame_redis(True, late, timeout_s) or (
+                isinstance(exc, LookupExpired)
+                and queued_here(exc.sent_for_s, self._reply_pending(time.monotonic() - timeout_s),
+                                timeout_s)
+            )  # fmt: skip
             self._note_shed(started, exc, late, starved)
             return self._without_redis(keys, overloaded=starved, fail_open=fail_open)
         except (RedisUnreachable, RevocationUnavailable, RuntimeError):
@@ -311,8 +317,13 @@ class RevocationStore:
     def _on_link(self) -> bool:
         """Writes go on the lookup link when no WAIT must follow them (none is required now):
         a few microseconds of CPU, where a redis-py pipeline costs hundreds. A WAIT blocks its
-        connection, so writes that need one keep redis-py's pool (and its INFO replication)."""
-        return self._link is not None and self._replicas.required() == 0
+        connection, so writes that need one keep redis-py's pool (and its INFO replication).
+        The count is the one the pool's writes learnt for the same primary (asked at most once
+        a second): while it is unknown or stale, the write takes the pool and asks again."""
+        if self._link is None:
+            return False
+        writer = self._write_client if self._write_client is not None else self._client
+        return writer is not None and self._replicas.required(id(writer)) == 0
 
     def _script_args(self, script: str, items: list[tuple[str, int]]) -> list[str]:
         """EVAL's arguments: the keys, then the channel and each key's exp, TTL and message."""
@@ -329,11 +340,13 @@ class RevocationStore:
         link = self._link
         assert link is not None
         args = self._script_args(script, items)
+        started = time.monotonic()
         try:
             reply = await self.fence.run(
                 lambda: link.call(*args, retry=retry), pending=link.reply_pending
             )
-        except RedisUnreachable:
+        except RedisUnreachable as exc:
+            self._note_unwritten(started, exc)
             return None
         if reply:
             for key, exp in items:
@@ -392,6 +405,20 @@ class RevocationStore:
                 required,
                 self._settings.wait_timeout_ms,
                 self._replica_rule(),
+            )
+
+    def _note_unwritten(self, started: float, exc: RedisUnreachable) -> None:
+        """One log line a second at most: why a write went unacknowledged (answered 503)."""
+        now = time.monotonic()
+        if now - self._unwritten_logged >= EXPIRED_LOG_EVERY_S:
+            self._unwritten_logged = now
+            log.warning(
+                "revocation write not acknowledged after %.0f ms (%s: %s), event loop late "
+                "%.0f ms; answered 503, the client retries",
+                (now - started) * 1000,
+                type(exc).__name__,
+                exc,
+                self.lag.late_since(started) * 1000,
             )
 
     def _replica_rule(self) -> str:

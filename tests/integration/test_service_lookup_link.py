@@ -1,13 +1,18 @@
-"""The pipelined lookup connection under load: no verify begun after a logout's 200 passes."""
+"""The pipelined lookup connection under load: no verify begun after a logout's 200 passes;
+and a logout's write rides that connection once the topology says no replica must confirm it."""
 
 import asyncio
+import re
+import socket
 import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from fixtures.services import AuthFactory, RedisFactory
-from tests.integration.auth_calls import bearer, login, metric, wait_for
+from tests.integration.auth_calls import bearer, login, logout, metric, verify, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -75,3 +80,70 @@ def test_no_verify_begun_after_a_logout_on_another_worker_is_accepted(
         lambda: metric(urls[0], "auth_redis_pool_in_use") == 0,
         timeout=5,
     )
+
+
+# a MONITOR line: +<time> [<db> <client address>] "<COMMAND>" ...
+MONITORED = re.compile(r'^\+[\d.]+ \[\d+ (?P<client>[^\]]+)\] "(?P<command>[A-Za-z]+)"')
+LOGOUTS = 3
+
+
+def commands_by_client(redis_url: str, act: Callable[[], None]) -> list[tuple[str, str]]:
+    """(client address, command) of every command Redis ran while ``act()`` ran (MONITOR)."""
+    address = urlsplit(redis_url)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as monitor:
+        monitor.sendall(b"MONITOR\r\n")
+        stream = monitor.makefile("rb")
+        assert stream.readline().strip() == b"+OK"
+        act()
+        monitor.settimeout(0.5)  # the act is over: read what Redis streamed until it goes quiet
+        seen: list[tuple[str, str]] = []
+        try:
+            for raw in stream:
+                found = MONITORED.match(raw.decode(errors="replace"))
+                if found:
+                    seen.append((found["client"], found["command"].upper()))
+        except TimeoutError:
+            pass
+    return seen
+
+
+def write_connections(redis_url: str, url: str) -> tuple[set[str], set[str]]:
+    """(the clients that ran MGET, the clients that ran the logouts' EVAL), after one logout
+    has let the worker learn the replica count."""
+    first = login(url)
+    assert logout(url, first.access).status_code in (200, 503)  # the pool's write asks INFO
+    pairs = [login(url) for _ in range(LOGOUTS)]
+
+    def act() -> None:
+        for pair in pairs:
+            assert verify(url, pair.access).status_code == 200
+            logout(url, pair.access)
+
+    seen = commands_by_client(redis_url, act)
+    lookups = {client for client, command in seen if command == "MGET"}
+    writes = {client for client, command in seen if command == "EVAL"}
+    assert lookups, f"no MGET seen: {seen}"
+    assert writes, f"no EVAL seen: {seen}"
+    return lookups, writes
+
+
+def test_a_logout_is_written_on_the_lookup_link_when_no_replica_must_confirm_it(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    """With the default flags and a Redis without replicas, the logouts after the first take
+    the link (one EVAL between the MGETs) instead of a redis-py pool connection each."""
+    redis_url = redis_factory().url
+    auth = auth_factory(redis_url, workers=1, extra_args=CHEAP_HASH)
+    lookups, writes = write_connections(redis_url, auth.base_url)
+    assert writes == lookups, f"logouts written from {writes}, lookups from {lookups}"
+
+
+def test_negative_control_a_write_that_must_wait_for_a_replica_keeps_the_pool(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    """--min-replicas 1: every write needs WAIT, so it goes on a pool connection; the same
+    check sees its EVALs come from another client than the MGETs."""
+    redis_url = redis_factory().url
+    auth = auth_factory(redis_url, workers=1, extra_args=[*CHEAP_HASH, "--min-replicas", "1"])
+    lookups, writes = write_connections(redis_url, auth.base_url)
+    assert not writes & lookups, f"logouts written from {writes}, lookups from {lookups}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.probes import gauge_by_worker, worker_pid
+from benchmarks.probes import gauge_by_worker, series_sum, worker_pid
 from benchmarks.soak import Sample, judge
 from benchmarks.trend import second_half_slope, slope
 from benchmarks.verify_vs_health import Comparison, CpuCost, rounds_summary
@@ -132,6 +132,18 @@ def test_gauges_are_read_per_worker() -> None:
     assert gauge_by_worker(text, "auth_redis_pool_in_use") == {"w0-101": 3.0, "w1-102": 0.0}
     assert worker_pid("w1-102") == 102
     assert worker_pid("worker") is None
+
+
+def test_series_are_summed_over_workers_and_routes_with_a_label_filter() -> None:
+    text = (
+        'auth_requests_shed_total{route="/auth/verify",worker="w0-1"} 4.0\n'
+        'auth_requests_shed_total{route="/auth/logout",worker="w1-2"} 2.0\n'
+        'auth_revocation_check_total{result="unavailable",worker="w0-1"} 3.0\n'
+        'auth_revocation_check_total{result="enforced",worker="w0-1"} 90.0\n'
+    )
+    assert series_sum(text, "auth_requests_shed_total") == 6.0
+    assert series_sum(text, "auth_revocation_check_total", 'result="unavailable"') == 3.0
+    assert series_sum(text, "auth_breaker_opened_total") is None  # another service's metrics
 
 
 def test_the_load_judge_names_every_wrong_answer() -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-from system_under_test.revocation.lookup import MAX_GATHER_TURNS, CoalescedLookup, Values
+import pytest
+
+from system_under_test.revocation.lookup import (
+    MAX_GATHER_TURNS,
+    CoalescedLookup,
+    LookupExpired,
+    Values,
+    queued_here,
+)
 from system_under_test.revocation.unread import GRACE_TURNS
 
 
@@ -89,7 +97,11 @@ def test_a_batch_past_its_budget_fails_its_checks_with_a_timeout() -> None:
         await _settle()
         queued = asyncio.create_task(lookup.lookup(["revoked:b"]))  # waits behind it
         results = await asyncio.gather(sent, queued, return_exceptions=True)
-        assert [type(r) for r in results] == [TimeoutError, TimeoutError]
+        assert [type(r) for r in results] == [LookupExpired, LookupExpired]
+        sent_for = [r.sent_for_s for r in results if isinstance(r, LookupExpired)]
+        assert sent_for[0] is not None  # Redis had the first one
+        assert sent_for[0] > 0.0
+        assert sent_for[1] is None  # the second never left this worker
         assert len(rec.batches) == 1
         rec.gates[0].set()  # the late answer is dropped, and the queued batch is not sent
         await _settle()
@@ -232,3 +244,19 @@ def test_a_batch_waits_while_checks_keep_joining_and_not_longer() -> None:
     assert control[0] == ["revoked:0"]  # without gathering the first check goes alone
     endless = asyncio.run(scenario(gather_s=60.0, joiners=MAX_GATHER_TURNS + 4))
     assert len(endless[0]) <= MAX_GATHER_TURNS + 1  # a stream of joiners cannot hold it back
+
+
+@pytest.mark.parametrize(
+    ("sent_for_s", "answering", "here"),
+    [
+        (None, True, True),  # unsent behind batches Redis is answering: this worker's queue
+        (0.01, True, True),  # sent just before its deadline
+        (0.08, True, False),  # Redis had most of a timeout: Redis is late
+        (None, False, False),  # negative control: a hung Redis answers nothing
+        (0.01, False, False),
+    ],
+)
+def test_an_expired_batch_is_this_workers_only_while_redis_answers_others(
+    sent_for_s: float | None, answering: bool, here: bool
+) -> None:
+    assert queued_here(sent_for_s, answering, timeout_s=0.1) is here
