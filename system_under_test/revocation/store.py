@@ -569,12 +569,14 @@ class RevocationStore:
             self._cluster.mark_stale()
 
     def _pool_in_use(self) -> int:
-        """Connections checked out now, the lookup link included while it carries requests."""
+        """Connections checked out now of the fullest pool (the lookups' and the writes' each
+        hold ``pool_size``; a sum could read 9 of a capacity of 5), the lookup link included
+        while it carries requests."""
         if self._cluster is not None:
             return self._cluster.in_use()
         link_in_use = self._link.in_use if self._link is not None else 0
-        clients = (c for c in (self._client, self._write_client) if c is not None)
-        return sum(pool_in_use(c) for c in clients) + link_in_use
+        clients = [c for c in (self._client, self._write_client) if c is not None]
+        return max((pool_in_use(c) for c in clients), default=0) + link_in_use
 
     def report_pool(self) -> None:
         """auth_redis_pool_in_use now: after each write call, and on the metrics flush (lookups

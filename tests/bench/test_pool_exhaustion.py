@@ -1,5 +1,6 @@
 """benchmarks.pool_exhaustion, briefly: the reference's pool driven to its limit; prints the
-answers and asserts the contract's (503 + Retry-After, no 500, no degraded, pool drained)."""
+answers and asserts the contract's (503 + Retry-After or a local answer, no 500, no degraded,
+pool drained)."""
 
 from __future__ import annotations
 
@@ -18,4 +19,5 @@ def test_a_full_pool_is_shed_with_retry_after_and_drains(
     print(out)
     assert code == 0, out
     assert "the pool FILLED" in out, out
-    assert "503 + Retry-After" in out
+    guesses = next(line for line in out.splitlines() if line.startswith("| guess |"))
+    assert "401" in guesses, guesses  # a failed login counted while the pool was full
