@@ -82,8 +82,7 @@ GATHER_S = 0.0005  # a batch waits for more checks while they keep coming, this 
 SCAN_COUNT = 1000
 STATS_SCAN_PAGES = 100  # /redis/stats counts at most about 100k revoked keys
 STATS_SCAN_BUDGET_S = 1.0  # extra time budget of that scan
-EXPIRED_LOG_EVERY_S = 1.0  # at most one log line a second about checks whose batch expired
-UNCONFIRMED_LOG_EVERY_S = 1.0  # at most one log line a second about unconfirmed writes
+LOG_EVERY_S = 1.0  # at most one line a second of each kind: overload would flood the log
 
 
 class RevocationStore:
@@ -124,9 +123,12 @@ class RevocationStore:
             pending=self._reply_pending,  # a reply waiting unread is not a timeout
             gather_s=GATHER_S,
         )
-        self._expired_logged = 0.0  # monotonic time of the last such log line
-        self._unconfirmed_logged = 0.0
-        self._unwritten_logged = 0.0
+        # why checks went without an answer, writes without WAIT's confirmation, writes unstored
+        self._shed_log, self._unconfirmed_log, self._unwritten_log = (
+            _Throttle(),
+            _Throttle(),
+            _Throttle(),
+        )
         self._subscriber: RevocationSubscriber | None = None
         self._retry_after = max(1, round(settings.breaker_reset_s))
 
@@ -247,8 +249,7 @@ class RevocationStore:
     ) -> None:
         """One log line a second at most: why checks go without a Redis answer (overload)."""
         now = time.monotonic()
-        if now - self._expired_logged >= EXPIRED_LOG_EVERY_S:
-            self._expired_logged = now
+        if self._shed_log.due(now):
             log.warning(
                 "revocation check without an answer after %.0f ms (%s: %s)%s: %s",
                 (now - started) * 1000,
@@ -395,9 +396,7 @@ class RevocationStore:
 
     def _note_unconfirmed(self, confirmed: int, required: int) -> None:
         """One log line a second at most: why a logout answered 503 with Redis up."""
-        now = time.monotonic()
-        if now - self._unconfirmed_logged >= UNCONFIRMED_LOG_EVERY_S:
-            self._unconfirmed_logged = now
+        if self._unconfirmed_log.due(time.monotonic()):
             log.warning(
                 "revocation not acknowledged: WAIT confirmed %d of %d replicas within %d ms "
                 "(%s); answered 503, the client retries",
@@ -410,8 +409,7 @@ class RevocationStore:
     def _note_unwritten(self, started: float, exc: RedisUnreachable) -> None:
         """One log line a second at most: why a write went unacknowledged (answered 503)."""
         now = time.monotonic()
-        if now - self._unwritten_logged >= EXPIRED_LOG_EVERY_S:
-            self._unwritten_logged = now
+        if self._unwritten_log.due(now):
             log.warning(
                 "revocation write not acknowledged after %.0f ms (%s: %s), event loop late "
                 "%.0f ms; answered 503, the client retries",
@@ -605,6 +603,21 @@ class RevocationStore:
         if last is not None and last != self._contact_reported:
             self._contact_reported = last
             self._metrics.last_contact(time.time() - (time.monotonic() - last))
+
+
+class _Throttle:
+    """Whether a log line of one kind may be written now: at most one every LOG_EVERY_S."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last = -LOG_EVERY_S
+
+    def due(self, now: float) -> bool:
+        if now - self._last < LOG_EVERY_S:
+            return False
+        self._last = now
+        return True
 
 
 def _ignore(n: int) -> None:
