@@ -207,12 +207,8 @@ class RevocationStore:
             return self._without_redis(keys, overloaded=True, fail_open=fail_open)
         except TimeoutError as exc:  # the lookup's own budget: Redis late, or this worker's loop
             late = self.lag.late_since(started)
-            timeout_s = self._settings.redis_timeout_s
-            starved = not blame_redis(True, late, timeout_s) or (
-                isinstance(exc, LookupExpired)
-                and queued_here(exc.sent_for_s, self._reply_pending(time.monotonic() - timeout_s),
-                                timeout_s)
-            )  # fmt: skip
+            starved = not blame_redis(True, late, self._settings.redis_timeout_s)
+            starved = starved or self._queued_here(exc)
             self._note_shed(started, exc, late, starved)
             return self._without_redis(keys, overloaded=starved, fail_open=fail_open)
         except (RedisUnreachable, RevocationUnavailable, RuntimeError):
@@ -258,6 +254,14 @@ class RevocationStore:
                 "" if late is None else f", event loop late {late * 1000:.0f} ms",
                 "worker overloaded (shed)" if starved else "Redis late (fail-open policy)",
             )
+
+    def _queued_here(self, exc: TimeoutError) -> bool:
+        """The expired batch waited in this worker, not on Redis (lookup.queued_here)."""
+        if not isinstance(exc, LookupExpired):
+            return False
+        timeout_s = self._settings.redis_timeout_s
+        answering = self._reply_pending(time.monotonic() - timeout_s)
+        return queued_here(exc.sent_for_s, answering, timeout_s)
 
     def _reply_pending(self, since: float) -> bool:
         link = self._link
@@ -321,10 +325,7 @@ class RevocationStore:
         connection, so writes that need one keep redis-py's pool (and its INFO replication).
         The count is the one the pool's writes learnt for the same primary (asked at most once
         a second): while it is unknown or stale, the write takes the pool and asks again."""
-        if self._link is None:
-            return False
-        writer = self._write_client if self._write_client is not None else self._client
-        return writer is not None and self._replicas.required(id(writer)) == 0
+        return self._link is not None and self._replicas.required(id(self._writer())) == 0
 
     def _script_args(self, script: str, items: list[tuple[str, int]]) -> list[str]:
         """EVAL's arguments: the keys, then the channel and each key's exp, TTL and message."""
@@ -553,9 +554,11 @@ class RevocationStore:
         (``writes``: a client whose read timeout leaves room for WAIT)."""
         if self._cluster is not None:
             return await self._cluster.primary_for(name, writes=writes)
-        if writes and self._write_client is not None:
-            return self._write_client
-        return self._redis()
+        return self._writer() if writes else self._redis()
+
+    def _writer(self) -> Redis:
+        """The one Redis's client for writes: its read timeout leaves room for WAIT."""
+        return self._write_client if self._write_client is not None else self._redis()
 
     async def _primaries(self) -> list[Redis]:
         if self._cluster is not None:
@@ -573,8 +576,8 @@ class RevocationStore:
         if self._cluster is not None:
             return self._cluster.in_use()
         link_in_use = self._link.in_use if self._link is not None else 0
-        clients = [c for c in (self._client, self._write_client) if c is not None]
-        return max((pool_in_use(c) for c in clients), default=0) + link_in_use
+        clients = (c for c in (self._client, self._write_client) if c is not None)
+        return max(map(pool_in_use, clients), default=0) + link_in_use
 
     def report_pool(self) -> None:
         """auth_redis_pool_in_use now: after each write call, and on the metrics flush (lookups
