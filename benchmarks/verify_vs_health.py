@@ -2,7 +2,7 @@
 
     python -m benchmarks.verify_vs_health [--duration 10] [--connections 64] [--threads 2]
 
-Prints req/s, p50 and p99 of both and the ratio verify/health (target >= 0.7). A revoked
+Prints req/s, p50 and p99 of both and the ratio verify/health (target >= 0.75). A revoked
 token must be refused before and after the load: otherwise the run fails (exit 1).
 """
 
@@ -28,7 +28,7 @@ from benchmarks.target import (
 )
 from benchmarks.wrk import Expectation, WrkResult, WrkRun, run_wrk
 
-TARGET_RATIO = 0.7
+TARGET_RATIO = 0.75  # the overload issue's bar (was 0.7): the verify path must not regress
 
 
 @dataclass(frozen=True)

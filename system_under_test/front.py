@@ -1,7 +1,8 @@
 """The outermost ASGI layer: fast routes, the request counter, no 500 ever.
 
 ``GET /health`` and ``GET /auth/verify`` are answered here without routing, pydantic or
-dependency injection (benchmarks.verify_vs_health compares the two on the same stack); so
+dependency injection (benchmarks.verify_vs_health compares the two on the same stack), the
+verify without even a task when the HTTP protocol offers to take it (``direct``); so
 are ``POST /auth/logout`` and the usual bodies of ``POST /auth/login`` and ``/auth/refresh``
 (session_routes.py: a login through the framework cost about three times its own work);
 everything else goes to the FastAPI app, a body this layer read handed on as it came. An
@@ -12,6 +13,7 @@ it is one of uvicorn's default headers (worker.py), so uvicorn's own answers car
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import partial
@@ -23,7 +25,7 @@ from .body_limit import BodyTooLarge, BoundedReceive, declared_too_large
 from .errors import STATUS_OF, error_body, error_headers
 from .one_write import ANSWER_NOW
 from .service import Service
-from .verify import DUPLICATED, Answer, verify_bearer
+from .verify import DUPLICATED, Answer, verify_soon
 
 log = logging.getLogger("system_under_test.front")
 
@@ -98,24 +100,10 @@ class Front:
                 await self._reply(scope, send, (200, HEALTH_BODY, []))
                 self.metrics.request(path, 200)
                 return
-            if path == "/auth/verify":
-                started = perf_counter()
-                authorization = None
-                answer = None
-                for name, value in scope["headers"]:
-                    if name == b"authorization":
-                        if authorization is not None:  # no break: a second one is refused
-                            answer = DUPLICATED
-                            break
-                        authorization = value.decode("latin-1")
-                if answer is None:
-                    try:
-                        answer = await verify_bearer(self.service, authorization)
-                    except Exception:  # never a 500, even from a bug on the hot path
-                        log.exception("verify raised")
-                        answer = INTERNAL
-                await self._reply(scope, send, answer)
-                self.metrics.request(path, answer[0], perf_counter() - started)
+            if path == "/auth/verify":  # under a server that did not take it directly
+                answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+                self.direct(scope, partial(_settle, answered))
+                await self._reply(scope, send, await answered)
                 return
         elif scope["method"] == "POST" and path in DIRECT_POSTS:
             await self._direct(scope, receive, send, path)
@@ -161,6 +149,30 @@ class Front:
             return session_routes.login(self.service, *fields, partial(_disconnected, receive))
         token = session_routes.refresh_field(headers, body)
         return None if token is None else session_routes.refresh(self.service, token)
+
+    def direct(self, scope: Scope, answer: Callable[[Answer], None]) -> bool:
+        """Take ``GET /auth/verify`` without an ASGI task (the HTTP protocol asks before it
+        starts one): ``answer`` is called once, from the Redis batch that reads the token's
+        keys (verify.verify_soon). False for anything else: the task runs ``__call__``."""
+        if scope["path"] != "/auth/verify" or scope["method"] != "GET":
+            return False
+        started = perf_counter()
+        count = self.metrics.request
+
+        def reply(result: Answer) -> None:
+            answer(result)
+            count("/auth/verify", result[0], perf_counter() - started)
+
+        authorization, refused = _authorization(scope["headers"])
+        if refused is not None:
+            reply(refused)
+            return True
+        try:
+            verify_soon(self.service, authorization, reply)
+        except Exception:  # never a 500, even from a bug on the hot path
+            log.exception("verify raised")
+            answer(INTERNAL)  # a no-op when it was answered before the bug
+        return True
 
     def shed(self, path: str, retry_after_s: int) -> Answer:
         """The answer to a request the admission refused before any work (counted here; the
@@ -217,6 +229,22 @@ class Front:
 
 
 DIRECT_POSTS = frozenset({"/auth/login", "/auth/logout", "/auth/refresh"})
+
+
+def _settle(future: asyncio.Future[Answer], answer: Answer) -> None:
+    if not future.done():  # the first answer is the one (as the protocol's direct answer)
+        future.set_result(answer)
+
+
+def _authorization(headers: RawHeaders) -> tuple[str | None, Answer | None]:
+    """The Authorization header's value, or the answer that refuses a second one."""
+    authorization = None
+    for name, value in headers:
+        if name == b"authorization":
+            if authorization is not None:  # no break: a second one is refused
+                return None, DUPLICATED
+            authorization = value.decode("latin-1")
+    return authorization, None
 
 
 async def read_body(receive: Receive) -> bytes | None:

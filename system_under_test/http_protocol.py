@@ -2,8 +2,14 @@
 bounds on the time a request head, then its body, may take to arrive (slowloris), and each
 parsed request handed to the worker's admission (admission.py) instead of started at once.
 
-    protocol = with_header_timeout(5.0, body_s=10.0, admission=admission, shed_answer=front.shed)
+    protocol = with_header_timeout(
+        5.0, body_s=10.0, admission=admission, shed_answer=front.shed, direct=front.direct
+    )
     uvicorn.Config(app, http=protocol, ...)
+
+``direct(scope, answer)`` (the front's) may take a request without an ASGI task: it returns
+True and calls ``answer((status, body, headers))`` once, now or from a callback (a verify's
+answer comes from the Redis batch that read its keys, with no task to resume per request).
 
 The X-Worker-Id header rides on uvicorn's default headers, so these answers carry it too.
 uvicorn times out only the idle gap between requests (``timeout_keep_alive``); a head that
@@ -29,6 +35,7 @@ from .admission import LOGIN, SESSION, Admission
 from .errors import error_body
 from .one_write import ANSWER_NOW, HeldHead
 
+Answer = tuple[int, bytes, list[tuple[bytes, bytes]]]  # status, body, extra headers
 # never queued nor shed: liveness, readiness and the metrics scrape must answer in overload
 UNMETERED = frozenset({"/health", "/ready", "/metrics"})
 # how long a connection is not read after a shed answer: long enough that a client retrying in
@@ -50,7 +57,9 @@ class JsonErrorsProtocol(HttpToolsProtocol):
     body_timeout_s = DEFAULT_BODY_TIMEOUT_S
     admission: Admission | None = None
     # (path, Retry-After seconds) -> the answer to a shed request, written at once
-    shed_answer: Callable[[str, int], tuple[int, bytes, list[tuple[bytes, bytes]]]] | None = None
+    shed_answer: Callable[[str, int], Answer] | None = None
+    # (scope, answer) -> whether it took the request, to answer it without a task
+    direct: Callable[[dict[str, Any], Callable[[Answer], None]], bool] | None = None
     _head_timer: asyncio.TimerHandle | None = None
     _body_timer: asyncio.TimerHandle | None = None
     _held: asyncio.TimerHandle | None = None  # reading paused after a shed, until this fires
@@ -130,8 +139,12 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         admission.arrive(_Admitted(self, cycle, app), LOGIN if login else SESSION)
 
     def _run(self, cycle: RequestResponseCycle, app: Any, admission: Admission | None) -> None:
-        """uvicorn's own start of the request's task, with its answer sent in one write
-        (one_write.py), and the admission told when the task is done."""
+        """The front's direct answer when it takes the request, else uvicorn's own start of
+        the request's task, with its answer sent in one write (one_write.py); the admission
+        is told when either is done."""
+        direct = self.direct
+        if direct is not None and direct(cycle.scope, _Direct(self, cycle, admission).answer):  # type: ignore[arg-type]
+            return
         held = HeldHead(self.transport, cycle)
         cycle.transport = held  # type: ignore[assignment]
         # an ASGI scope extension (uvicorn types its values as dicts; the front calls this one)
@@ -206,6 +219,30 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
+class _Direct:
+    """The one answer to a request the front took without a task."""
+
+    __slots__ = ("admission", "cycle", "protocol")
+
+    def __init__(
+        self, protocol: JsonErrorsProtocol, cycle: RequestResponseCycle, admission: Admission | None
+    ) -> None:
+        self.protocol: JsonErrorsProtocol | None = protocol
+        self.cycle = cycle
+        self.admission = admission
+
+    def answer(self, answer: Answer) -> None:
+        protocol = self.protocol
+        if protocol is None:
+            return  # answered already
+        self.protocol = None
+        try:
+            protocol.answer_now(self.cycle, *answer)
+        finally:
+            if self.admission is not None:
+                self.admission.finished()
+
+
 class _Admitted:
     """One parsed request as the admission sees it (admission.Pending)."""
 
@@ -237,10 +274,12 @@ def with_header_timeout(
     body_s: float = DEFAULT_BODY_TIMEOUT_S,
     *,
     admission: Admission | None = None,
-    shed_answer: Callable[[str, int], tuple[int, bytes, list[tuple[bytes, bytes]]]] | None = None,
+    shed_answer: Callable[[str, int], Answer] | None = None,
+    direct: Callable[[dict[str, Any], Callable[[Answer], None]], bool] | None = None,
 ) -> type[JsonErrorsProtocol]:
     """The protocol class with its head-read bound set to ``seconds``, its body bound to
-    ``body_s``, and (optionally) the worker's admission with what answers its sheds."""
+    ``body_s``, (optionally) the worker's admission with what answers its sheds, and what
+    answers requests without a task."""
     if admission is not None and shed_answer is None:
         raise ValueError("an admission needs the shed_answer that answers its shed requests")
     attributes = {
@@ -248,6 +287,7 @@ def with_header_timeout(
         "body_timeout_s": body_s,
         "admission": admission,
         "shed_answer": shed_answer,
+        "direct": direct,
     }
     return type("JsonErrorsProtocol", (JsonErrorsProtocol,), attributes)
 

@@ -1,6 +1,7 @@
 """The verify decision, shared by the raw fast path and the documented FastAPI route.
 
     status, body, headers = await verify_bearer(service, authorization_header_value)
+    verify_soon(service, authorization_header_value, reply)  # the same, without a task
 
 No logging and no pydantic here: this is the hot path benchmarks.verify_vs_health measures.
 """
@@ -8,11 +9,12 @@ No logging and no pydantic here: this is the hot path benchmarks.verify_vs_healt
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from .errors import STATUS_OF, error_body, error_headers
-from .revocation import RevocationCheck
+from .revocation import RevocationAnswer, RevocationCheck
 from .service import Service
-from .tokens import TokenRejected
+from .tokens import Claims, TokenRejected
 
 log = logging.getLogger("system_under_test.verify")
 
@@ -49,19 +51,47 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 async def verify_bearer(service: Service, authorization: str | None) -> Answer:
-    token = bearer_token(authorization)
-    if token is None:
-        return MISSING
-    try:
-        claims = service.tokens.decode(token, "access")
-    except TokenRejected as rejected:
-        return error_answer(rejected.code, rejected.detail)
+    claims = _claims(service, authorization)
+    if isinstance(claims, tuple):
+        return claims
     if service.settings.bench_skip_revocation_check:
         return 200, claims.verify_body, SKIPPED
     try:
         answer = await service.store.check(claims.jti, "fam:" + claims.fam)
-    except Exception:  # the store promises an answer; never let a surprise become a 500
-        log.exception("revocation check raised")
+    except Exception as exc:  # the store promises an answer; never let a surprise become a 500
+        return _concluded(claims, exc)
+    return _concluded(claims, answer)
+
+
+def verify_soon(
+    service: Service, authorization: str | None, reply: Callable[[Answer], None]
+) -> None:
+    """``verify_bearer`` without a task: ``reply`` gets the answer once, now when no Redis read
+    is needed, else from the lookup batch that reads the token's keys (store.check_soon)."""
+    claims = _claims(service, authorization)
+    if isinstance(claims, tuple):
+        reply(claims)
+    elif service.settings.bench_skip_revocation_check:
+        reply((200, claims.verify_body, SKIPPED))
+    else:
+        keys = (claims.jti, "fam:" + claims.fam)
+        service.store.check_soon(keys, lambda answer: reply(_concluded(claims, answer)))
+
+
+def _claims(service: Service, authorization: str | None) -> Claims | Answer:
+    """The access token's claims, or the answer that refuses it without asking Redis."""
+    token = bearer_token(authorization)
+    if token is None:
+        return MISSING
+    try:
+        return service.tokens.decode(token, "access")
+    except TokenRejected as rejected:
+        return error_answer(rejected.code, rejected.detail)
+
+
+def _concluded(claims: Claims, answer: RevocationAnswer | Exception) -> Answer:
+    if isinstance(answer, Exception):
+        log.error("revocation check raised", exc_info=answer)
         return error_answer("revocation_unavailable", "revocation check failed")
     if answer.check is RevocationCheck.UNAVAILABLE:
         return error_answer("revocation_unavailable", "revocation list unreachable (fail-closed)")

@@ -30,6 +30,9 @@ from .http_protocol import with_header_timeout
 from .service import Service
 
 PR_SET_PDEATHSIG = 1
+# objects a worker may gain before its cyclic collector runs (Python's default: 700); the
+# garbage it finds under load is a few hundred objects a minute
+GC_YOUNG_THRESHOLD = 50_000
 
 
 def die_with_parent(parent: int) -> None:
@@ -97,6 +100,12 @@ class ReportingServer(uvicorn.Server):
         # under load, the verify p99)
         gc.collect()
         gc.freeze()
+        # the young generation's threshold: a request's objects live until it is answered, so
+        # under load hundreds of requests in flight grow the young generation by 700 (Python's
+        # default) hundreds of times a second, each growth a collection that finds almost no
+        # garbage, and the survivors' promotions bring full passes over every connection's
+        # objects (300 ms pauses at 10,000 users; docs/performance.md "Garbage collection")
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         os.write(self.ready_fd, b"r")  # the first byte: serving (the supervisor's readiness)
         self.heartbeat = Heartbeat(self.ready_fd)  # then one per second: alive (hang watchdog)
         self.heartbeat.start()
@@ -144,6 +153,7 @@ def main() -> int:
             settings.body_timeout_s,
             admission=service.admission,
             shed_answer=app.shed,
+            direct=app.direct,
         ),
         headers=[("X-Worker-Id", service.worker_id)],  # on every answer, uvicorn's own too
         lifespan="on",

@@ -16,14 +16,19 @@ an expiring batch first gives a reply waiting unread a few loop turns (unread.py
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from system_under_test.revocation.unread import ReplyPending, grant_turn
 
 Values = list[bytes | str | None]
 MAX_GATHER_TURNS = 8  # a batch waits at most this many loop turns for more checks (and gather_s)
 Fetch = Callable[[list[str]], Awaitable[Values]]
+# lookup_soon's callback: (values, None) when read, (None, error) when the lookup failed
+Landed = Callable[[Values | None, Exception | None], None]
+log = logging.getLogger(__name__)
 
 
 class LookupExpired(TimeoutError):
@@ -43,10 +48,51 @@ def queued_here(sent_for_s: float | None, redis_answering: bool, timeout_s: floa
     return had_it_briefly and redis_answering
 
 
+class Waiter(Protocol):
+    """What a batch answers: an asyncio future (``lookup``) or a callback (``lookup_soon``)."""
+
+    def done(self) -> bool: ...
+
+    def set_result(self, result: Values, /) -> None: ...
+
+    def set_exception(self, exception: type | BaseException, /) -> None: ...
+
+
+class _Callback:
+    """A batch's waiter that calls ``then`` with its own keys' values, once."""
+
+    __slots__ = ("_called", "_then", "positions")
+
+    def __init__(self, then: Landed) -> None:
+        self._then = then
+        self._called = False
+        self.positions: list[int] = []
+
+    def done(self) -> bool:
+        return self._called
+
+    def set_result(self, result: Values, /) -> None:
+        if not self._called:
+            self._called = True
+            self._call(list(map(result.__getitem__, self.positions)), None)
+
+    def set_exception(self, exception: type | BaseException, /) -> None:
+        if not self._called:
+            self._called = True
+            error = exception if isinstance(exception, Exception) else RuntimeError(exception)
+            self._call(None, error)
+
+    def _call(self, values: Values | None, error: Exception | None) -> None:
+        try:
+            self._then(values, error)
+        except Exception:  # one check's bug must not cost the batch's other checks their answer
+            log.exception("a lookup's callback raised")
+
+
 class _Batch:
     def __init__(self, pending: ReplyPending | None = None) -> None:
         self.keys: dict[str, int] = {}  # redis key -> position in the MGET
-        self.waiters: list[asyncio.Future[Values]] = []
+        self.waiters: list[Waiter] = []
         self.timer: asyncio.TimerHandle | None = None  # the first check's deadline
         self._pending = pending
         self._turns = 0  # loop turns given to a pending reply past the deadline
@@ -103,6 +149,22 @@ class CoalescedLookup:
     async def lookup(self, keys: Sequence[str]) -> Values:
         """Values of `keys` (in their order) read by a round trip issued after this call began."""
         loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Values] = loop.create_future()
+        positions = self._join(keys, waiter, loop)
+        values = await waiter
+        return list(map(values.__getitem__, positions))  # no comprehension frame (3.11)
+
+    def lookup_soon(self, keys: Sequence[str], then: Landed) -> None:
+        """``lookup`` without a task: ``then(values, None)`` or ``then(None, error)`` is called
+        once, from the batch that answers (or fails) these keys. What ``then`` raises is
+        logged, never handed to the other checks of the batch."""
+        waiter = _Callback(then)
+        waiter.positions = self._join(keys, waiter, asyncio.get_running_loop())
+
+    def _join(
+        self, keys: Sequence[str], waiter: Waiter, loop: asyncio.AbstractEventLoop
+    ) -> list[int]:
+        """Add ``keys`` and ``waiter`` to the pending batch; the keys' positions in its MGET."""
         batch = self._pending
         if batch is None:
             batch = self._pending = _Batch(self._reply_pending)
@@ -115,12 +177,10 @@ class CoalescedLookup:
             if position is None:
                 position = index[key] = len(index)
             positions.append(position)
-        waiter: asyncio.Future[Values] = loop.create_future()
         batch.waiters.append(waiter)
         if not self._launch_scheduled and len(self._in_flight) < self._max_in_flight:
             self._launch()
-        values = await waiter
-        return list(map(values.__getitem__, positions))  # no comprehension frame (3.11)
+        return positions
 
     async def close(self) -> None:
         batch, self._pending = self._pending, None

@@ -41,12 +41,13 @@ class ReplicaPolicy:
         self._clock = clock
         self._counts: dict[Hashable, tuple[int, float]] = {}  # primary -> (n, observed at)
 
-    def required(self, primary: Hashable = None) -> int | None:
-        """Replicas to WAIT for, or None when the topology must be asked first."""
+    def required(self, primary: Hashable = None, older_s: float = 0.0) -> int | None:
+        """Replicas to WAIT for, or None when the topology must be asked first; ``older_s``:
+        a count that much past its TTL still counts (the caller asks again meanwhile)."""
         if self.fixed is not None:
             return self.fixed
         known = self._counts.get(primary)
-        if known is None or self._clock() - known[1] > REPLICA_INFO_TTL_S:
+        if known is None or self._clock() - known[1] > REPLICA_INFO_TTL_S + older_s:
             return None
         return known[0]
 

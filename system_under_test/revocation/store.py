@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.sentinel import Sentinel
+from redis.exceptions import RedisError
 
 from system_under_test.revocation.answer import (
     RevocationAnswer,
@@ -39,7 +41,7 @@ from system_under_test.revocation.lookup_link import LookupLink, build_lookup_li
 from system_under_test.revocation.loop_lag import LoopLag, blame_redis
 from system_under_test.revocation.metrics import LocalCopyMetrics, StoreMetrics
 from system_under_test.revocation.replica_topology import ReplicaSource, replica_source
-from system_under_test.revocation.replicas import ReplicaPolicy
+from system_under_test.revocation.replicas import REPLICA_INFO_TTL_S, ReplicaPolicy
 from system_under_test.revocation.settings import (
     StoreSettings,
     attempts_budget_s,
@@ -116,6 +118,7 @@ class RevocationStore:
         self.local = LocalRevocations(settings.leeway_s, time.time, on_size)
         self._replicas = ReplicaPolicy(settings.min_replicas, settings.replica_wait, time.monotonic)
         self._replica_source: ReplicaSource | None = None  # made in start()
+        self._replicas_asked: asyncio.Task[None] | None = None  # _ask_replicas's read
         self._lookup = CoalescedLookup(
             self._fetch,
             min(MAX_BATCHES_IN_FLIGHT, settings.pool_size),
@@ -169,6 +172,10 @@ class RevocationStore:
 
     async def close(self) -> None:
         self.lag.stop()
+        if self._replicas_asked is not None:
+            self._replicas_asked.cancel()
+            await asyncio.gather(self._replicas_asked, return_exceptions=True)
+            self._replicas_asked = None
         if self._subscriber is not None:
             await self._subscriber.close()
         await self._lookup.close()
@@ -202,17 +209,41 @@ class RevocationStore:
         started = time.monotonic()
         try:
             values = await self._lookup.lookup(names)  # bounded by the lookup's budget_s
-        except WorkerOverloaded as exc:
-            self._note_shed(started, exc)
-            return self._without_redis(keys, overloaded=True, fail_open=fail_open)
-        except TimeoutError as exc:  # the lookup's own budget: Redis late, or this worker's loop
-            late = self.lag.late_since(started)
-            starved = not blame_redis(True, late, self._settings.redis_timeout_s)
-            starved = starved or self._queued_here(exc)
-            self._note_shed(started, exc, late, starved)
-            return self._without_redis(keys, overloaded=starved, fail_open=fail_open)
-        except (RedisUnreachable, RevocationUnavailable, RuntimeError):
-            return self._without_redis(keys, fail_open=fail_open)
+        except Exception as exc:
+            return self._answer(keys, started, None, exc, fail_open)
+        return self._answer(keys, started, values, None, fail_open)
+
+    def check_soon(
+        self, keys: tuple[str, ...], then: Callable[[RevocationAnswer | Exception], None]
+    ) -> None:
+        """``check(*keys)`` without a task: ``then`` gets the answer (or what ``check`` would
+        have raised) from the batch that reads the keys, once."""
+        if not keys:
+            raise ValueError("check needs at least one key")
+        started = time.monotonic()
+
+        def landed(values: Values | None, error: Exception | None) -> None:
+            try:
+                answer: RevocationAnswer | Exception = self._answer(keys, started, values, error)
+            except Exception as exc:
+                answer = exc
+            then(answer)
+
+        self._lookup.lookup_soon([REVOKED_PREFIX + k for k in keys], landed)
+
+    def _answer(
+        self,
+        keys: tuple[str, ...],
+        started: float,
+        values: Values | None,
+        error: Exception | None,
+        fail_open: bool = True,
+    ) -> RevocationAnswer:
+        """The check's answer from the lookup's ``values``, or from its ``error`` (re-raised
+        when it is none of the store's own failures)."""
+        if error is not None:
+            return self._failed(keys, started, error, fail_open)
+        assert values is not None
         if values.count(None) == len(values):  # the usual answer: nothing revoked, no parse
             self._metrics.check(_ENFORCED)
             return _NOT_REVOKED
@@ -222,6 +253,22 @@ class RevocationStore:
                 self.local.add(key, 0 if exp is None else exp)
         self._metrics.check(_ENFORCED)
         return _REVOKED
+
+    def _failed(
+        self, keys: tuple[str, ...], started: float, error: Exception, fail_open: bool
+    ) -> RevocationAnswer:
+        if isinstance(error, WorkerOverloaded):
+            self._note_shed(started, error)
+            return self._without_redis(keys, overloaded=True, fail_open=fail_open)
+        if isinstance(error, TimeoutError):  # the lookup's budget: Redis late, or this worker
+            late = self.lag.late_since(started)
+            starved = not blame_redis(True, late, self._settings.redis_timeout_s)
+            starved = starved or self._queued_here(error)
+            self._note_shed(started, error, late, starved)
+            return self._without_redis(keys, overloaded=starved, fail_open=fail_open)
+        if isinstance(error, (RedisUnreachable, RevocationUnavailable, RuntimeError)):
+            return self._without_redis(keys, fail_open=fail_open)
+        raise error
 
     def _without_redis(
         self, keys: tuple[str, ...], overloaded: bool = False, fail_open: bool = True
@@ -324,8 +371,31 @@ class RevocationStore:
         a few microseconds of CPU, where a redis-py pipeline costs hundreds. A WAIT blocks its
         connection, so writes that need one keep redis-py's pool (and its INFO replication).
         The count is the one the pool's writes learnt for the same primary (asked at most once
-        a second): while it is unknown or stale, the write takes the pool and asks again."""
-        return self._link is not None and self._replicas.required(id(self._writer())) == 0
+        a second). Past that second it still counts for one more, while one pool connection
+        asks again beside the writes (each write asking for itself filled the pool under load
+        and answered 503 late); unknown, or older still, the write takes the pool and asks."""
+        if self._link is None:
+            return False
+        writer = self._writer()
+        required = self._replicas.required(id(writer))
+        if required is None:
+            required = self._replicas.required(id(writer), older_s=REPLICA_INFO_TTL_S)
+            if required is not None:
+                self._ask_replicas(writer)
+        return required == 0
+
+    def _ask_replicas(self, client: Redis) -> None:
+        """Read ``client``'s replica count again in the background (one read at a time)."""
+        if self._replicas_asked is None or self._replicas_asked.done():
+            self._replicas_asked = asyncio.get_running_loop().create_task(self._reask(client))
+
+    async def _reask(self, client: Redis) -> None:
+        try:
+            async with asyncio.timeout(attempts_budget_s(self._settings)):
+                await self._replicas_required(client, fresh=True)
+        except (RedisError, RedisUnreachable, RevocationUnavailable, OSError) as exc:
+            # the count ages out: the next writes take the pool and meet the failure themselves
+            log.debug("replica count not read again: %r", exc)
 
     def _script_args(self, script: str, items: list[tuple[str, int]]) -> list[str]:
         """EVAL's arguments: the keys, then the channel and each key's exp, TTL and message."""
@@ -384,11 +454,11 @@ class RevocationStore:
         self.local.add(key, exp)
         return bool(result[0])
 
-    async def _replicas_required(self, client: Redis) -> int:
+    async def _replicas_required(self, client: Redis, fresh: bool = False) -> int:
         """Inside the write's fence: the fixed count, or what the topology says about this
-        primary's replicas (asked at most once a second per primary)."""
+        primary's replicas (asked at most once a second per primary; ``fresh``: asked now)."""
         primary = id(client)  # one client per primary (a cluster's node clients are kept)
-        required = self._replicas.required(primary)
+        required = None if fresh else self._replicas.required(primary)
         if required is not None:
             return required
         if self._replica_source is None:

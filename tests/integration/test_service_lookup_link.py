@@ -107,24 +107,28 @@ def commands_by_client(redis_url: str, act: Callable[[], None]) -> list[tuple[st
     return seen
 
 
-def write_connections(redis_url: str, url: str) -> tuple[set[str], set[str]]:
-    """(the clients that ran MGET, the clients that ran the logouts' EVAL), after one logout
-    has let the worker learn the replica count."""
+def write_connections(
+    redis_url: str, url: str, apart_s: float = 0.0
+) -> tuple[set[str], set[str], list[tuple[str, str]]]:
+    """(the clients that ran MGET, the clients that ran the logouts' EVAL, everything seen),
+    after one logout has let the worker learn the replica count; ``apart_s``: the time between
+    two logouts (the scenario's shape, not a wait for readiness)."""
     first = login(url)
     assert logout(url, first.access).status_code in (200, 503)  # the pool's write asks INFO
     pairs = [login(url) for _ in range(LOGOUTS)]
 
     def act() -> None:
         for pair in pairs:
+            time.sleep(apart_s)
             assert verify(url, pair.access).status_code == 200
-            logout(url, pair.access)
+            logout(url, pair.access)  # 503 under --min-replicas 1 without a replica
 
     seen = commands_by_client(redis_url, act)
     lookups = {client for client, command in seen if command == "MGET"}
     writes = {client for client, command in seen if command == "EVAL"}
     assert lookups, f"no MGET seen: {seen}"
     assert writes, f"no EVAL seen: {seen}"
-    return lookups, writes
+    return lookups, writes, seen
 
 
 def test_a_logout_is_written_on_the_lookup_link_when_no_replica_must_confirm_it(
@@ -134,8 +138,26 @@ def test_a_logout_is_written_on_the_lookup_link_when_no_replica_must_confirm_it(
     the link (one EVAL between the MGETs) instead of a redis-py pool connection each."""
     redis_url = redis_factory().url
     auth = auth_factory(redis_url, workers=1, extra_args=CHEAP_HASH)
-    lookups, writes = write_connections(redis_url, auth.base_url)
+    lookups, writes, _ = write_connections(redis_url, auth.base_url)
     assert writes == lookups, f"logouts written from {writes}, lookups from {lookups}"
+
+
+def test_logouts_past_the_replica_counts_age_stay_on_the_link_while_the_pool_asks_again(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    """The replica count is trusted for REPLICA_INFO_TTL_S (1 s). Logouts 1.2 s apart each find
+    it past that age: each still rides the link, and the pool reads INFO again beside it,
+    instead of every write waiting on a pool connection for its own INFO (under load the
+    pool filled and those logouts answered 503 late)."""
+    redis_url = redis_factory().url
+    auth = auth_factory(redis_url, workers=1, extra_args=CHEAP_HASH)
+    lookups, writes, seen = write_connections(redis_url, auth.base_url, apart_s=1.2)
+    assert writes == lookups, f"logouts written from {writes}, lookups from {lookups}"
+    pair = login(auth.base_url)
+    assert logout(auth.base_url, pair.access).status_code == 200  # stored, acknowledged
+    asked = {client for client, command in seen if command == "INFO"}
+    assert asked, f"the replica count was never asked again: {seen}"
+    assert not asked & lookups, f"INFO asked on the lookup link: {seen}"
 
 
 def test_negative_control_a_write_that_must_wait_for_a_replica_keeps_the_pool(
@@ -145,5 +167,5 @@ def test_negative_control_a_write_that_must_wait_for_a_replica_keeps_the_pool(
     check sees its EVALs come from another client than the MGETs."""
     redis_url = redis_factory().url
     auth = auth_factory(redis_url, workers=1, extra_args=[*CHEAP_HASH, "--min-replicas", "1"])
-    lookups, writes = write_connections(redis_url, auth.base_url)
+    lookups, writes, _ = write_connections(redis_url, auth.base_url)
     assert not writes & lookups, f"logouts written from {writes}, lookups from {lookups}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -260,3 +261,85 @@ def test_an_expired_batch_is_this_workers_only_while_redis_answers_others(
     sent_for_s: float | None, answering: bool, here: bool
 ) -> None:
     assert queued_here(sent_for_s, answering, timeout_s=0.1) is here
+
+
+Landings = list[tuple[Values | None, Exception | None]]
+
+
+def _recorder_of(landings: Landings) -> Callable[[Values | None, Exception | None], None]:
+    def then(values: Values | None, error: Exception | None) -> None:
+        landings.append((values, error))
+
+    return then
+
+
+def test_a_callback_check_shares_the_batch_and_gets_its_own_keys_once() -> None:
+    async def scenario() -> None:
+        rec = Recorder({"revoked:a": b"1"})
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1)
+        first = asyncio.create_task(lookup.lookup(["revoked:z"]))
+        await _settle()  # batch 1 is out: the next checks gather into batch 2
+        landings: Landings = []
+        lookup.lookup_soon(["revoked:b", "revoked:a"], _recorder_of(landings))
+        task = asyncio.create_task(lookup.lookup(["revoked:a"]))
+        await _settle()
+        rec.gates[0].set()
+        assert (await first) == [None]
+        await _settle()
+        assert rec.batches[1] == ["revoked:b", "revoked:a"]  # one MGET for both kinds of check
+        assert landings == []  # nothing before the batch lands
+        rec.gates[1].set()
+        assert (await task) == [b"1"]
+        assert landings == [([None, b"1"], None)]  # its keys, in its order, once
+        await lookup.close()
+        assert len(landings) == 1  # closing does not call it again
+
+    asyncio.run(scenario())
+
+
+def test_a_callback_check_gets_the_batch_failure_and_a_raising_one_spares_the_others() -> None:
+    async def boom(keys: list[str]) -> Values:
+        raise ConnectionError("down")
+
+    async def scenario() -> None:
+        lookup = CoalescedLookup(boom, max_in_flight=1)
+        landings: Landings = []
+
+        def broken(values: Values | None, error: Exception | None) -> None:
+            raise RuntimeError("a bug in one check's callback")
+
+        lookup.lookup_soon(["revoked:a"], broken)
+        lookup.lookup_soon(["revoked:a"], _recorder_of(landings))
+        task = asyncio.create_task(lookup.lookup(["revoked:a"]))
+        with pytest.raises(ConnectionError):
+            await task
+        assert len(landings) == 1
+        values, error = landings[0]
+        assert values is None
+        assert isinstance(error, ConnectionError)
+
+    asyncio.run(scenario())
+
+
+def test_a_callback_check_past_the_budget_gets_a_lookup_expired() -> None:
+    async def scenario() -> None:
+        rec = Recorder({})
+        lookup = CoalescedLookup(rec.fetch, max_in_flight=1, budget_s=0.05)
+        landings: Landings = []
+        landed = asyncio.Event()
+
+        def then(values: Values | None, error: Exception | None) -> None:
+            landings.append((values, error))
+            landed.set()
+
+        lookup.lookup_soon(["revoked:a"], then)
+        await asyncio.wait_for(landed.wait(), 5.0)  # the budget's timer fails it, or this does
+        assert len(landings) == 1
+        assert landings[0][0] is None
+        assert isinstance(landings[0][1], LookupExpired)
+        rec.gates[0].set()
+        await _settle()
+        assert len(landings) == 1  # the late reply does not call it again
+        await lookup.close()
+
+    asyncio.run(scenario())

@@ -41,6 +41,18 @@ def test_all_waits_for_every_known_replica_and_never_for_none_once_replicated() 
     assert policy.required("p") is None  # stale: ask again
 
 
+def test_a_count_past_its_age_counts_only_within_the_grace_asked_for() -> None:
+    clock = Clock()
+    policy = ReplicaPolicy(None, "all", clock)
+    assert policy.required("p", older_s=REPLICA_INFO_TTL_S) is None  # never read: no grace
+    policy.observe(ReplicaView(known=0, replicated=False), "p")
+    clock.now += REPLICA_INFO_TTL_S + 0.5
+    assert policy.required("p") is None  # stale: the topology must be asked
+    assert policy.required("p", older_s=REPLICA_INFO_TTL_S) == 0  # still counts, asked beside
+    clock.now += REPLICA_INFO_TTL_S
+    assert policy.required("p", older_s=REPLICA_INFO_TTL_S) is None  # past the grace too
+
+
 def test_auto_trusts_the_connected_count() -> None:
     # the older policy, kept as the negative control: it stops waiting when the link drops
     policy = ReplicaPolicy(None, "auto", Clock())
