@@ -74,12 +74,14 @@ class _Replies(asyncio.Protocol):
     def pending(self) -> int:
         return len(self._waiters)
 
-    def send(self, request: bytes) -> asyncio.Future[Any]:
+    def send(self, request: bytes, timeout_s: float | None = None) -> asyncio.Future[Any]:
+        """``timeout_s``: this request's own reply timeout (a write's: room for the fsync of
+        ``appendfsync always``), else the connection's."""
         if not self.alive or self._transport is None:
             raise RedisConnectionError("lookup connection closed")
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[Any] = loop.create_future()
-        deadline = loop.time() + self._timeout_s
+        deadline = loop.time() + (self._timeout_s if timeout_s is None else timeout_s)
         self._waiters.append((deadline, waiter))
         if self._watchdog is None:
             self._watchdog = loop.call_at(deadline, self._watch)
@@ -184,10 +186,11 @@ class LookupLink:
         values: Values = await self.call("MGET", *keys)
         return values
 
-    async def call(self, *args: str, retry: bool = True) -> Any:
+    async def call(self, *args: str, retry: bool = True, timeout_s: float | None = None) -> Any:
         """One command's reply (a revocation write's EVAL as well as the lookups' MGET): each
         attempt on a live connection, retried on a new one after a timeout or an error
-        (``retry=False``: one attempt, for a command that must not run twice, SET NX)."""
+        (``retry=False``: one attempt, for a command that must not run twice, SET NX;
+        ``timeout_s``: each attempt's reply timeout, else the connection's)."""
         request = encode_command(*args)
         last: Exception | None = None
         for attempt in range(self._attempts if retry else 1):
@@ -196,7 +199,7 @@ class LookupLink:
             conn: _Replies | None = None
             try:
                 conn = await self._connected()  # bounded by the connect's own timeout
-                return await conn.send(request)  # bounded by the connection's watchdog
+                return await conn.send(request, timeout_s)  # bounded by the watchdog
             except TimeoutError as exc:
                 last = RedisTimeoutError(f"lookup connect exceeded {self._timeout_s} s: {exc}")
                 self._discard(conn, last)

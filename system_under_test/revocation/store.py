@@ -371,14 +371,15 @@ class RevocationStore:
         a few microseconds of CPU, where a redis-py pipeline costs hundreds. A WAIT blocks its
         connection, so writes that need one keep redis-py's pool (and its INFO replication).
         The count is the one the pool's writes learnt for the same primary (asked at most once
-        a second). Past that second it still counts for one more, while one pool connection
-        asks again beside the writes (each write asking for itself filled the pool under load
-        and answered 503 late); unknown, or older still, the write takes the pool and asks."""
+        a second). Past that second, while the breaker is closed, it still counts for one more
+        while one pool connection asks again beside the writes (each write asking for itself
+        filled the pool under load and answered 503 late); unknown, older still, or with Redis
+        failing, the write takes the pool and asks."""
         if self._link is None:
             return False
         writer = self._writer()
         required = self._replicas.required(id(writer))
-        if required is None:
+        if required is None and self.breaker.state is BreakerState.CLOSED:
             required = self._replicas.required(id(writer), older_s=REPLICA_INFO_TTL_S)
             if required is not None:
                 self._ask_replicas(writer)
@@ -413,9 +414,16 @@ class RevocationStore:
         assert link is not None
         args = self._script_args(script, items)
         started = time.monotonic()
+        # a write's reply may wait for its fsync (appendfsync always): each attempt gets the
+        # write connections' read timeout, not the lookups' (a Redis on a slow disk answered
+        # every logout after 0.1 s, the link dropped itself each time and the breaker stayed
+        # open while the lookups were fine)
+        timeout_s = write_read_timeout_s(self._settings)
         try:
             reply = await self.fence.run(
-                lambda: link.call(*args, retry=retry), pending=link.reply_pending
+                lambda: link.call(*args, retry=retry, timeout_s=timeout_s),
+                extra_s=write_extra_s(self._settings),
+                pending=link.reply_pending,
             )
         except RedisUnreachable as exc:
             self._note_unwritten(started, exc)

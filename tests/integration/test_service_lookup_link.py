@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from fixtures.services import AuthFactory, RedisFactory
+from fixtures.services import AuthFactory, RedisFactory, StackFactory
 from tests.integration.auth_calls import bearer, login, logout, metric, verify, wait_for
 
 pytestmark = pytest.mark.integration
@@ -169,3 +169,30 @@ def test_negative_control_a_write_that_must_wait_for_a_replica_keeps_the_pool(
     auth = auth_factory(redis_url, workers=1, extra_args=[*CHEAP_HASH, "--min-replicas", "1"])
     lookups, writes, _ = write_connections(redis_url, auth.base_url)
     assert not writes & lookups, f"logouts written from {writes}, lookups from {lookups}"
+
+
+def test_a_write_slower_than_a_lookup_still_rides_the_link_and_is_acknowledged(
+    stack_factory: StackFactory,
+) -> None:
+    """A write's reply may wait for its fsync (appendfsync always on a slow disk): on the link
+    it gets the write connections' read timeout, not the lookups' 0.1 s. With every reply
+    150 ms late, a logout on the link is still stored and acknowledged (it answered 503 when
+    the link timed the write out like a lookup, and the breaker opened on a healthy Redis)."""
+    stack = stack_factory(workers=1, extra_args=CHEAP_HASH)
+    url = stack.auth.base_url
+    first = login(url)
+    assert logout(url, first.access).status_code == 200  # the pool's write learns the count
+    pair = login(url)
+
+    def act() -> None:
+        assert verify(url, pair.access).status_code == 200  # an MGET: the link's address
+        stack.proxy.add_toxic("latency", attributes={"latency": 150})
+        answer = logout(url, pair.access)
+        assert answer.status_code == 200, answer.text
+
+    seen = commands_by_client(stack.redis.url, act)
+    lookups = {client for client, command in seen if command == "MGET"}
+    writes = [client for client, command in seen if command == "EVAL"]
+    assert len(writes) == 1, f"the logout was written {len(writes)} times: {seen}"
+    assert set(writes) == lookups, f"the logout was not written on the link: {seen}"
+    assert metric(url, "auth_breaker_opened_total") == 0
