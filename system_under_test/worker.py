@@ -104,7 +104,7 @@ class ReportingServer(uvicorn.Server):
         # under load hundreds of requests in flight grow the young generation by 700 (Python's
         # default) hundreds of times a second, each growth a collection that finds almost no
         # garbage, and the survivors' promotions bring full passes over every connection's
-        # objects (300 ms pauses at 10,000 users; docs/performance.md "Garbage collection")
+        # objects (300 ms pauses at 10,000 users; docs/performance.md "Third round")
         gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         os.write(self.ready_fd, b"r")  # the first byte: serving (the supervisor's readiness)
         self.heartbeat = Heartbeat(self.ready_fd)  # then one per second: alive (hang watchdog)

@@ -47,7 +47,7 @@ def test_add_sweeps_now_and_then() -> None:
     clock = Clock()
     local = LocalRevocations(leeway_s=0, clock=clock)
     local.add("short", exp=1001)
-    clock.now += SWEEP_INTERVAL_S
+    clock.now += SWEEP_INTERVAL_S + 1  # the interval has passed, and "short" expired in it
     local.add("long", exp=9000)
     assert len(local) == 1
 
@@ -74,3 +74,27 @@ def test_size_is_reported_on_every_change_only() -> None:
     local.sweep()
     local.sweep()  # nothing left to drop: no report
     assert sizes == [1, 2, 1]
+
+
+def test_a_raised_exp_keeps_the_key_past_its_first_expiry() -> None:
+    clock = Clock()
+    local = LocalRevocations(leeway_s=0, clock=clock)
+    local.add("j", exp=1001)
+    local.add("j", exp=1009)  # the key's first expiry stays in the heap, stale
+    clock.now = 1005.0
+    assert local.sweep() == 0
+    assert local.any_revoked(["j"])
+    clock.now = 1010.0
+    assert local.sweep() == 1
+    assert len(local) == 0
+
+
+def test_a_sweep_drops_what_expired_in_any_order_of_arrival() -> None:
+    clock = Clock()
+    local = LocalRevocations(leeway_s=0, clock=clock)
+    for n, exp in enumerate([1030, 1005, 1020, 1001, 1040, 1010]):
+        local.add(f"k{n}", exp=exp)
+    clock.now = 1015.0
+    assert local.sweep() == 3  # 1001, 1005, 1010
+    assert sorted(k for k in ("k0", "k2", "k4") if local.any_revoked([k])) == ["k0", "k2", "k4"]
+    assert len(local) == 3
