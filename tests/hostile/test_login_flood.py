@@ -17,6 +17,9 @@ pytestmark = pytest.mark.hostile
 
 LIMIT = 5
 WORKERS = 2
+# fixed windows start at multiples of the window since the epoch: a 60 s one could split a
+# flood in two windows (a fresh-clone run saw it in a sibling test); 10^6 s makes that rare
+WINDOW_S = 1_000_000
 PASSWORD = "flood-correct-password-0123"
 USERS = (("mallory", PASSWORD), ("trudy", PASSWORD), ("victor", PASSWORD))
 ANSWER_BOUND_S = 3.0  # a refusal is cheap: even with Redis down it must come quickly
@@ -46,7 +49,8 @@ def service(redis_factory: RedisFactory, auth_factory: AuthFactory) -> tuple[Red
     redis = redis_factory()
     auth = auth_factory(
         redis.url, workers=WORKERS, users=USERS, port_per_worker=False,
-        extra_args=("--login-limit", str(LIMIT), "--login-window", "60", "--hash-cost", "1024"),
+        extra_args=("--login-limit", str(LIMIT), "--login-window", str(WINDOW_S),
+                    "--hash-cost", "1024"),
     )  # fmt: skip
     return redis, auth.base_url
 
