@@ -102,7 +102,7 @@ class ReportingServer(uvicorn.Server):
         gc.freeze()
         # the young generation's threshold: a request's objects live until it is answered, so
         # under load hundreds of requests in flight grow the young generation by 700 (Python's
-        # default) hundreds of times a second, each growth a collection that finds almost no
+        # default) about 18 times a second, each growth a collection that finds almost no
         # garbage, and the survivors' promotions bring full passes over every connection's
         # objects (300 ms pauses at 10,000 users; docs/performance.md "Third round")
         gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
