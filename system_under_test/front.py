@@ -163,9 +163,9 @@ class Front:
             answer(result)
             count("/auth/verify", result[0], perf_counter() - started)
 
-        authorization, refused = _authorization(scope["headers"])
-        if refused is not None:
-            reply(refused)
+        single, authorization = session_routes.single_authorization(scope["headers"])
+        if not single:
+            reply(DUPLICATED)
             return True
         try:
             verify_soon(self.service, authorization, reply)
@@ -234,17 +234,6 @@ DIRECT_POSTS = frozenset({"/auth/login", "/auth/logout", "/auth/refresh"})
 def _settle(future: asyncio.Future[Answer], answer: Answer) -> None:
     if not future.done():  # the first answer is the one (as the protocol's direct answer)
         future.set_result(answer)
-
-
-def _authorization(headers: RawHeaders) -> tuple[str | None, Answer | None]:
-    """The Authorization header's value, or the answer that refuses a second one."""
-    authorization = None
-    for name, value in headers:
-        if name == b"authorization":
-            if authorization is not None:  # no break: a second one is refused
-                return None, DUPLICATED
-            authorization = value.decode("latin-1")
-    return authorization, None
 
 
 async def read_body(receive: Receive) -> bytes | None:

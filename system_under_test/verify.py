@@ -1,13 +1,14 @@
 """The verify decision, shared by the raw fast path and the documented FastAPI route.
 
+    verify_soon(service, authorization_header_value, reply)  # reply((status, body, headers))
     status, body, headers = await verify_bearer(service, authorization_header_value)
-    verify_soon(service, authorization_header_value, reply)  # the same, without a task
 
 No logging and no pydantic here: this is the hot path benchmarks.verify_vs_health measures.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -31,6 +32,7 @@ def error_answer(code: str, detail: str, retry_after: int | None = None) -> Answ
 MISSING = error_answer("missing_token", "Authorization: Bearer <token> required")
 # RFC 9110 5.3: Authorization is not a list; two of them are ambiguous (which one is checked?)
 DUPLICATED = error_answer("invalid_token", "more than one Authorization header")
+CHECK_FAILED = error_answer("revocation_unavailable", "revocation check failed")
 _CHECK_HEADER = {
     RevocationCheck.ENFORCED: [(b"x-revocation-check", b"enforced")],
     RevocationCheck.DEGRADED: [(b"x-revocation-check", b"degraded")],
@@ -51,31 +53,34 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 async def verify_bearer(service: Service, authorization: str | None) -> Answer:
-    claims = _claims(service, authorization)
-    if isinstance(claims, tuple):
-        return claims
-    if service.settings.bench_skip_revocation_check:
-        return 200, claims.verify_body, SKIPPED
-    try:
-        answer = await service.store.check(claims.jti, "fam:" + claims.fam)
-    except Exception as exc:  # the store promises an answer; never let a surprise become a 500
-        return _concluded(claims, exc)
-    return _concluded(claims, answer)
+    """``verify_soon``'s answer, awaited (the documented FastAPI route)."""
+    answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+    verify_soon(service, authorization, answered.set_result)
+    return await answered
 
 
 def verify_soon(
     service: Service, authorization: str | None, reply: Callable[[Answer], None]
 ) -> None:
-    """``verify_bearer`` without a task: ``reply`` gets the answer once, now when no Redis read
-    is needed, else from the lookup batch that reads the token's keys (store.check_soon)."""
+    """``reply`` gets the answer once, without a task: now when no Redis read is needed, else
+    from the lookup batch that reads the token's keys (store.check_soon)."""
     claims = _claims(service, authorization)
     if isinstance(claims, tuple):
         reply(claims)
-    elif service.settings.bench_skip_revocation_check:
+        return
+    if service.settings.bench_skip_revocation_check:
         reply((200, claims.verify_body, SKIPPED))
-    else:
-        keys = (claims.jti, "fam:" + claims.fam)
-        service.store.check_soon(keys, lambda answer: reply(_concluded(claims, answer)))
+        return
+
+    def landed(answer: RevocationAnswer | Exception) -> None:
+        try:
+            result = _concluded(claims, answer)
+        except Exception:  # never a verify left unanswered (the batch only logs what raises)
+            log.exception("verify conclusion raised")
+            result = CHECK_FAILED
+        reply(result)
+
+    service.store.check_soon((claims.jti, "fam:" + claims.fam), landed)
 
 
 def _claims(service: Service, authorization: str | None) -> Claims | Answer:
@@ -90,9 +95,9 @@ def _claims(service: Service, authorization: str | None) -> Claims | Answer:
 
 
 def _concluded(claims: Claims, answer: RevocationAnswer | Exception) -> Answer:
-    if isinstance(answer, Exception):
+    if isinstance(answer, Exception):  # the store promises an answer; never a 500 either way
         log.error("revocation check raised", exc_info=answer)
-        return error_answer("revocation_unavailable", "revocation check failed")
+        return CHECK_FAILED
     if answer.check is RevocationCheck.UNAVAILABLE:
         return error_answer("revocation_unavailable", "revocation list unreachable (fail-closed)")
     if answer.revoked:
