@@ -26,7 +26,7 @@ from .api import build_app
 from .config import Settings, jwt_secret
 from .front import Front
 from .heartbeat import Heartbeat
-from .http_protocol import with_header_timeout
+from .http_protocol import close_idle, with_header_timeout
 from .service import Service
 
 PR_SET_PDEATHSIG = 1
@@ -109,6 +109,12 @@ class ReportingServer(uvicorn.Server):
         os.write(self.ready_fd, b"r")  # the first byte: serving (the supervisor's readiness)
         self.heartbeat = Heartbeat(self.ready_fd)  # then one per second: alive (hang watchdog)
         self.heartbeat.start()
+
+    async def on_tick(self, counter: int) -> bool:
+        if counter % 10 == 0:  # uvicorn ticks every 0.1 s: the keep-alive bound, once a second
+            now = asyncio.get_running_loop().time()
+            close_idle(self.server_state.connections, now, self.config.timeout_keep_alive)
+        return await super().on_tick(counter)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for acceptor in self.acceptors:  # stop accepting first, as uvicorn does with its servers

@@ -13,6 +13,11 @@ from collections.abc import Callable, Iterable
 # of the whole copy, 200,000 entries after two minutes of 10,000 users, paused every worker for
 # 40-80 ms every 5 s; docs/performance.md "Third round")
 SWEEP_INTERVAL_S = 1.0
+# a heap entry is one int, exp << SEQ_BITS | seq, its key kept by seq: ints and strings are not
+# tracked by the cyclic collector, while a tuple (exp, key) a revocation was, until the next
+# young collection (at 10,000 users, 15,000 of them in each; docs/performance.md "Fourth round")
+SEQ_BITS = 40
+SEQ_MASK = (1 << SEQ_BITS) - 1
 
 
 class LocalRevocations:
@@ -26,7 +31,9 @@ class LocalRevocations:
         self._clock = clock  # wall clock: exp is a Unix time
         self._on_size = on_size  # e.g. the auth_revocations_local gauge
         self._exp: dict[str, int] = {}
-        self._expiries: list[tuple[int, str]] = []  # heap of (exp, key); stale ones skipped
+        self._expiries: list[int] = []  # heap of exp << SEQ_BITS | seq; stale ones skipped
+        self._keys: dict[int, str] = {}  # seq -> key, for the entries in the heap
+        self._seq = 0
         self._last_sweep = clock()
         self.synced = False  # True once a full re-sync from Redis completed
 
@@ -38,7 +45,9 @@ class LocalRevocations:
             known = self._exp.get(key)
             if known is None or exp > known:
                 self._exp[key] = exp
-                heapq.heappush(self._expiries, (exp, key))
+                self._seq = seq = (self._seq + 1) & SEQ_MASK
+                self._keys[seq] = key
+                heapq.heappush(self._expiries, exp << SEQ_BITS | seq)
             if known is None:
                 self._on_size(len(self._exp))
         self.sweep_if_due()
@@ -61,10 +70,11 @@ class LocalRevocations:
         """Drop entries past exp + leeway; returns how many were dropped."""
         now = self._clock()
         self._last_sweep = now
-        expiries, known = self._expiries, self._exp
+        expiries, known, keys = self._expiries, self._exp, self._keys
         dropped = 0
-        while expiries and not self._live(expiries[0][0], now):
-            exp, key = heapq.heappop(expiries)
+        while expiries and not self._live(expiries[0] >> SEQ_BITS, now):
+            entry = heapq.heappop(expiries)
+            exp, key = entry >> SEQ_BITS, keys.pop(entry & SEQ_MASK)
             if known.get(key) == exp:  # else the key's exp was raised: a later entry holds it
                 del known[key]
                 dropped += 1

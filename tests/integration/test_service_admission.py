@@ -8,9 +8,13 @@ at arrival, so the checks below can tell the two apart.
 
 from __future__ import annotations
 
+import re
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -126,3 +130,79 @@ def test_negative_control_without_admission_nothing_is_shed_at_arrival(
     seen = flooded(url, login(url).access, revoked.access)
     assert metric(url, "auth_requests_shed_total") == 0
     assert not seen.shed(), seen.shed()[:5]
+
+
+# --- the hold after a shed answer ------------------------------------------------------------
+
+HOLD_S = 0.5  # http_protocol.HOLD_AFTER_SHED_S
+NOT_HELD_S = 0.4  # a shed answer from a worker doing nothing else: milliseconds, not a hold
+
+
+def send_and_read(sock: socket.socket, request: bytes) -> tuple[bytes, float]:
+    """One keep-alive request and its whole answer (bounded), and how long the answer took."""
+    started = time.monotonic()
+    sock.sendall(request)
+    seen = b""
+    deadline = started + 10.0
+    while (left := deadline - time.monotonic()) > 0:
+        head, _, body = seen.partition(b"\r\n\r\n")
+        length = re.search(rb"content-length: (\d+)", head.lower())
+        if length and len(body) >= int(length.group(1)):
+            return seen, time.monotonic() - started
+        if not select.select([sock], [], [], left)[0]:
+            break
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        seen += chunk
+    raise AssertionError(f"no whole answer within 10 s: {seen[:200]!r}")
+
+
+def test_one_shed_holds_nothing_and_a_second_in_a_row_holds_the_connection(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    """A client's next request right after a shed answer (a login after a refused logout) is
+    read at once; a second shed in a row within the hold (a retry loop) pauses the connection's
+    reads for HOLD_S. The one admission slot is held by a login whose body has not come yet,
+    and one verify waits in the queue, so every verify sent after it is shed on arrival.
+    Negative control: the third request, after two sheds in a row, waits out the hold."""
+    auth = auth_factory(
+        redis_factory().url,
+        workers=1,
+        extra_args=["--hash-cost", "16", "--max-in-flight", "1", "--max-queue-wait", "1e-9"],
+    )
+    url = auth.worker_urls[0]
+    token = login(url).access
+    parts = urlsplit(url)
+    address = (parts.hostname or "127.0.0.1", parts.port or 80)
+    verify_request = (
+        f"GET /auth/verify HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
+    )
+    body = b'{"username":"alice","password":"alice-pw"}'
+    with (
+        socket.create_connection(address, timeout=10) as occupier,
+        socket.create_connection(address, timeout=10) as queued,
+        socket.create_connection(address, timeout=10) as client,
+    ):
+        occupier.sendall(
+            b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)
+        )
+        queued.sendall(verify_request)
+        # both were in the worker's sockets before this was sent: once it is answered, the
+        # worker has read them (the login admitted and waiting for its body, the verify queued)
+        assert httpx.get(url + "/health", timeout=10).status_code == 200
+        answers = [send_and_read(client, verify_request) for _ in range(3)]
+        for answer, _ in answers:
+            assert answer.startswith(b"HTTP/1.1 503 "), answer[:200]
+            assert b'"overloaded"' in answer, answer
+        (_, first_s), (_, second_s), (_, third_s) = answers
+        print(f"\nshed answers: {first_s:.3f} s, {second_s:.3f} s, {third_s:.3f} s (held)")
+        assert first_s < NOT_HELD_S, first_s
+        assert second_s < NOT_HELD_S, f"the next request after one shed was held: {second_s:.3f} s"
+        assert third_s >= HOLD_S * 0.6, f"no hold after two sheds in a row: {third_s:.3f} s"
+        occupier.sendall(body)  # the slot's login completes; the queued verify is served
+        login_answer, _ = send_and_read(occupier, b"")
+        assert login_answer.startswith(b"HTTP/1.1 200 "), login_answer[:200]
+        verify_answer, _ = send_and_read(queued, b"")
+        assert verify_answer.startswith(b"HTTP/1.1 200 "), verify_answer[:200]

@@ -167,3 +167,27 @@ def test_a_request_body_that_stops_after_its_head_is_cut_off(
         slow_but_done.sendall(body[10:])
         assert slow_but_done.recv(65536).startswith(b"HTTP/1.1 200 ")
     assert httpx.get(url + "/health", timeout=TIMEOUT).status_code == 200
+
+
+KEEP_ALIVE_S = 5.0  # uvicorn's timeout_keep_alive, which the service keeps
+IDLE_CLOSE_BOUND_S = KEEP_ALIVE_S + 6.0  # the worker reads idle times once a second; busy box
+HEALTH = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_keep_alive_timeout(
+    redis_factory: RedisFactory, auth_factory: AuthFactory
+) -> None:
+    """The idle gap is a time stamp read by the worker's tick, not a timer per answer: a kept-
+    alive connection asked nothing for KEEP_ALIVE_S is closed, a request in between starts the
+    gap again, and a connection is never closed sooner."""
+    url = auth_factory(redis_factory().url, workers=1, extra_args=CHEAP_HASH).worker_urls[0]
+    with socket.create_connection(("127.0.0.1", port_of(url)), timeout=TIMEOUT) as sock:
+        sock.sendall(HEALTH)
+        after, answer = closed_after(sock, KEEP_ALIVE_S * 0.6)
+        assert after is None, f"closed {after:.2f} s after its answer, before the timeout"
+        assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+        sock.sendall(HEALTH)  # the gap starts again from this answer
+        after, answer = closed_after(sock, IDLE_CLOSE_BOUND_S)
+        assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+        assert after is not None, f"still open {IDLE_CLOSE_BOUND_S} s after its last answer"
+        assert after >= KEEP_ALIVE_S * 0.9, f"closed {after:.2f} s after its last answer"
