@@ -226,9 +226,9 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         cycle.on_response()
 
     def hold(self, seconds: float) -> None:
-        """Read nothing more from this connection for ``seconds`` (after a shed answer): a
-        client that retries at once waits in the kernel's buffer, at no cost here, instead of
-        being read, parsed and shed again (a retry storm)."""
+        """Read nothing more from this connection for ``seconds`` (after its second shed answer
+        in a row): a client that retries at once waits in the kernel's buffer, at no cost here,
+        instead of being read, parsed and shed again (a retry storm)."""
         if self.transport.is_closing() or self._held is not None:
             return
         self.flow.pause_reading()  # uvicorn's own flow control, so both agree on the state
