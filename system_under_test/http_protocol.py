@@ -149,10 +149,6 @@ class JsonErrorsProtocol(HttpToolsProtocol):
             self.scope = None  # type: ignore[assignment]
             self.headers = None  # type: ignore[assignment]
 
-    def idle_for(self, now: float) -> float:
-        """Seconds since this connection's last answer if it has been asked nothing since."""
-        return now - self._idle_since if self._idle_since else 0.0
-
     def on_message_begin(self) -> None:
         self._awaiting = HEAD
         super().on_message_begin()
