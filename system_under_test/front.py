@@ -25,7 +25,7 @@ from .body_limit import BodyTooLarge, BoundedReceive, declared_too_large
 from .errors import STATUS_OF, error_body, error_headers
 from .one_write import ANSWER_NOW
 from .service import Service
-from .verify import DUPLICATED, Answer, verify_soon
+from .verify import DUPLICATED, Answer, settle, verify_soon
 
 log = logging.getLogger("system_under_test.front")
 
@@ -102,7 +102,7 @@ class Front:
                 return
             if path == "/auth/verify":  # under a server that did not take it directly
                 answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-                self.direct(scope, partial(_settle, answered))
+                self.direct(scope, partial(settle, answered))
                 await self._reply(scope, send, await answered)
                 return
         elif scope["method"] == "POST" and path in DIRECT_POSTS:
@@ -229,11 +229,6 @@ class Front:
 
 
 DIRECT_POSTS = frozenset({"/auth/login", "/auth/logout", "/auth/refresh"})
-
-
-def _settle(future: asyncio.Future[Answer], answer: Answer) -> None:
-    if not future.done():  # the first answer is the one (as the protocol's direct answer)
-        future.set_result(answer)
 
 
 async def read_body(receive: Receive) -> bytes | None:

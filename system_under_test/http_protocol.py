@@ -221,6 +221,14 @@ class JsonErrorsProtocol(HttpToolsProtocol):
             self.transport.close()
         cycle.on_response()
 
+    def shed_answered(self, retry_after_s: int) -> None:
+        """A shed answer was written: the second in a row within HOLD_AFTER_SHED_S (a retry
+        loop) holds the connection; one alone holds nothing."""
+        now = self.loop.time()
+        if now - self._last_shed < HOLD_AFTER_SHED_S:
+            self.hold(min(retry_after_s, HOLD_AFTER_SHED_S))
+        self._last_shed = now
+
     def hold(self, seconds: float) -> None:
         """Read nothing more from this connection for ``seconds`` (after its second shed answer
         in a row): a client that retries at once waits in the kernel's buffer, at no cost here,
@@ -297,10 +305,7 @@ class _Admitted:
         assert protocol.shed_answer is not None
         answer = protocol.shed_answer(self.cycle.scope["path"], retry_after_s)
         protocol.answer_now(self.cycle, *answer)
-        now = protocol.loop.time()
-        if now - protocol._last_shed < HOLD_AFTER_SHED_S:  # the second in a row: a retry loop
-            protocol.hold(min(retry_after_s, HOLD_AFTER_SHED_S))
-        protocol._last_shed = now
+        protocol.shed_answered(retry_after_s)
 
     def gone(self) -> bool:
         return self.cycle.disconnected or self.protocol.transport.is_closing()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from .errors import STATUS_OF, error_body, error_headers
 from .revocation import RevocationAnswer, RevocationCheck
@@ -55,8 +56,15 @@ def bearer_token(authorization: str | None) -> str | None:
 async def verify_bearer(service: Service, authorization: str | None) -> Answer:
     """``verify_soon``'s answer, awaited (the documented FastAPI route)."""
     answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-    verify_soon(service, authorization, answered.set_result)
+    verify_soon(service, authorization, partial(settle, answered))
     return await answered
+
+
+def settle(future: asyncio.Future[Answer], answer: Answer) -> None:
+    """``answer`` as ``future``'s result, unless it has one already or was cancelled (its
+    client left while the check was in the batch)."""
+    if not future.done():
+        future.set_result(answer)
 
 
 def verify_soon(
