@@ -31,6 +31,10 @@ in five and logins ``LOGIN_SHARE`` (weighted round robin), so in a login storm t
 is the one that grows past ``wait_s`` and is shed, and logins still start, never starved to
 zero. (Logins are not shed sooner than sessions: a client whose login is refused logs in again,
 so shedding them early only adds logins.)
+
+A login is also shed at arrival while ``login_full()`` says the password checks' own bounded
+queue is full (users.UserDirectory.full): its check would be refused anyway, after its task,
+its body and its JSON; at the default hash cost, in a login storm, that is almost every login.
 """
 
 from __future__ import annotations
@@ -79,8 +83,10 @@ class Admission:
         *,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        login_full: Callable[[], bool] | None = None,
     ) -> None:
         self.limit = limit
+        self._login_full = login_full
         self.wait_s = wait_s
         self._clock = clock
         self._rng = rng or random.Random()
@@ -103,18 +109,24 @@ class Admission:
 
     def arrive(self, request: Pending, kind: int) -> None:
         """Start ``request`` now, queue it, or shed it now."""
+        if kind == LOGIN and self._login_full is not None and self.enabled and self._login_full():
+            self._shed(request, kind)
+            return
         if not self.enabled or (self.running < self.limit and not self._queued()):
             self.running += 1
             request.start()
             return
         now = self._clock()
         if self._predicted_wait(kind, now) > self.wait_s:
-            self.shed_count[kind] += 1
-            request.shed(self._rng.randint(*RETRY_AFTER_S))
+            self._shed(request, kind)
             return
         self._queues[kind].append(_Waiting(request, now))
         self.queued_count[kind] += 1
         self._start_queued()
+
+    def _shed(self, request: Pending, kind: int) -> None:
+        self.shed_count[kind] += 1
+        request.shed(self._rng.randint(*RETRY_AFTER_S))
 
     def finished(self) -> None:
         """A started request ended (answered, failed or cancelled)."""

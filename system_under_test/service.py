@@ -76,17 +76,20 @@ class Service:
             refresh_ttl_s=settings.refresh_ttl_s,
             cache_size=settings.verify_cache_size,
         )
+        directory = UserDirectory(users, settings.hash_cost, queue=settings.login_queue)
         return cls(
             settings=settings,
             worker_id=worker_id,
             tokens=tokens,
-            users=UserDirectory(users, settings.hash_cost, queue=settings.login_queue),
+            users=directory,
             store=store,
             login_limit=LoginLimit(
                 store.incr_window, limit=settings.login_limit, window_s=settings.login_window_s
             ),
             metrics=metrics,
-            admission=Admission(settings.max_in_flight, settings.max_queue_wait_s),
+            admission=Admission(
+                settings.max_in_flight, settings.max_queue_wait_s, login_full=directory.full
+            ),
         )
 
     def family_exp(self) -> int:

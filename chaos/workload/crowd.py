@@ -136,6 +136,8 @@ class VirtualUser:
         else:
             error = self._judge(route, answer, self._check(answer))
         ended_ns = time.monotonic_ns()
+        if answer is not None and started_ns <= answer.received_ns <= ended_ns:
+            ended_ns = answer.received_ns  # when it came, not when this loop got to it
         self._tally.record(route, (ended_ns - started_ns) / 1e3, error)
         if self._journal is not None:
             span = (slot, started_ns, ended_ns)

@@ -2,12 +2,22 @@
 
 httpx costs several times more CPU per request; 10,000 users on a 2-core box shared with the
 service cannot afford it. This client speaks just what the auth routes need.
+
+An answer carries when its last bytes came off the socket (``received_ns``, monotonic), as
+wrk times a response: in the read callback, before this process turns to the coroutine
+that waits for it. Between the two, a loop turn of a generator process may first run the
+coroutines of hundreds of other answers (judging, counting, sending the next requests): tens
+of milliseconds that are the generator's, not the service's (docs/performance.md "A login
+storm at the default cost").
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import SupportsIndex
 
 from chaos.profile import HttpCall
 
@@ -29,6 +39,17 @@ class Answer:
     headers: dict[bytes, bytes]
     body: bytes
     cookies: dict[str, str] = field(default_factory=dict)
+    received_ns: int = 0  # time.monotonic_ns() when its last bytes were read; 0: not known
+
+
+class _StampedReader(asyncio.StreamReader):
+    """A StreamReader that notes when bytes last came (its protocol's data_received)."""
+
+    last_data_ns = 0
+
+    def feed_data(self, data: Iterable[SupportsIndex]) -> None:
+        self.last_data_ns = time.monotonic_ns()
+        super().feed_data(data)
 
 
 def _parse_head(head: bytes) -> tuple[int, dict[bytes, bytes], dict[str, str]]:
@@ -97,7 +118,7 @@ class Connection:
         if self._reader is not None and self._reader.at_eof():
             self.close()  # the server closed it while idle (its keep-alive timeout): reopen
         if self._writer is None:
-            self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
+            self._reader, self._writer = await _open(self._host, self._port)
         reader, writer = self._reader, self._writer
         assert reader is not None
         writer.write(raw)
@@ -108,11 +129,21 @@ class Connection:
             raise TransportError("chunked answer (unsupported by this client)")
         length = int(headers.get(b"content-length", b"0"))
         body = await reader.readexactly(length) if length else b""
+        received_ns = reader.last_data_ns if isinstance(reader, _StampedReader) else 0
         if headers.get(b"connection", b"").lower() == b"close":
             self.close()
-        return Answer(status, headers, body, cookies)
+        return Answer(status, headers, body, cookies, received_ns)
 
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
         self._reader = self._writer = None
+
+
+async def _open(host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """asyncio.open_connection's own steps, with a _StampedReader."""
+    loop = asyncio.get_running_loop()
+    reader = _StampedReader(loop=loop)
+    protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
+    transport, _ = await loop.create_connection(lambda: protocol, host, port)
+    return reader, asyncio.StreamWriter(transport, protocol, reader, loop)

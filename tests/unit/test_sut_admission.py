@@ -144,3 +144,26 @@ def test_a_limit_of_zero_admits_everything_at_once() -> None:
         gate.arrive(Request(log, name), LOGIN)
     assert log == list("abcdef")
     assert not gate.enabled
+
+
+def test_a_login_is_shed_at_arrival_while_the_password_checks_are_full() -> None:
+    full = [True]
+    log: list[str] = []
+    gate = Admission(4, 1.0, clock=Clock(), rng=random.Random(1), login_full=lambda: full[0])
+    refused = Request(log, "login")
+    gate.arrive(refused, LOGIN)  # nothing runs or waits: only the password checks are full
+    gate.arrive(Request(log, "verify"), SESSION)
+    full[0] = False
+    gate.arrive(Request(log, "next login"), LOGIN)
+    assert log == ["shed login", "verify", "next login"]
+    assert refused.retry_after is not None
+    assert RETRY_AFTER_S[0] <= refused.retry_after <= RETRY_AFTER_S[1]
+    assert gate.shed_count == [0, 1]
+    assert gate.running == 2
+
+
+def test_with_the_admission_off_a_full_password_queue_sheds_nothing_at_arrival() -> None:
+    log: list[str] = []
+    gate = Admission(0, 1.0, clock=Clock(), rng=random.Random(1), login_full=lambda: True)
+    gate.arrive(Request(log, "login"), LOGIN)  # the route's own bound refuses it instead
+    assert log == ["login"]

@@ -1,12 +1,22 @@
 """Seeding users: plain passwords hashed once, precomputed hashes taken as they are."""
 
+import asyncio
+import os
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from system_under_test import passwords
 from system_under_test.config import ConfigError, parse_settings
-from system_under_test.users import load_users
+from system_under_test.users import (
+    HASH_NICENESS,
+    LoginOverloaded,
+    UserDirectory,
+    load_users,
+    yield_to_the_loop,
+)
 
 COST = 2**10
 
@@ -33,3 +43,45 @@ def test_a_bad_line_is_refused_with_its_place(tmp_path: Path, line: str) -> None
     settings = parse_settings(["--users-file", str(users_file)], {})
     with pytest.raises(ConfigError, match=r"users\.txt:2"):
         load_users(settings)
+
+
+POOLED_COST = 2**10  # 1 MiB of scrypt memory: past INLINE_MAX_BYTES, so checked in the pool
+
+
+def test_the_directory_is_full_while_its_queue_of_pooled_checks_is_taken() -> None:
+    async def scenario() -> None:
+        stored = passwords.hash_password("alice-pw", POOLED_COST)
+        directory = UserDirectory({"alice": stored}, POOLED_COST, threads=1, queue=1)
+        try:
+            assert not directory.inline("alice")
+            assert not directory.full()
+            check = asyncio.ensure_future(directory.check("alice", "alice-pw"))
+            await asyncio.sleep(0)  # one loop turn: the check is submitted and counted
+            assert directory.full()
+            with pytest.raises(LoginOverloaded):
+                await directory.check("alice", "alice-pw")
+            assert await check is True
+            assert not directory.full()
+        finally:
+            directory.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_a_hashing_thread_runs_nicer_than_the_thread_that_started_it() -> None:
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = niceness()
+    seen: list[int] = []
+
+    def hashing_thread() -> None:
+        yield_to_the_loop()
+        seen.append(niceness())
+
+    thread = threading.Thread(target=hashing_thread)
+    thread.start()
+    thread.join(timeout=10)
+    assert seen == [max(before, HASH_NICENESS)]
+    assert niceness() == before  # the loop's thread keeps its priority
