@@ -92,7 +92,7 @@ def yield_to_the_loop() -> None:
         current = os.getpriority(os.PRIO_PROCESS, thread)
         if current < HASH_NICENESS:
             os.setpriority(os.PRIO_PROCESS, thread, HASH_NICENESS)
-    except (AttributeError, OSError):
+    except OSError:
         pass
 
 

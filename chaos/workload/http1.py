@@ -79,7 +79,7 @@ class Connection:
         self._host = host
         self._port = port
         self._timeout_s = timeout_s
-        self._reader: asyncio.StreamReader | None = None
+        self._reader: _StampedReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._host_header = f"Host: {host}:{port}\r\n".encode()
 
@@ -129,10 +129,9 @@ class Connection:
             raise TransportError("chunked answer (unsupported by this client)")
         length = int(headers.get(b"content-length", b"0"))
         body = await reader.readexactly(length) if length else b""
-        received_ns = reader.last_data_ns if isinstance(reader, _StampedReader) else 0
         if headers.get(b"connection", b"").lower() == b"close":
             self.close()
-        return Answer(status, headers, body, cookies, received_ns)
+        return Answer(status, headers, body, cookies, reader.last_data_ns)
 
     def close(self) -> None:
         if self._writer is not None:
@@ -140,7 +139,7 @@ class Connection:
         self._reader = self._writer = None
 
 
-async def _open(host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def _open(host: str, port: int) -> tuple[_StampedReader, asyncio.StreamWriter]:
     """asyncio.open_connection's own steps, with a _StampedReader."""
     loop = asyncio.get_running_loop()
     reader = _StampedReader(loop=loop)
