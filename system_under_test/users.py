@@ -3,10 +3,11 @@
 directory = UserDirectory(load_users(settings), dummy_cost, threads=2, queue=16)
 ok = await directory.check("alice", "s3cret")   # raises LoginOverloaded when the queue is full
 
-The pool's threads run at a lower CPU priority than the event loop (``HASH_NICENESS``): in a
-login storm at the default cost they would otherwise take the CPU from the loop, whose every
-answer then waits, a shed one included, and whose Redis replies are read too late (docs/
-performance.md "A login storm at the default cost").
+The pool's threads run at the lowest CPU priority the system offers (Linux's SCHED_IDLE, else
+niceness ``HASH_NICENESS``): in a login storm at the default cost they would otherwise take the
+CPU from the loop, whose every answer then waits, a shed one included, and whose Redis replies
+are read too late (docs/performance.md "A login storm at the default cost", "The hashing
+threads at SCHED_IDLE").
 
 A hash whose scrypt needs at most INLINE_MAX_BYTES of memory is checked on the event loop
 itself: its work (about 0.05 ms at N=2^4, 0.2 ms at N=2^6 here) is less than handing it to a
@@ -18,6 +19,7 @@ them, goes to the bounded pool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import threading
@@ -75,25 +77,36 @@ def checked_inline(stored: str) -> bool:
     return 128 * n * r * p <= INLINE_MAX_BYTES
 
 
-# the hashing threads' niceness (Linux: per thread; 0 is the loop's, 19 the lowest priority):
-# the scheduler then gives a thread of the loop that wakes the CPU ahead of a hash
+# the hashing threads' scheduling policy (Linux): a thread under it runs when nothing of normal
+# priority in its scheduling group (the worker's session or cgroup) wants the CPU, and a loop
+# that wakes takes the CPU from it at once (at niceness 10 the loop's wake-ups were still
+# 14-17 ms late at p90 in a login storm, docs/performance.md)
+HASH_POLICY: int | None = getattr(os, "SCHED_IDLE", None)
+# their niceness, set first: what holds where the policy is refused (0 is the loop's, 19 the
+# lowest priority)
 HASH_NICENESS = 10
 
 
 def yield_to_the_loop() -> None:
-    """The pool's thread initializer: lower this thread's CPU priority to HASH_NICENESS (never
-    raise it: a worker started nicer than that stays as it was). Where a thread's niceness is
-    not its own (elsewhere a thread id may name another process), or the call is refused, the
-    thread runs as it would have."""
+    """The pool's thread initializer: lower this thread's CPU priority, to the SCHED_IDLE policy
+    where the system has it, else (or when refused) to niceness HASH_NICENESS; never raise it
+    (a worker started nicer keeps its niceness). Where a thread's priority is not its own
+    (elsewhere a thread id may name another process), or the call is refused, the thread runs
+    as it would have."""
     if not sys.platform.startswith("linux"):
         return
+    thread = threading.get_native_id()
     try:
-        thread = threading.get_native_id()
         current = os.getpriority(os.PRIO_PROCESS, thread)
         if current < HASH_NICENESS:
             os.setpriority(os.PRIO_PROCESS, thread, HASH_NICENESS)
     except OSError:
         pass
+    if HASH_POLICY is None:
+        return
+    # refused (a seccomp profile, a real-time worker without the right): the niceness holds
+    with contextlib.suppress(OSError):
+        os.sched_setscheduler(thread, HASH_POLICY, os.sched_param(0))
 
 
 class LoginOverloaded(Exception):

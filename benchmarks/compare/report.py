@@ -27,6 +27,7 @@ from benchmarks.compare.tables import (
     projection_lines,
     scaling_table,
 )
+from chaos.workload.http1 import LAG_EFFECT
 
 __all__ = ["CHARTS", "Comparison", "markdown_to_html", "render_markdown", "write_report"]
 
@@ -114,8 +115,8 @@ def render_markdown(c: Comparison) -> str:
         "*as expected*: what the contract promises a healthy service; *shed*: 429 or 503 "
         "with `Retry-After`; *unexpected*: timeouts, resets, 5xx, `degraded` with Redis "
         "healthy, a wrong status, a revoked token accepted. *x naive*: the design's figure "
-        "over the naive design's at the same load. Latencies are the client's, generator "
-        "lag included.",
+        "over the naive design's at the same load. Latencies are the client's; the "
+        f"generator's own event-loop lag: {LAG_EFFECT}.",
         "",
         *compare_table(c.runs),
         "",

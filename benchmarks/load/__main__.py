@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from benchmarks.idle_probe import DEFAULT_EVERY_S, IdleProbe
 from benchmarks.load.report import render
 from benchmarks.load.runner import LoadShape, run_load
 from benchmarks.service_counters import describe_change, read_counters
@@ -30,6 +31,13 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, LoadShape]:
     parser.add_argument("--processes", type=int, default=2, help="generator processes (2)")
     parser.add_argument("--timeout", type=float, default=30.0, help="per request, s (30)")
     parser.add_argument("--seed", type=int, default=1, help="think times and mix (1)")
+    parser.add_argument(
+        "--probe-every",
+        type=float,
+        default=DEFAULT_EVERY_S,
+        help="seconds between an idle client's GETs of the health path, beside the crowd: "
+        f"the service's own lateness ({DEFAULT_EVERY_S:g}; 0: no probe)",
+    )
     add_target_arguments(parser, profiles=True)
     args = parser.parse_args(argv)
     check_target_arguments(parser, args)
@@ -49,6 +57,8 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, LoadShape]:
         parser.error(f"--processes must be between 1 and 16, got {args.processes}")
     if args.timeout <= 0:
         parser.error(f"--timeout must be > 0, got {args.timeout}")
+    if not 0 <= args.probe_every <= 60:
+        parser.error(f"--probe-every must be between 0 and 60 seconds, got {args.probe_every}")
     shape = LoadShape(users, ramp, duration, args.processes, args.timeout, seed=args.seed)
     return args, shape
 
@@ -63,10 +73,20 @@ def main(argv: list[str] | None = None) -> int:
     with target_from_arguments(args) as target:
         metrics = _metrics_path(target.profile)
         before = read_counters(target.base_url, metrics) if metrics else None
-        tally, facts = run_load(target, shape, lambda line: print(line, flush=True))
+        probe = None
+        if args.probe_every > 0:
+            health = "/health" if target.profile is None else target.profile.ready
+            probe = IdleProbe(target.crowd_urls[0], health, args.probe_every)
+            probe.start()
+        try:
+            tally, facts = run_load(target, shape, lambda line: print(line, flush=True))
+        finally:
+            reading = probe.stop() if probe is not None else None
         after = read_counters(target.base_url, metrics) if metrics else None
     print()
     print(render(tally, facts))
+    if reading is not None:
+        print(reading.line())
     print(
         describe_change(before, after)
         if metrics

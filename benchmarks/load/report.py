@@ -11,6 +11,7 @@ from chaos.workload.crowd_table import (
     progress_line,
     route_table,
 )
+from chaos.workload.http1 import LAG_EFFECT
 from chaos.workload.tally import Tally
 
 __all__ = ["RunFacts", "progress_line", "render"]
@@ -53,6 +54,6 @@ def render(tally: Tally, facts: RunFacts) -> str:
         f"generator: {tally.users_started:,} users started; event-loop lag p50 "
         f"{ms(lag.percentile(0.5))}, p99 {ms(lag.percentile(0.99))}, max "
         f"{ms(lag.percentile(1.0))}; CPU {cpu_share:.0%} of one core "
-        f"(summed over {facts.processes} process(es)). Lag adds to every latency above.",
+        f"(summed over {facts.processes} process(es)); the lag: {LAG_EFFECT}.",
     ]
     return "\n".join(lines)

@@ -4,6 +4,7 @@ request the crowd made, errors by kind, and how much of it the history holds."""
 from __future__ import annotations
 
 from chaos.workload.crowd_table import errors_by_kind, hash_cost_label, headline, route_table
+from chaos.workload.http1 import LAG_EFFECT
 from chaos.workload.tally import Tally
 
 __all__ = ["crowd_markdown"]
@@ -31,7 +32,6 @@ def crowd_markdown(
         "and revoked-token verify, every answer other than a verify's `200 enforced`, every "
         f"call during a fault (and shortly after its heal), and 1 in {journal_every} of the "
         "other verifies. An error here is a figure; the verdicts above judge the history.",
-        f"Generator event-loop lag p99 {lag.percentile(0.99) or 0:.1f} ms (it adds to every "
-        "latency above).",
+        f"Generator event-loop lag p99 {lag.percentile(0.99) or 0:.1f} ms ({LAG_EFFECT}).",
     ]
     return "\n".join(lines) + "\n"

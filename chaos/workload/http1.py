@@ -1,23 +1,29 @@
-"""A minimal HTTP/1.1 keep-alive client on asyncio streams: one connection per virtual user.
+"""A minimal HTTP/1.1 keep-alive client on asyncio: one connection per virtual user, its socket
+read by the loop's read callback (``recvmsg``) into a StreamReader.
 
 httpx costs several times more CPU per request; 10,000 users on a 2-core box shared with the
 service cannot afford it. This client speaks just what the auth routes need.
 
-An answer carries when its last bytes came off the socket (``received_ns``, monotonic), as
-wrk times a response: in the read callback, before this process turns to the coroutine
-that waits for it. Between the two, a loop turn of a generator process may first run the
-coroutines of hundreds of other answers (judging, counting, sending the next requests): tens
-of milliseconds that are the generator's, not the service's (docs/performance.md "A login
-storm at the default cost").
+An answer carries when its last bytes came (``received_ns``, monotonic), as wrk times a
+response, and earlier still: where the kernel stamps what it receives (Linux, SO_TIMESTAMPNS),
+when they reached this machine's socket; elsewhere when the loop's read callback took them.
+Between the bytes' arrival and the coroutine that waits for them, a generator process may first
+run the rest of its loop turn (the reads and coroutines of hundreds of other users' answers:
+judging, counting, sending the next requests), and the kernel may have given its CPU to the
+service or to the other generator process: tens of milliseconds that are the generator's, not
+the service's (docs/performance.md "A login storm at the default cost", "Whose lateness").
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
+import struct
+import sys
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import SupportsIndex
+from typing import Any
 
 from chaos.profile import HttpCall
 
@@ -39,17 +45,77 @@ class Answer:
     headers: dict[bytes, bytes]
     body: bytes
     cookies: dict[str, str] = field(default_factory=dict)
-    received_ns: int = 0  # time.monotonic_ns() when its last bytes were read; 0: not known
+    received_ns: int = 0  # monotonic ns when its last bytes came (module doc); 0: not known
+
+
+# the kernel's receive time stamp of what a read returns (Linux: SO_TIMESTAMPNS, a struct
+# timespec in CLOCK_REALTIME, delivered with recvmsg); None where the system has none
+SO_TIMESTAMPNS: int | None = getattr(
+    socket, "SO_TIMESTAMPNS", 35 if sys.platform == "linux" else None
+)
+_TIMESPEC = struct.Struct("@qq")
+# what a generator's own event-loop lag does to the latencies it prints (its reports say it)
+LAG_EFFECT = (
+    "it delays requests but is not in their latencies: answers are timed by the kernel's "
+    "receive stamp"
+    if SO_TIMESTAMPNS is not None
+    else "it adds to every latency"
+)
+_ANCILLARY = socket.CMSG_SPACE(_TIMESPEC.size)
+READ_SIZE = 65536
 
 
 class _StampedReader(asyncio.StreamReader):
-    """A StreamReader that notes when bytes last came (its protocol's data_received)."""
+    """A StreamReader fed by the loop's read callback on its socket, noting when the bytes
+    last came (``last_data_ns``, monotonic): the kernel's stamp where it gives one."""
 
     last_data_ns = 0
 
-    def feed_data(self, data: Iterable[SupportsIndex]) -> None:
-        self.last_data_ns = time.monotonic_ns()
-        super().feed_data(data)
+    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        super().__init__(loop=loop)
+        self._event_loop = loop
+        self._sock = sock
+        self._stamped = False
+        if SO_TIMESTAMPNS is not None:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+                self._stamped = True
+            except OSError:
+                pass  # read times come from this process's clock
+        loop.add_reader(sock.fileno(), self._readable)
+
+    def _readable(self) -> None:
+        try:
+            ancillary_size = _ANCILLARY if self._stamped else 0
+            data, ancillary, _, _ = self._sock.recvmsg(READ_SIZE, ancillary_size)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self.stop_reading()
+            self.set_exception(exc)
+            return
+        if not data:
+            self.stop_reading()
+            self.feed_eof()
+            return
+        self.last_data_ns = _arrival_ns(ancillary)
+        self.feed_data(data)
+
+    def stop_reading(self) -> None:
+        if self._sock.fileno() >= 0:
+            self._event_loop.remove_reader(self._sock.fileno())
+
+
+def _arrival_ns(ancillary: list[tuple[int, int, bytes]]) -> int:
+    """Monotonic ns of the kernel's receive stamp in ``ancillary``, else of now."""
+    now = time.monotonic_ns()
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= _TIMESPEC.size:
+            seconds, nanoseconds = _TIMESPEC.unpack_from(data)
+            age: int = time.time_ns() - (seconds * 1_000_000_000 + nanoseconds)
+            if age >= 0:  # a wall clock stepped back since: now is the better guess
+                return now - age
+    return now
 
 
 def _parse_head(head: bytes) -> tuple[int, dict[bytes, bytes], dict[str, str]]:
@@ -80,7 +146,7 @@ class Connection:
         self._port = port
         self._timeout_s = timeout_s
         self._reader: _StampedReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._sock: socket.socket | None = None
         self._host_header = f"Host: {host}:{port}\r\n".encode()
 
     async def request(self, call: HttpCall) -> Answer:
@@ -117,11 +183,15 @@ class Connection:
     async def _exchange(self, raw: bytes) -> Answer:
         if self._reader is not None and self._reader.at_eof():
             self.close()  # the server closed it while idle (its keep-alive timeout): reopen
-        if self._writer is None:
-            self._reader, self._writer = await _open(self._host, self._port)
-        reader, writer = self._reader, self._writer
-        assert reader is not None
-        writer.write(raw)
+        if self._sock is None or self._reader is None:
+            self._sock, self._reader = await _open(self._host, self._port)
+        sock, reader = self._sock, self._reader
+        try:
+            sent = sock.send(raw)  # a request fits the socket's buffer: all of it, nearly always
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        if sent < len(raw):
+            await asyncio.get_running_loop().sock_sendall(sock, raw[sent:])
         head = await reader.readuntil(b"\r\n\r\n")
         status, headers, cookies = _parse_head(head[:-4])
         if b"transfer-encoding" in headers:
@@ -134,15 +204,38 @@ class Connection:
         return Answer(status, headers, body, cookies, reader.last_data_ns)
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self._reader = self._writer = None
+        if self._reader is not None:
+            self._reader.stop_reading()
+        if self._sock is not None:
+            self._sock.close()
+        self._reader = self._sock = None
 
 
-async def _open(host: str, port: int) -> tuple[_StampedReader, asyncio.StreamWriter]:
-    """asyncio.open_connection's own steps, with a _StampedReader."""
+async def _open(host: str, port: int) -> tuple[socket.socket, _StampedReader]:
+    """A connected non-blocking TCP socket (TCP_NODELAY, as asyncio's transports set it) to
+    the first of ``host``'s addresses that accepts, and the reader its answers come through."""
     loop = asyncio.get_running_loop()
-    reader = _StampedReader(loop=loop)
-    protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
-    transport, _ = await loop.create_connection(lambda: protocol, host, port)
-    return reader, asyncio.StreamWriter(transport, protocol, reader, loop)
+    targets: list[tuple[int, tuple[Any, ...]]]
+    try:  # an IP address needs no resolver (which would cost a thread hop per connection)
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        targets = [(family, address) for family, _, _, _, address in found]
+    else:
+        targets = [(socket.AF_INET6 if ip.version == 6 else socket.AF_INET, (host, port))]
+    error: OSError = OSError(f"no address for {host}")
+    for family, address in targets:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            await loop.sock_connect(sock, address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        except BaseException:
+            sock.close()
+            raise
+        return sock, _StampedReader(loop, sock)
+    raise error

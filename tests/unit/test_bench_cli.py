@@ -18,6 +18,8 @@ from benchmarks.load.__main__ import parse as parse_load
         (["--preset", "1k", "--hash-cost", "1000"], "--hash-cost"),
         (["--preset", "1k", "--base-url", "http://127.0.0.1:1"], "--base-url"),
         (["--preset", "1k", "--processes", "0"], "--processes"),
+        (["--preset", "1k", "--probe-every", "-1"], "--probe-every"),
+        (["--preset", "1k", "--probe-every", "soon"], "--probe-every"),
     ],
 )
 def test_load_refuses_bad_flags(

@@ -12,6 +12,7 @@ from system_under_test import passwords
 from system_under_test.config import ConfigError, parse_settings
 from system_under_test.users import (
     HASH_NICENESS,
+    HASH_POLICY,
     LoginOverloaded,
     UserDirectory,
     load_users,
@@ -68,20 +69,27 @@ def test_the_directory_is_full_while_its_queue_of_pooled_checks_is_taken() -> No
     asyncio.run(scenario())
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
-def test_a_hashing_thread_runs_nicer_than_the_thread_that_started_it() -> None:
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is Linux's")
+def test_a_hashing_thread_runs_at_the_idle_policy_and_nicer_than_the_thread_that_started_it() -> (
+    None
+):
     def niceness() -> int:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
-    before = niceness()
-    seen: list[int] = []
+    def policy() -> int:
+        return os.sched_getscheduler(threading.get_native_id())
+
+    before, policy_before = niceness(), policy()
+    seen: list[tuple[int, int]] = []
 
     def hashing_thread() -> None:
         yield_to_the_loop()
-        seen.append(niceness())
+        seen.append((niceness(), policy()))
 
     thread = threading.Thread(target=hashing_thread)
     thread.start()
     thread.join(timeout=10)
-    assert seen == [max(before, HASH_NICENESS)]
+    assert HASH_POLICY == os.SCHED_IDLE
+    assert seen == [(max(before, HASH_NICENESS), os.SCHED_IDLE)]
+    assert policy() == policy_before  # the loop's thread keeps its policy
     assert niceness() == before  # the loop's thread keeps its priority

@@ -1,0 +1,132 @@
+"""An idle client beside the crowd: the service's own lateness, without the generator's.
+
+    probe = IdleProbe("http://127.0.0.1:8000", "/health", every_s=0.02)
+    probe.start()          # a thread of its own: one kept-alive connection, one GET at a time
+    ...                    # the crowd runs
+    reading = probe.stop() # latencies (s) and how late the probe itself woke
+    print(reading.line())
+
+A crowd's latencies mix the service's with the generator's: a generator process that shares
+the box waits for a core, and its loop has hundreds of other answers to get through. This
+probe has nothing else to do, so the time its request waits is the service's: how long a
+worker takes to read a request on a connection of its own (a shed answer waits the same
+before it is read). ``/health`` is never shed nor queued by the reference, so its answer time
+is the worker's lateness in reading, plus a parse and a write. Its own wake-up lateness is
+printed too: when the box is saturated the probe waits for a core as well.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+DEFAULT_EVERY_S = 0.02
+TIMEOUT_S = 10.0
+HEAD_END = b"\r\n\r\n"
+
+
+@dataclass
+class ProbeReading:
+    """What the probe saw: answer times (s), its own wake-up lateness (s), failed calls."""
+
+    path: str
+    every_s: float
+    latencies_s: list[float] = field(default_factory=list)
+    wake_late_s: list[float] = field(default_factory=list)
+    failures: int = 0
+    last_failure: str = ""
+
+    def line(self) -> str:
+        """One line for a report; a probe that timed nothing says so (no figure)."""
+        what = f"idle client (GET {self.path} every {self.every_s * 1e3:g} ms, one connection)"
+        failed = f"; {self.failures} failed ({self.last_failure})" if self.failures else ""
+        if not self.latencies_s:
+            return f"{what}: no answer timed{failed}"
+        return (
+            f"{what}: {len(self.latencies_s):,} answers, p50 {_ms(self.latencies_s, 0.5)}, "
+            f"p90 {_ms(self.latencies_s, 0.9)}, p99 {_ms(self.latencies_s, 0.99)}, "
+            f"max {_ms(self.latencies_s, 1.0)}; its own wake-up late p99 "
+            f"{_ms(self.wake_late_s, 0.99)}{failed}"
+        )
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (nearest rank) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def _ms(values: list[float], q: float) -> str:
+    return f"{percentile(values, q) * 1e3:,.1f} ms" if values else "-"
+
+
+class IdleProbe:
+    """GET ``path`` on ``base_url`` every ``every_s`` from a thread, until ``stop()``."""
+
+    def __init__(self, base_url: str, path: str, every_s: float = DEFAULT_EVERY_S) -> None:
+        parts = urlsplit(base_url)
+        self._address = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self._request = (
+            f"GET {path} HTTP/1.1\r\nHost: {self._address[0]}:{self._address[1]}\r\n\r\n"
+        ).encode()
+        self.reading = ProbeReading(path, every_s)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="idle-probe", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> ProbeReading:
+        self._stopping.set()
+        self._thread.join(timeout=TIMEOUT_S + 1.0)
+        return self.reading
+
+    def _run(self) -> None:
+        sock: socket.socket | None = None
+        planned = time.monotonic()
+        try:
+            while not self._stopping.is_set():
+                self.reading.wake_late_s.append(max(0.0, time.monotonic() - planned))
+                try:
+                    if sock is None:
+                        sock = socket.create_connection(self._address, timeout=TIMEOUT_S)
+                        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    began = time.perf_counter()
+                    _exchange(sock, self._request)
+                    self.reading.latencies_s.append(time.perf_counter() - began)
+                except (OSError, ValueError) as exc:
+                    self.reading.failures += 1
+                    self.reading.last_failure = f"{type(exc).__name__}: {exc}"
+                    if sock is not None:
+                        sock.close()
+                    sock = None
+                planned = max(planned + self.reading.every_s, time.monotonic())
+                self._stopping.wait(max(0.0, planned - time.monotonic()))
+        finally:
+            if sock is not None:
+                sock.close()
+
+
+def _exchange(sock: socket.socket, request: bytes) -> None:
+    """Send ``request`` and read one whole answer (Content-Length framed)."""
+    sock.sendall(request)
+    seen = b""
+    while HEAD_END not in seen:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before the answer's head")
+        seen += chunk
+    head, _, body = seen.partition(HEAD_END)
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed mid-answer")
+        body += chunk
