@@ -38,6 +38,8 @@ class ProbeReading:
     wake_late_s: list[float] = field(default_factory=list)
     failures: int = 0
     last_failure: str = ""
+    # answers by the X-Worker-Id header (the reference sets it; a service without it: none)
+    workers: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
         """One line for a report; a probe that timed nothing says so (no figure)."""
@@ -45,11 +47,15 @@ class ProbeReading:
         failed = f"; {self.failures} failed ({self.last_failure})" if self.failures else ""
         if not self.latencies_s:
             return f"{what}: no answer timed{failed}"
+        by_worker = ", ".join(
+            f"{worker} {count:,}" for worker, count in sorted(self.workers.items())
+        )
         return (
             f"{what}: {len(self.latencies_s):,} answers, p50 {_ms(self.latencies_s, 0.5)}, "
             f"p90 {_ms(self.latencies_s, 0.9)}, p99 {_ms(self.latencies_s, 0.99)}, "
             f"max {_ms(self.latencies_s, 1.0)}; its own wake-up late p99 "
-            f"{_ms(self.wake_late_s, 0.99)}{failed}"
+            f"{_ms(self.wake_late_s, 0.99)}"
+            f"{f'; answered by {by_worker}' if by_worker else ''}{failed}"
         )
 
 
@@ -95,8 +101,10 @@ class IdleProbe:
                         sock = socket.create_connection(self._address, timeout=TIMEOUT_S)
                         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     began = time.perf_counter()
-                    _exchange(sock, self._request)
+                    worker = _exchange(sock, self._request)
                     self.reading.latencies_s.append(time.perf_counter() - began)
+                    if worker:
+                        self.reading.workers[worker] = self.reading.workers.get(worker, 0) + 1
                 except (OSError, ValueError) as exc:
                     self.reading.failures += 1
                     self.reading.last_failure = f"{type(exc).__name__}: {exc}"
@@ -110,8 +118,9 @@ class IdleProbe:
                 sock.close()
 
 
-def _exchange(sock: socket.socket, request: bytes) -> None:
-    """Send ``request`` and read one whole answer (Content-Length framed)."""
+def _exchange(sock: socket.socket, request: bytes) -> str:
+    """Send ``request`` and read one whole answer (Content-Length framed); its X-Worker-Id
+    header's value, or ""."""
     sock.sendall(request)
     seen = b""
     while HEAD_END not in seen:
@@ -120,13 +129,17 @@ def _exchange(sock: socket.socket, request: bytes) -> None:
             raise ConnectionError("closed before the answer's head")
         seen += chunk
     head, _, body = seen.partition(HEAD_END)
-    length = 0
+    length, worker = 0, ""
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
+        key = name.strip().lower()
+        if key == b"content-length":
             length = int(value.strip())
+        elif key == b"x-worker-id":
+            worker = value.strip().decode("ascii", "replace")
     while len(body) < length:
         chunk = sock.recv(65536)
         if not chunk:
             raise ConnectionError("closed mid-answer")
         body += chunk
+    return worker

@@ -14,7 +14,10 @@ from benchmarks.idle_probe import IdleProbe, ProbeReading, percentile
 pytestmark = pytest.mark.integration
 
 LATE_S = 0.2
-ANSWER = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
+ANSWER = (
+    b"HTTP/1.1 200 OK\r\nx-worker-id: w0-1\r\ncontent-type: application/json\r\n"
+    b"content-length: 2\r\n\r\n{}"
+)
 PROBE_S = 1.0
 
 
@@ -64,6 +67,7 @@ def test_a_late_server_is_timed_late_and_a_prompt_one_is_not() -> None:
     assert percentile(late.latencies_s, 0.5) >= LATE_S
     assert percentile(prompt.latencies_s, 0.5) < LATE_S
     assert len(prompt.latencies_s) > len(late.latencies_s)  # one request at a time
+    assert late.workers == {"w0-1": len(late.latencies_s)}  # the answers' X-Worker-Id
 
 
 def test_a_probe_with_nothing_to_reach_times_nothing_and_says_why() -> None:

@@ -31,3 +31,9 @@ def test_a_reading_without_answers_shows_no_figure() -> None:
         "idle client (GET /ready every 500 ms, one connection): no answer timed; "
         "3 failed (ConnectionRefusedError: x)"
     )
+
+
+def test_a_reading_names_the_workers_that_answered_when_the_service_says() -> None:
+    reading = ProbeReading("/health", 0.02, [0.001] * 3, [0.0] * 3, workers={"w1-9": 1, "w0-8": 2})
+    assert reading.line().endswith("; answered by w0-8 2, w1-9 1")
+    assert "answered by" not in ProbeReading("/health", 0.02, [0.001], [0.0]).line()
