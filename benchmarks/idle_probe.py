@@ -17,15 +17,16 @@ printed too: when the box is saturated the probe waits for a core as well.
 
 from __future__ import annotations
 
-import socket
+import http.client
 import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from chaos.checkers.latency_budgets import percentile as nearest_rank
+
 DEFAULT_EVERY_S = 0.02
 TIMEOUT_S = 10.0
-HEAD_END = b"\r\n\r\n"
 
 
 @dataclass
@@ -60,9 +61,8 @@ class ProbeReading:
 
 
 def percentile(values: list[float], q: float) -> float:
-    """The ``q`` quantile (nearest rank) of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+    """The ``q`` quantile (0..1, nearest rank) of a non-empty list."""
+    return nearest_rank(values, q * 100)
 
 
 def _ms(values: list[float], q: float) -> str:
@@ -75,9 +75,7 @@ class IdleProbe:
     def __init__(self, base_url: str, path: str, every_s: float = DEFAULT_EVERY_S) -> None:
         parts = urlsplit(base_url)
         self._address = (parts.hostname or "127.0.0.1", parts.port or 80)
-        self._request = (
-            f"GET {path} HTTP/1.1\r\nHost: {self._address[0]}:{self._address[1]}\r\n\r\n"
-        ).encode()
+        self._path = path
         self.reading = ProbeReading(path, every_s)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="idle-probe", daemon=True)
@@ -91,55 +89,26 @@ class IdleProbe:
         return self.reading
 
     def _run(self) -> None:
-        sock: socket.socket | None = None
+        # kept alive between requests, reconnected by http.client after a close
+        connection = http.client.HTTPConnection(*self._address, timeout=TIMEOUT_S)
         planned = time.monotonic()
         try:
             while not self._stopping.is_set():
                 self.reading.wake_late_s.append(max(0.0, time.monotonic() - planned))
                 try:
-                    if sock is None:
-                        sock = socket.create_connection(self._address, timeout=TIMEOUT_S)
-                        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     began = time.perf_counter()
-                    worker = _exchange(sock, self._request)
+                    connection.request("GET", self._path)
+                    answer = connection.getresponse()
+                    answer.read()
                     self.reading.latencies_s.append(time.perf_counter() - began)
+                    worker = answer.getheader("X-Worker-Id")
                     if worker:
                         self.reading.workers[worker] = self.reading.workers.get(worker, 0) + 1
-                except (OSError, ValueError) as exc:
+                except (OSError, http.client.HTTPException) as exc:
                     self.reading.failures += 1
                     self.reading.last_failure = f"{type(exc).__name__}: {exc}"
-                    if sock is not None:
-                        sock.close()
-                    sock = None
+                    connection.close()
                 planned = max(planned + self.reading.every_s, time.monotonic())
                 self._stopping.wait(max(0.0, planned - time.monotonic()))
         finally:
-            if sock is not None:
-                sock.close()
-
-
-def _exchange(sock: socket.socket, request: bytes) -> str:
-    """Send ``request`` and read one whole answer (Content-Length framed); its X-Worker-Id
-    header's value, or ""."""
-    sock.sendall(request)
-    seen = b""
-    while HEAD_END not in seen:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed before the answer's head")
-        seen += chunk
-    head, _, body = seen.partition(HEAD_END)
-    length, worker = 0, ""
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        key = name.strip().lower()
-        if key == b"content-length":
-            length = int(value.strip())
-        elif key == b"x-worker-id":
-            worker = value.strip().decode("ascii", "replace")
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed mid-answer")
-        body += chunk
-    return worker
+            connection.close()

@@ -6,8 +6,8 @@ ok = await directory.check("alice", "s3cret")   # raises LoginOverloaded when th
 The pool's threads run at the lowest CPU priority the system offers (Linux's SCHED_IDLE, else
 niceness ``HASH_NICENESS``): in a login storm at the default cost they would otherwise take the
 CPU from the loop, whose every answer then waits, a shed one included, and whose Redis replies
-are read too late (docs/performance.md "A login storm at the default cost", "The hashing
-threads at SCHED_IDLE").
+are read too late (docs/performance.md "A login storm at the default cost", "Whose
+lateness").
 
 A hash whose scrypt needs at most INLINE_MAX_BYTES of memory is checked on the event loop
 itself: its work (about 0.05 ms at N=2^4, 0.2 ms at N=2^6 here) is less than handing it to a
@@ -165,7 +165,7 @@ class UserDirectory:
         disconnected) finished first, and then a check still queued never runs."""
         if self.inline(username):
             return self.check_now(username, password)
-        if self.pending >= self._queue:
+        if self.full():
             raise LoginOverloaded(f"{self.pending} password checks pending")
         self.pending += 1  # now, not when the check's task starts: the bound holds at once
         try:

@@ -17,6 +17,7 @@ the service's (docs/performance.md "A login storm at the default cost", "Whose l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 import struct
@@ -75,19 +76,16 @@ class _StampedReader(asyncio.StreamReader):
         super().__init__(loop=loop)
         self._event_loop = loop
         self._sock = sock
-        self._stamped = False
+        self._ancillary_size = 0  # no room for a stamp: read times from this process's clock
         if SO_TIMESTAMPNS is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-                self._stamped = True
-            except OSError:
-                pass  # read times come from this process's clock
+                self._ancillary_size = _ANCILLARY
         loop.add_reader(sock.fileno(), self._readable)
 
     def _readable(self) -> None:
         try:
-            ancillary_size = _ANCILLARY if self._stamped else 0
-            data, ancillary, _, _ = self._sock.recvmsg(READ_SIZE, ancillary_size)
+            data, ancillary, _, _ = self._sock.recvmsg(READ_SIZE, self._ancillary_size)
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
